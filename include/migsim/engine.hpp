@@ -1,0 +1,71 @@
+// The engine: runs a Scenario month by month and hands each census year's cubes to a sink.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "migsim/scenario.hpp"
+
+namespace migsim {
+
+// One dataset of a group for one year, flattened in the group's dimension order.
+struct Measure {
+  std::string name;
+  std::string description;
+  std::string units;
+  std::vector<std::int64_t> counts;  // integer measures
+  std::vector<double> reals;         // real measures (exactly one of the two is filled)
+};
+
+// Dimension orders (DESIGN §5): national (status, field, origin); prefecture (prefecture,
+// status, field); municipality (municipality); labour_market (prefecture, field).
+struct YearOutput {
+  int year = 0;
+  std::vector<Measure> national;
+  std::vector<Measure> prefecture;
+  std::vector<Measure> municipality;
+  std::vector<Measure> labour_market;
+
+  const Measure& find(const std::vector<Measure>& group, const std::string& name) const;
+};
+
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  virtual void write_year(const YearOutput& year) = 0;
+};
+
+struct RunOptions {
+  int threads = 0;  // 0: all cores
+  std::function<void(int step, int steps)> progress;
+};
+
+class Engine {
+ public:
+  explicit Engine(const Scenario& scenario);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs from start to end; each census year (the start included) goes to `sink`.
+  void run(OutputSink& sink, const RunOptions& options);
+
+  std::size_t migrants() const;
+  std::size_t employers() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A sink that keeps every year in memory (tests, summaries).
+class CollectingSink : public OutputSink {
+ public:
+  void write_year(const YearOutput& year) override { years.push_back(year); }
+  std::vector<YearOutput> years;
+};
+
+}  // namespace migsim

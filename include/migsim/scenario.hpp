@@ -1,0 +1,206 @@
+// The scenario: what to simulate, as plain validated data. Policy lives here, never in the
+// engine: statuses, fields, origins, caps and dated events are all read from the YAML file.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migsim {
+
+// Months since year 0: year * 12 + (month - 1). The model steps monthly.
+using MonthIndex = std::int32_t;
+
+constexpr MonthIndex month_index(int year, int month) { return year * 12 + (month - 1); }
+constexpr int year_of(MonthIndex m) { return m / 12; }
+constexpr int month_of(MonthIndex m) { return m % 12 + 1; }
+std::string format_month(MonthIndex m);  // "YYYY-MM"
+
+constexpr std::int32_t kUnlimitedMonths = std::numeric_limits<std::int32_t>::max();
+
+// When a worker may change employer at their own request (DESIGN §3).
+enum class EmployerChangeRule : std::uint8_t {
+  never,         // TITP: bound to the employer for the whole stay
+  after_months,  // TES: after N months with the employer, N set per field, same field only
+  within_field,  // SSW: free within the same field
+  free,          // status-based residents: any employer, any field
+};
+const char* to_string(EmployerChangeRule rule);
+
+struct StatusTransition {
+  std::uint8_t to_status = 0;
+  std::int32_t after_months = 0;             // months in the current status before the step is possible
+  double pass_rate = 1.0;                    // probability of passing when eligible (tests, screening)
+  std::vector<std::uint8_t> fields_allowed;  // 1 per field where the transition exists
+};
+
+struct StatusRule {
+  std::string name;
+  bool works = true;  // holders may be employed
+  std::int32_t max_stay_months = kUnlimitedMonths;
+  EmployerChangeRule employer_change = EmployerChangeRule::never;
+  std::vector<std::int32_t> employer_change_after_months;  // per field (after_months rule)
+  bool family_allowed = false;
+  std::int32_t family_delay_months = 0;    // earliest month in status a family may join
+  bool entries_open = false;               // new entries from abroad admitted
+  std::vector<std::uint8_t> entry_fields;  // 1 per field open to entries from abroad
+  std::vector<StatusTransition> transitions;
+  double exit_rate_per_year = 0.0;         // return / death / naturalisation hazard
+  double abscond_rate_per_year = 0.0;      // leaving the status without permission
+  double job_search_rate_per_month = 0.0;  // share of eligible workers looking each month
+  double field_change_share = 0.0;         // of searches, share aimed at another field
+  int entry_age_min_years = 18;
+  int entry_age_max_years = 35;
+};
+
+struct Field {
+  std::string name;
+  bool employs = true;                         // false for the "none" field of non-workers
+  double labour_demand_growth_per_year = 0.0;  // growth of employers' foreign-worker capacity
+};
+
+struct Origin {
+  std::string name;
+  double applicants_per_year = 0.0;     // persons applying to come, at full scale
+  std::vector<double> channel_weights;  // per status: share of applicants per status
+};
+
+struct Prefecture {
+  int code = 0;
+  std::string name;
+  double minimum_wage_yen_per_hour = 0.0;
+};
+
+struct MunicipalPolicy {
+  bool language_classes = false;
+  bool consultation = false;
+  bool residents_assembly = false;
+  bool hires_ajts = false;               // assistant Japanese teachers for foreign children
+  std::int32_t ajts = 0;                 // teachers at the start
+  std::vector<std::uint8_t> agreements;  // 1 per origin with a cooperation agreement
+};
+
+struct Municipality {
+  int code = 0;
+  std::string name;
+  std::uint16_t prefecture = 0;  // index into Scenario::prefectures
+  std::int64_t population = 0;
+  MunicipalPolicy policy;
+};
+
+struct StockCell {
+  std::uint16_t municipality = 0;
+  std::uint8_t status = 0;
+  std::uint8_t field = 0;
+  std::uint8_t origin = 0;
+  std::int64_t persons = 0;
+};
+
+// A ceiling on a status set in one field over a period. kind stock: the stock of those
+// statuses in the field may not exceed limit; kind admissions: admissions counted from
+// `from` may not exceed limit. No cap means unlimited; limit 0 admits nobody.
+struct FieldCap {
+  std::uint8_t field = 0;
+  std::vector<std::uint8_t> statuses;  // 1 per status the cap counts and restricts
+  MonthIndex from = 0;
+  MonthIndex to = 0;  // inclusive
+  enum class Kind : std::uint8_t { stock, admissions } kind = Kind::stock;
+  std::int64_t limit_persons = 0;
+};
+
+struct BorderClosure {
+  MonthIndex from = 0;
+  MonthIndex to = 0;  // inclusive
+};
+
+// A dated change of one status's rules: the whole rule as it holds from `date` on.
+struct StatusRuleChange {
+  MonthIndex date = 0;
+  std::uint8_t status = 0;
+  StatusRule rule;
+};
+
+struct SendingPush {
+  std::uint8_t origin = 0;
+  MonthIndex from = 0;
+  MonthIndex to = 0;  // inclusive
+  double applicant_multiplier = 1.0;
+};
+
+struct AgreementEvent {
+  MonthIndex date = 0;
+  std::uint16_t municipality = 0;
+  std::uint8_t origin = 0;
+};
+
+struct EmployerParameters {
+  double workers_per_employer = 10.0;  // mean foreign workers per synthesised employer
+  double initial_vacancy_rate = 0.05;  // spare capacity at the start, share of workers
+  double wage_premium_mean = 1.15;     // wage relative to the prefectural minimum wage
+  double wage_premium_sd = 0.10;
+  double hours_per_month = 160.0;
+  double wage_raise_on_loss = 0.01;  // relative raise after losing a worker to a rival
+};
+
+struct FamilyParameters {
+  std::uint8_t dependent_status = 0;  // status given to family members who join
+  double spouse_probability = 0.5;    // a principal has a spouse abroad
+  double children_mean = 0.8;         // mean children abroad (Poisson)
+  double join_rate_per_month = 0.05;  // once allowed, hazard that the family joins
+};
+
+struct IntegrationParameters {
+  double weight_language_classes = 0.3;
+  double weight_consultation = 0.2;
+  double weight_residents_assembly = 0.1;
+  double weight_ajt_coverage = 0.4;
+  double ajt_children_per_teacher = 30.0;  // hiring target where a municipality hires AJTs
+  double exit_reduction = 0.5;             // exit hazard × (1 − exit_reduction × integration)
+};
+
+struct OutputSpec {
+  bool national = true;
+  bool prefecture = true;
+  bool municipality = true;
+  bool labour_market = true;
+  int compression_level = 4;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string source_file;    // the top file, as given
+  std::string resolved_yaml;  // the merged tree after extends and --set
+  std::uint64_t seed = 1;
+  double scale = 1.0;    // agents per person; 1/scale must be a whole number
+  MonthIndex start = 0;  // the initial stock is the census of the start year
+  MonthIndex end = 0;
+  int census_month = 10;
+
+  std::vector<StatusRule> statuses;
+  std::vector<Field> fields;
+  std::vector<Origin> origins;
+  std::vector<Prefecture> prefectures;
+  std::vector<Municipality> municipalities;
+  std::vector<StockCell> initial_stock;
+  std::vector<FieldCap> caps;
+  std::vector<BorderClosure> border_closures;
+  std::vector<StatusRuleChange> rule_changes;
+  std::vector<SendingPush> sending_pushes;
+  std::vector<AgreementEvent> agreements;
+  EmployerParameters employers;
+  FamilyParameters family;
+  IntegrationParameters integration;
+  OutputSpec output;
+
+  std::int64_t persons_per_agent() const { return static_cast<std::int64_t>(1.0 / scale + 0.5); }
+  int first_year() const { return year_of(start); }
+  int last_year() const;  // the last census year within [start, end]
+  std::optional<std::size_t> status_index(const std::string& n) const;
+  std::optional<std::size_t> field_index(const std::string& n) const;
+  std::optional<std::size_t> origin_index(const std::string& n) const;
+};
+
+}  // namespace migsim

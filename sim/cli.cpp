@@ -1,0 +1,287 @@
+// The command line: run, validate, info. Exit 0 success, 2 bad input, 1 internal error.
+#include "migsim/cli.hpp"
+
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "migsim/engine.hpp"
+#include "migsim/error.hpp"
+#include "migsim/hdf5_output.hpp"
+#include "migsim/scenario_io.hpp"
+#include "migsim/version.hpp"
+
+namespace po = boost::program_options;
+
+namespace migsim {
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: migsim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml       run a scenario and write its outcome cubes to HDF5\n"
+    "  validate SCENARIO.yaml  check a scenario and print it resolved (extends and --set applied)\n"
+    "  info OUT.h5             summarise an output file\n"
+    "\n"
+    "`migsim <command> --help` describes each command's options; `migsim --version` the version.\n"
+    "exit status: 0 success, 2 bad input (scenario, command line), 1 internal error\n";
+
+// Keeps what the summary table needs and forwards every year to the file.
+class SummarySink : public OutputSink {
+ public:
+  explicit SummarySink(OutputSink& next) : next_(next) {}
+  void write_year(const YearOutput& y) override {
+    next_.write_year(y);
+    years_.push_back(y.year);
+    const auto& stock = y.find(y.national, "stock").counts;
+    const auto& entries = y.find(y.national, "entries").counts;
+    const auto& exits = y.find(y.national, "exits").counts;
+    const auto& absconded = y.find(y.national, "absconded").counts;
+    const auto& workers = y.find(y.national, "workers").counts;
+    const std::size_t per_status = stock.size() / statuses_;
+    std::vector<std::int64_t> by_status(statuses_, 0);
+    std::int64_t in = 0, out = 0, abscond = 0, employed = 0;
+    for (std::size_t k = 0; k < stock.size(); ++k) {
+      by_status[k / per_status] += stock[k];
+      in += entries[k];
+      out += exits[k];
+      abscond += absconded[k];
+      employed += workers[k];
+    }
+    stock_.push_back(by_status);
+    entries_.push_back(in);
+    exits_.push_back(out);
+    absconded_.push_back(abscond);
+    workers_.push_back(employed);
+  }
+  void set_statuses(std::vector<std::string> names) {
+    names_ = std::move(names);
+    statuses_ = names_.size();
+  }
+
+  void print(std::ostream& os) const {
+    // At most seven columns: the first year, evenly spaced years, the last.
+    std::vector<std::size_t> columns;
+    const std::size_t n = years_.size();
+    const std::size_t shown = std::min<std::size_t>(n, 7);
+    for (std::size_t k = 0; k < shown; ++k) columns.push_back(shown == 1 ? 0 : k * (n - 1) / (shown - 1));
+    os << std::left << std::setw(22) << "persons" << std::right;
+    for (auto c : columns) os << std::setw(11) << years_[c];
+    os << "\n";
+    auto row = [&](const std::string& label, auto value) {
+      os << std::left << std::setw(22) << label << std::right;
+      for (auto c : columns) os << std::setw(11) << value(c);
+      os << "\n";
+    };
+    for (std::size_t s = 0; s < statuses_; ++s) row(names_[s], [&](std::size_t c) { return stock_[c][s]; });
+    row("total stock", [&](std::size_t c) {
+      std::int64_t t = 0;
+      for (auto x : stock_[c]) t += x;
+      return t;
+    });
+    row("workers", [&](std::size_t c) { return workers_[c]; });
+    row("entries (year)", [&](std::size_t c) { return entries_[c]; });
+    row("exits (year)", [&](std::size_t c) { return exits_[c]; });
+    row("absconded (year)", [&](std::size_t c) { return absconded_[c]; });
+  }
+
+ private:
+  OutputSink& next_;
+  std::vector<std::string> names_;
+  std::size_t statuses_ = 1;
+  std::vector<int> years_;
+  std::vector<std::vector<std::int64_t>> stock_;
+  std::vector<std::int64_t> entries_, exits_, absconded_, workers_;
+};
+
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
+  void update(int step, int steps) {
+    if (!enabled_) return;
+    const int width = 40;
+    const int done = steps ? step * width / steps : width;
+    std::fprintf(stderr, "\r[%s%s] %3d%% month %d/%d", std::string(static_cast<std::size_t>(done), '#').c_str(),
+                 std::string(static_cast<std::size_t>(width - done), '.').c_str(), steps ? step * 100 / steps : 100,
+                 step, steps);
+    if (step == steps) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool enabled_;
+};
+
+struct Parsed {
+  po::variables_map vm;
+  bool help = false;
+};
+
+Parsed parse(const std::vector<std::string>& args, const po::options_description& options,
+             const po::positional_options_description& positional) {
+  Parsed p;
+  po::store(po::command_line_parser(args).options(options).positional(positional).run(), p.vm);
+  po::notify(p.vm);
+  p.help = p.vm.count("help") > 0;
+  return p;
+}
+
+std::vector<std::string> overrides_from(const po::variables_map& vm) {
+  std::vector<std::string> out;
+  if (vm.count("set")) out = vm["set"].as<std::vector<std::string>>();
+  return out;
+}
+
+void require_positional(const po::variables_map& vm, const char* name, const char* what) {
+  if (!vm.count(name)) throw InputError({"command line", 0, 0}, "", std::string("expected ") + what);
+}
+
+int command_validate(const std::vector<std::string>& args) {
+  po::options_description options(
+      "migsim validate SCENARIO.yaml [--set key.path=value]...\n\n"
+      "Checks a scenario strictly and prints it resolved (extends and overrides applied).\noptions");
+  options.add_options()("help,h", "show this help")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a scenario key, e.g. --set statuses.TITP.entries_open=false")("scenario", po::value<std::string>(),
+                                                                              "scenario file");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const Parsed p = parse(args, options, positional);
+  if (p.help) {
+    std::cout << options << "\n";
+    return 0;
+  }
+  require_positional(p.vm, "scenario", "a scenario file: migsim validate SCENARIO.yaml");
+  const Scenario s = load_scenario({p.vm["scenario"].as<std::string>(), overrides_from(p.vm)});
+  std::cout << "# " << s.source_file << ": valid. " << s.statuses.size() << " statuses, " << s.fields.size()
+            << " fields, " << s.origins.size() << " origins, " << s.prefectures.size() << " prefectures, "
+            << s.municipalities.size() << " municipalities, " << s.initial_stock.size() << " initial stock cells, "
+            << s.caps.size() << " caps, "
+            << s.border_closures.size() + s.rule_changes.size() + s.sending_pushes.size() + s.agreements.size()
+            << " events; " << format_month(s.start) << " to " << format_month(s.end) << "\n";
+  std::cout << s.resolved_yaml;
+  return 0;
+}
+
+int command_run(const std::vector<std::string>& args) {
+  po::options_description options(
+      "migsim run SCENARIO.yaml [-o OUT.h5] [--seed N] [--threads N] [--scale X] [--set key.path=value]...\n\n"
+      "Runs a scenario month by month and writes one HDF5 file of yearly outcome cubes.\noptions");
+  options.add_options()("help,h", "show this help")("output,o", po::value<std::string>(),
+                                                    "output file (default: SCENARIO_NAME.h5)")(
+      "seed", po::value<std::uint64_t>(), "random seed (overrides the scenario's seed)")(
+      "threads", po::value<int>()->default_value(0), "worker threads (0: all cores); the output does not depend on it")(
+      "scale", po::value<double>(), "agents per person, 1/X a whole number (overrides the scenario's scale)")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a scenario key, e.g. --set caps[0].limit_persons=0")("quiet,q", "no summary table")(
+      "scenario", po::value<std::string>(), "scenario file");
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const Parsed p = parse(args, options, positional);
+  if (p.help) {
+    std::cout << options << "\n";
+    return 0;
+  }
+  require_positional(p.vm, "scenario", "a scenario file: migsim run SCENARIO.yaml");
+  auto overrides = overrides_from(p.vm);
+  if (p.vm.count("seed")) overrides.push_back("seed=" + std::to_string(p.vm["seed"].as<std::uint64_t>()));
+  if (p.vm.count("scale")) {
+    std::ostringstream text;
+    text << std::setprecision(17) << p.vm["scale"].as<double>();
+    overrides.push_back("scale=" + text.str());
+  }
+  const int threads = p.vm["threads"].as<int>();
+  if (threads < 0 || threads > 1024)
+    throw InputError({"command line", 0, 0}, "--threads", "expected a number of threads from 0 to 1024");
+
+  const Scenario s = load_scenario({p.vm["scenario"].as<std::string>(), overrides});
+  const std::string output = p.vm.count("output") ? p.vm["output"].as<std::string>() : s.name + ".h5";
+  const auto folder = std::filesystem::path(output).parent_path();
+  if (!folder.empty() && !std::filesystem::is_directory(folder))
+    throw InputError({"command line", 0, 0}, "-o",
+                     "expected an output file in an existing folder, but '" + folder.string() + "' is not one");
+
+  const auto started = std::chrono::steady_clock::now();
+  Engine engine(s);
+  Hdf5Writer writer(output, s, threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
+  SummarySink summary(writer);
+  std::vector<std::string> names;
+  for (const auto& st : s.statuses) names.push_back(st.name);
+  summary.set_statuses(names);
+  ProgressBar bar(::isatty(STDERR_FILENO) != 0);
+  RunOptions run_options;
+  run_options.threads = threads;
+  run_options.progress = [&bar](int step, int steps) { bar.update(step, steps); };
+  engine.run(summary, run_options);
+  writer.commit();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!p.vm.count("quiet")) {
+    std::cout << "scenario " << s.name << ": " << format_month(s.start) << " to " << format_month(s.end) << ", seed "
+              << s.seed << ", scale " << s.scale << " (" << s.persons_per_agent() << " persons per agent)\n";
+    summary.print(std::cout);
+  }
+  std::cout << "wrote " << output << " (" << std::filesystem::file_size(output) << " bytes) in " << std::fixed
+            << std::setprecision(2) << seconds << " s\n";
+  return 0;
+}
+
+int command_info(const std::vector<std::string>& args) {
+  po::options_description options(
+      "migsim info OUT.h5\n\nSummarises an output file: provenance, groups, national stock by year.\noptions");
+  options.add_options()("help,h", "show this help")("file", po::value<std::string>(), "output file");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  const Parsed p = parse(args, options, positional);
+  if (p.help) {
+    std::cout << options << "\n";
+    return 0;
+  }
+  require_positional(p.vm, "file", "an output file: migsim info OUT.h5");
+  const auto path = p.vm["file"].as<std::string>();
+  if (!std::filesystem::exists(path)) throw InputError({path, 0, 0}, "", "no such file");
+  std::cout << describe_output_file(path);
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << kUsage;
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+      std::cout << "migsim " << version() << "\n";
+      return 0;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "run") return command_run(args);
+    if (command == "validate") return command_validate(args);
+    if (command == "info") return command_info(args);
+    std::cerr << "migsim: command line: unknown command '" << command << "'; expected run, validate or info\n";
+    return 2;
+  } catch (const InputError& e) {
+    std::cerr << "migsim: " << e.what() << "\n";
+    return 2;
+  } catch (const po::error& e) {
+    std::cerr << "migsim: command line: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "migsim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace migsim

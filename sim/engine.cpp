@@ -1,0 +1,1054 @@
+// The monthly step of DESIGN §4. Parallel phases write only the agent they own, per-chunk
+// buffers, or thread-local integer tallies (summed order-free); chunks have a fixed size, so
+// the same seed gives the same bytes for any thread count.
+#include "migsim/engine.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <boost/random/binomial_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "migsim/agents.hpp"
+#include "migsim/rng.hpp"
+
+namespace migsim {
+
+const Measure& YearOutput::find(const std::vector<Measure>& group, const std::string& name) const {
+  for (const auto& m : group)
+    if (m.name == name) return m;
+  throw std::out_of_range("no measure " + name);
+}
+
+namespace {
+
+constexpr std::size_t kChunk = 16384;  // agents per parallel chunk: fixed, never the thread count
+
+// Flow tallies of one year, in agents. Flat so thread-local copies sum with one loop.
+enum NationalFlow : std::size_t {
+  kEntries,
+  kExits,
+  kAbsconded,
+  kTransitionsIn,
+  kTransitionsOut,
+  kFieldChangesIn,
+  kFieldChangesOut,
+  kEmployerChanges,
+  kFamilyJoined,
+  kNationalFlows
+};
+enum PrefectureFlow : std::size_t {
+  kPrefEntries,
+  kPrefExits,
+  kMovesIn,
+  kMovesOut,
+  kPrefEmployerChanges,
+  kPrefectureFlows
+};
+enum MarketFlow : std::size_t { kVacanciesPosted, kCapBlocked, kMarketFlows };
+
+struct Dims {
+  std::size_t statuses, fields, origins, prefectures, municipalities;
+  std::size_t national() const { return statuses * fields * origins; }
+  std::size_t prefecture() const { return prefectures * statuses * fields; }
+  std::size_t market() const { return prefectures * fields; }
+  std::size_t cell(std::size_t s, std::size_t f, std::size_t o) const { return (s * fields + f) * origins + o; }
+  std::size_t pref_cell(std::size_t p, std::size_t s, std::size_t f) const { return (p * statuses + s) * fields + f; }
+};
+
+struct Tally {
+  std::vector<std::int64_t> v;
+  const Dims* d = nullptr;
+
+  explicit Tally(const Dims& dims) : d(&dims) {
+    v.assign(kNationalFlows * dims.national() + kPrefectureFlows * dims.prefecture() + kMarketFlows * dims.market(), 0);
+  }
+  std::int64_t& national(NationalFlow m, std::size_t s, std::size_t f, std::size_t o) {
+    return v[m * d->national() + d->cell(s, f, o)];
+  }
+  std::int64_t& prefecture(PrefectureFlow m, std::size_t p, std::size_t s, std::size_t f) {
+    return v[kNationalFlows * d->national() + m * d->prefecture() + d->pref_cell(p, s, f)];
+  }
+  std::int64_t& market(MarketFlow m, std::size_t p, std::size_t f) {
+    return v[kNationalFlows * d->national() + kPrefectureFlows * d->prefecture() + m * d->market() + p * d->fields + f];
+  }
+  void add(const Tally& other) {
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] += other.v[i];
+  }
+  void clear() { std::fill(v.begin(), v.end(), 0); }
+};
+
+// Per-step counts: current stock per (status, field), residents per municipality.
+struct StepCounts {
+  std::vector<std::int64_t> status_field;
+  std::vector<std::int64_t> residents;
+  StepCounts(const Dims& d) : status_field(d.statuses * d.fields, 0), residents(d.municipalities, 0) {}
+  void clear() {
+    std::fill(status_field.begin(), status_field.end(), 0);
+    std::fill(residents.begin(), residents.end(), 0);
+  }
+};
+
+enum Fate : std::uint8_t { kStay = 0, kExit = 1, kAbscond = 2 };
+
+struct CappedCandidate {
+  std::uint32_t agent;
+  std::uint8_t to_status;
+  bool expiring;  // no admission means leaving Japan
+};
+
+struct Seeker {
+  std::uint32_t agent;
+  std::uint8_t target_field;
+};
+
+// What one chunk of the migrant phase asks of the later, sequential or per-field, phases.
+struct ChunkRequests {
+  std::vector<std::uint32_t> separations;  // employers that lost a worker
+  std::vector<Seeker> seekers;
+  std::vector<CappedCandidate> capped;
+  std::vector<std::uint32_t> family_joins;
+  void clear() {
+    separations.clear();
+    seekers.clear();
+    capped.clear();
+    family_joins.clear();
+  }
+};
+
+// A new agent before it gets an id: arrivals and family members who join.
+struct NewAgent {
+  std::uint8_t status, field, origin;
+  std::uint16_t municipality;
+  std::uint32_t employer;
+  std::uint16_t age_months;
+  std::uint8_t family_abroad;
+  std::uint32_t principal;
+};
+
+struct Applicants {
+  std::uint8_t origin, status;
+  std::int64_t count;
+};
+
+// Family abroad is packed in a byte: bit 7 a spouse, bits 0-6 the number of children.
+constexpr std::uint8_t kSpouseBit = 0x80;
+constexpr std::uint8_t family_size(std::uint8_t packed) {
+  return static_cast<std::uint8_t>((packed & 0x7F) + ((packed & kSpouseBit) ? 1 : 0));
+}
+
+double monthly_probability(double rate_per_year) { return 1.0 - std::pow(1.0 - rate_per_year, 1.0 / 12.0); }
+
+template <class T>
+void saturating_increment(T& x) {
+  if (x < std::numeric_limits<T>::max()) ++x;
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  Scenario sc;
+  Dims d;
+  std::int64_t persons_per_agent;
+  std::uint8_t none_field = 0;  // the first field that employs nobody
+  std::vector<std::uint8_t> employing_fields;
+
+  MigrantStore m;
+  EmployerStore e;
+  MunicipalityState mu;
+  std::vector<std::uint8_t> fate;
+  std::uint32_t next_id = 0;
+
+  // Policy state in force this month.
+  std::vector<StatusRule> rules;
+  bool border_closed = false;
+  std::vector<double> origin_push;
+  std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
+  std::vector<double> exit_probability, abscond_probability;
+  std::vector<std::int64_t> cap_limit_agents, cap_admitted;
+  std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
+
+  std::vector<ChunkRequests> chunks;
+  tbb::enumerable_thread_specific<Tally> tallies;
+  tbb::enumerable_thread_specific<StepCounts> step_counts;
+  StepCounts counts;
+
+  // Per-field work lists for the labour market, reused month to month.
+  std::vector<std::vector<Seeker>> field_seekers;
+  std::vector<std::vector<Applicants>> field_applicants;
+  std::vector<std::vector<NewAgent>> field_arrivals;
+  std::vector<std::vector<std::uint32_t>> field_departures;  // employers left for another
+  std::vector<std::vector<std::uint32_t>> field_slots;
+  std::vector<NewAgent> other_arrivals;
+
+  explicit Impl(const Scenario& scenario)
+      : sc(scenario),
+        d{scenario.statuses.size(), scenario.fields.size(), scenario.origins.size(), scenario.prefectures.size(),
+          scenario.municipalities.size()},
+        persons_per_agent(scenario.persons_per_agent()),
+        tallies([this] { return Tally(d); }),
+        step_counts([this] { return StepCounts(d); }),
+        counts(d),
+        field_seekers(d.fields),
+        field_applicants(d.fields),
+        field_arrivals(d.fields),
+        field_departures(d.fields),
+        field_slots(d.fields) {
+    for (std::size_t f = 0; f < d.fields; ++f)
+      if (sc.fields[f].employs) employing_fields.push_back(static_cast<std::uint8_t>(f));
+    for (std::size_t f = d.fields; f-- > 0;)
+      if (!sc.fields[f].employs) none_field = static_cast<std::uint8_t>(f);
+    rules = sc.statuses;
+    origin_push.assign(d.origins, 1.0);
+    cap_admitted.assign(sc.caps.size(), 0);
+    cap_limit_agents.resize(sc.caps.size());
+    for (std::size_t c = 0; c < sc.caps.size(); ++c)
+      cap_limit_agents[c] =
+          static_cast<std::int64_t>(std::floor(static_cast<double>(sc.caps[c].limit_persons) * sc.scale + 1e-9));
+    init_municipalities();
+    init_agents_and_employers();
+  }
+
+  std::size_t prefecture_of(std::uint16_t municipality) const { return sc.municipalities[municipality].prefecture; }
+
+  // ---- initial state ----------------------------------------------------------------------
+
+  void init_municipalities() {
+    const std::size_t n = d.municipalities;
+    mu.ajts.resize(n);
+    mu.integration.assign(n, 0.0);
+    mu.agreements.assign(n * d.origins, 0);
+    mu.language_classes.resize(n);
+    mu.consultation.resize(n);
+    mu.residents_assembly.resize(n);
+    mu.hires_ajts.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& p = sc.municipalities[i].policy;
+      mu.ajts[i] = p.ajts;
+      mu.language_classes[i] = p.language_classes;
+      mu.consultation[i] = p.consultation;
+      mu.residents_assembly[i] = p.residents_assembly;
+      mu.hires_ajts[i] = p.hires_ajts;
+      for (std::size_t o = 0; o < d.origins; ++o) mu.agreements[i * d.origins + o] = p.agreements[o];
+    }
+    for (const auto& a : sc.agreements)
+      if (a.date <= sc.start) mu.agreements[a.municipality * d.origins + a.origin] = 1;
+    children_at_census.assign(n, 0);
+  }
+
+  std::uint8_t draw_family(Stream& r, std::uint8_t status) const {
+    if (status == sc.family.dependent_status) return 0;
+    std::uint8_t packed = r.bernoulli(sc.family.spouse_probability) ? kSpouseBit : 0;
+    if (sc.family.children_mean > 0) {
+      boost::random::poisson_distribution<int> children(sc.family.children_mean);
+      packed |= static_cast<std::uint8_t>(std::min(children(r), 20));
+    }
+    return packed;
+  }
+
+  std::uint16_t draw_entry_age_months(Stream& r, const StatusRule& rule) const {
+    const auto span = static_cast<std::uint32_t>((rule.entry_age_max_years - rule.entry_age_min_years + 1) * 12);
+    return static_cast<std::uint16_t>(rule.entry_age_min_years * 12 + static_cast<int>(r.below(span)));
+  }
+
+  void append(const NewAgent& a) {
+    m.id.push_back(next_id++);
+    m.status.push_back(a.status);
+    m.field.push_back(a.field);
+    m.origin.push_back(a.origin);
+    m.municipality.push_back(a.municipality);
+    m.employer.push_back(a.employer);
+    m.age_months.push_back(a.age_months);
+    m.months_in_status.push_back(0);
+    m.months_with_employer.push_back(0);
+    m.family_abroad.push_back(a.family_abroad);
+    m.principal.push_back(a.principal);
+  }
+
+  void init_agents_and_employers() {
+    // Agents: each stock cell's persons times the scale, rounded stochastically per cell.
+    std::vector<std::int64_t> workers_at(d.fields * d.municipalities, 0);
+    for (std::size_t c = 0; c < sc.initial_stock.size(); ++c) {
+      const auto& cell = sc.initial_stock[c];
+      Stream cell_stream(sc.seed, Purpose::initial_agent, 0, c);
+      const double expected = static_cast<double>(cell.persons) * sc.scale;
+      auto agents = static_cast<std::int64_t>(std::floor(expected));
+      if (cell_stream.uniform() < expected - static_cast<double>(agents)) ++agents;
+      const auto& rule = sc.statuses[cell.status];
+      for (std::int64_t k = 0; k < agents; ++k) {
+        Stream r(sc.seed, Purpose::initial_agent, 1, next_id);
+        const std::int32_t stay_span = std::min<std::int32_t>(rule.max_stay_months, 120);
+        const auto in_status = static_cast<std::uint16_t>(r.below(static_cast<std::uint32_t>(stay_span)));
+        NewAgent a{cell.status, cell.field,
+                   cell.origin, cell.municipality,
+                   kNone32,     static_cast<std::uint16_t>(draw_entry_age_months(r, rule) + in_status),
+                   0,           kNone32};
+        // Residents whose status allows family are taken to have reunited already (their
+        // families are in the initial DEPENDENT stock); the others left theirs abroad.
+        const std::uint8_t family = draw_family(r, cell.status);
+        a.family_abroad = rule.family_allowed ? 0 : family;
+        append(a);
+        m.months_in_status.back() = in_status;
+        m.months_with_employer.back() = in_status;
+        if (sc.fields[cell.field].employs) ++workers_at[cell.field * d.municipalities + cell.municipality];
+      }
+    }
+
+    // Employers: per (field, municipality) with workers, enough firms of the mean size, with
+    // spare capacity; fields are contiguous so each field's market owns a range.
+    std::vector<std::uint32_t> first_employer(d.fields * d.municipalities, kNone32);
+    std::vector<std::uint32_t> employer_count(d.fields * d.municipalities, 0);
+    e.field_begin.assign(d.fields + 1, 0);
+    for (std::size_t f = 0; f < d.fields; ++f) {
+      e.field_begin[f] = static_cast<std::uint32_t>(e.size());
+      for (std::size_t mi = 0; mi < d.municipalities; ++mi) {
+        const std::int64_t workers = workers_at[f * d.municipalities + mi];
+        if (workers == 0) continue;
+        const auto n = static_cast<std::uint32_t>(
+            std::max<std::int64_t>(1, std::llround(static_cast<double>(workers) / sc.employers.workers_per_employer)));
+        const auto total_capacity = static_cast<std::int64_t>(
+            std::ceil(static_cast<double>(workers) * (1.0 + sc.employers.initial_vacancy_rate)));
+        first_employer[f * d.municipalities + mi] = static_cast<std::uint32_t>(e.size());
+        employer_count[f * d.municipalities + mi] = n;
+        const double minimum_monthly =
+            sc.prefectures[prefecture_of(static_cast<std::uint16_t>(mi))].minimum_wage_yen_per_hour *
+            sc.employers.hours_per_month;
+        for (std::uint32_t j = 0; j < n; ++j) {
+          Stream r(sc.seed, Purpose::initial_employer, 0, e.size());
+          boost::random::normal_distribution<double> premium(sc.employers.wage_premium_mean,
+                                                             sc.employers.wage_premium_sd);
+          e.field.push_back(static_cast<std::uint8_t>(f));
+          e.municipality.push_back(static_cast<std::uint16_t>(mi));
+          e.capacity.push_back(static_cast<std::uint32_t>(total_capacity / n + (j < total_capacity % n ? 1 : 0)));
+          e.filled.push_back(0);
+          // Nobody may legally pay below the prefectural minimum wage.
+          e.wage_yen.push_back(static_cast<std::uint32_t>(std::lround(minimum_monthly * std::max(1.0, premium(r)))));
+        }
+      }
+    }
+    e.field_begin[d.fields] = static_cast<std::uint32_t>(e.size());
+
+    std::vector<std::uint32_t> assigned(d.fields * d.municipalities, 0);
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      if (!sc.fields[m.field[i]].employs) continue;
+      const std::size_t key = m.field[i] * d.municipalities + m.municipality[i];
+      const std::uint32_t employer = first_employer[key] + (assigned[key]++ % employer_count[key]);
+      m.employer[i] = employer;
+      ++e.filled[employer];
+    }
+    fate.assign(m.size(), kStay);
+  }
+
+  // ---- events and policy state -----------------------------------------------------------
+
+  void apply_events(MonthIndex date) {
+    rules = sc.statuses;
+    for (const auto& change : sc.rule_changes)
+      if (change.date <= date) rules[change.status] = change.rule;
+    border_closed = std::any_of(sc.border_closures.begin(), sc.border_closures.end(),
+                                [date](const BorderClosure& b) { return b.from <= date && date <= b.to; });
+    std::fill(origin_push.begin(), origin_push.end(), 1.0);
+    for (const auto& p : sc.sending_pushes)
+      if (p.from <= date && date <= p.to) origin_push[p.origin] *= p.applicant_multiplier;
+    for (const auto& a : sc.agreements)
+      if (a.date == date) mu.agreements[a.municipality * d.origins + a.origin] = 1;
+    capped_status_field.assign(d.statuses * d.fields, 0);
+    for (const auto& c : sc.caps) {
+      if (c.from > date || date > c.to) continue;
+      for (std::size_t s = 0; s < d.statuses; ++s)
+        if (c.statuses[s]) capped_status_field[s * d.fields + c.field] = 1;
+    }
+    exit_probability.resize(d.statuses);
+    abscond_probability.resize(d.statuses);
+    for (std::size_t s = 0; s < d.statuses; ++s) {
+      exit_probability[s] = monthly_probability(rules[s].exit_rate_per_year);
+      abscond_probability[s] = monthly_probability(rules[s].abscond_rate_per_year);
+    }
+  }
+
+  // Whether one more admission of `status` into `field` fits every cap in force.
+  bool cap_allows(std::size_t status, std::size_t field, MonthIndex date) const {
+    for (std::size_t c = 0; c < sc.caps.size(); ++c) {
+      const auto& cap = sc.caps[c];
+      if (cap.field != field || !cap.statuses[status] || cap.from > date || date > cap.to) continue;
+      if (cap.kind == FieldCap::Kind::admissions) {
+        if (cap_admitted[c] + 1 > cap_limit_agents[c]) return false;
+      } else {
+        std::int64_t stock = 0;
+        for (std::size_t s = 0; s < d.statuses; ++s)
+          if (cap.statuses[s]) stock += counts.status_field[s * d.fields + field];
+        if (stock + 1 > cap_limit_agents[c]) return false;
+      }
+    }
+    return true;
+  }
+
+  void count_admission(std::size_t status, std::size_t field, MonthIndex date) {
+    for (std::size_t c = 0; c < sc.caps.size(); ++c) {
+      const auto& cap = sc.caps[c];
+      if (cap.field == field && cap.statuses[status] && cap.from <= date && date <= cap.to) ++cap_admitted[c];
+    }
+    ++counts.status_field[status * d.fields + field];
+  }
+
+  // ---- the month's phases ----------------------------------------------------------------
+
+  template <class Body>
+  void for_chunks(std::size_t n, Body body) {
+    const std::size_t chunk_count = (n + kChunk - 1) / kChunk;
+    if (chunks.size() < chunk_count) chunks.resize(chunk_count);
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, chunk_count, 1),
+        [&](const tbb::blocked_range<std::size_t>& range) {
+          for (std::size_t c = range.begin(); c != range.end(); ++c) body(c, c * kChunk, std::min(n, (c + 1) * kChunk));
+        },
+        tbb::simple_partitioner());
+  }
+
+  // Status change of agent i in its own cell; a status that does not work leaves the job.
+  void change_status(std::size_t i, std::uint8_t to, Tally& t, ChunkRequests* requests,
+                     std::vector<std::uint32_t>* separations) {
+    const auto from = m.status[i];
+    const auto field = m.field[i];
+    const auto origin = m.origin[i];
+    ++t.national(kTransitionsOut, from, field, origin);
+    m.status[i] = to;
+    m.months_in_status[i] = 0;
+    if (!rules[to].works && sc.fields[field].employs) {
+      if (m.employer[i] != kNone32) {
+        if (requests) requests->separations.push_back(m.employer[i]);
+        if (separations) separations->push_back(m.employer[i]);
+      }
+      m.employer[i] = kNone32;
+      ++t.national(kTransitionsIn, to, field, origin);
+      ++t.national(kFieldChangesOut, to, field, origin);
+      ++t.national(kFieldChangesIn, to, none_field, origin);
+      m.field[i] = none_field;
+    } else {
+      ++t.national(kTransitionsIn, to, field, origin);
+    }
+  }
+
+  void migrant_phase(std::uint32_t step) {
+    const std::size_t n = m.size();
+    fate.assign(n, kStay);
+    for (auto& c : step_counts) c.clear();
+    const double exit_reduction = sc.integration.exit_reduction;
+    for_chunks(n, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+      ChunkRequests& requests = chunks[chunk];
+      requests.clear();
+      Tally& t = tallies.local();
+      StepCounts& local_counts = step_counts.local();
+      for (std::size_t i = begin; i < end; ++i) {
+        Stream r(sc.seed, Purpose::migrant_step, step, m.id[i]);
+        saturating_increment(m.age_months[i]);
+        saturating_increment(m.months_in_status[i]);
+        saturating_increment(m.months_with_employer[i]);
+        const auto status = m.status[i];
+        const auto& rule = rules[status];
+        const bool employed = m.employer[i] != kNone32;
+        if (m.principal[i] == kNone32) {
+          const double integration = mu.integration[m.municipality[i]];
+          if (r.bernoulli(exit_probability[status] * (1.0 - exit_reduction * integration))) {
+            fate[i] = kExit;
+          } else if (employed && r.bernoulli(abscond_probability[status])) {
+            fate[i] = kAbscond;
+          } else {
+            decide(i, r, rule, employed, requests, t);
+          }
+        }
+        if (fate[i] != kStay) {
+          const auto p = prefecture_of(m.municipality[i]);
+          ++t.national(fate[i] == kExit ? kExits : kAbsconded, m.status[i], m.field[i], m.origin[i]);
+          if (fate[i] == kExit) ++t.prefecture(kPrefExits, p, m.status[i], m.field[i]);
+          if (m.employer[i] != kNone32) requests.separations.push_back(m.employer[i]);
+        } else {
+          ++local_counts.status_field[m.status[i] * d.fields + m.field[i]];
+          ++local_counts.residents[m.municipality[i]];
+        }
+      }
+    });
+    counts.clear();
+    for (const auto& c : step_counts) {
+      for (std::size_t k = 0; k < counts.status_field.size(); ++k) counts.status_field[k] += c.status_field[k];
+      for (std::size_t k = 0; k < counts.residents.size(); ++k) counts.residents[k] += c.residents[k];
+    }
+  }
+
+  // Transitions, expiry, job search and family for one agent who neither left nor absconded.
+  void decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, ChunkRequests& requests, Tally& t) {
+    const std::int32_t in_status = m.months_in_status[i];
+    const bool expiring = in_status >= rule.max_stay_months;
+    const auto field = m.field[i];
+    for (const auto& tr : rule.transitions) {
+      if (!tr.fields_allowed[field]) continue;
+      // One attempt when eligible, one more when the stay runs out.
+      const bool attempt = in_status == tr.after_months || (expiring && tr.after_months <= in_status);
+      if (!attempt || !r.bernoulli(tr.pass_rate)) continue;
+      if (capped_status_field[tr.to_status * d.fields + field]) {
+        requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
+      } else {
+        change_status(i, tr.to_status, t, &requests, nullptr);
+      }
+      return;
+    }
+    if (expiring) {
+      fate[i] = kExit;
+      return;
+    }
+    if (rule.works && sc.fields[field].employs) {
+      bool allowed = true;
+      if (employed) {
+        switch (rule.employer_change) {
+          case EmployerChangeRule::never:
+            allowed = false;
+            break;
+          case EmployerChangeRule::after_months:
+            allowed = m.months_with_employer[i] >= rule.employer_change_after_months[field];
+            break;
+          default:
+            break;
+        }
+      }
+      if (allowed && (!employed || r.bernoulli(rule.job_search_rate_per_month))) {
+        auto target = field;
+        if (rule.employer_change == EmployerChangeRule::free && employing_fields.size() > 1 &&
+            r.bernoulli(rule.field_change_share)) {
+          target = employing_fields[r.below(static_cast<std::uint32_t>(employing_fields.size()))];
+        }
+        requests.seekers.push_back({static_cast<std::uint32_t>(i), target});
+      }
+    }
+    if (rule.family_allowed && m.family_abroad[i] != 0 && in_status >= rule.family_delay_months &&
+        r.bernoulli(sc.family.join_rate_per_month)) {
+      requests.family_joins.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+
+  void release_employer(std::uint32_t employer, Tally& t) {
+    if (e.filled[employer] > 0) --e.filled[employer];
+    ++t.market(kVacanciesPosted, prefecture_of(e.municipality[employer]), e.field[employer]);
+  }
+
+  // Transitions into capped statuses, in id order, against the caps in force.
+  void admit_capped_transitions(MonthIndex date, std::size_t chunk_count) {
+    Tally& t = tallies.local();
+    std::vector<std::uint32_t> separations;
+    for (std::size_t c = 0; c < chunk_count; ++c) {
+      for (const auto& candidate : chunks[c].capped) {
+        const auto i = candidate.agent;
+        const auto field = m.field[i];
+        if (cap_allows(candidate.to_status, field, date)) {
+          --counts.status_field[m.status[i] * d.fields + field];
+          change_status(i, candidate.to_status, t, nullptr, &separations);
+          count_admission(m.status[i], m.field[i], date);
+        } else {
+          ++t.market(kCapBlocked, prefecture_of(m.municipality[i]), field);
+          if (candidate.expiring) {
+            fate[i] = kExit;
+            --counts.status_field[m.status[i] * d.fields + field];
+            --counts.residents[m.municipality[i]];
+            ++t.national(kExits, m.status[i], field, m.origin[i]);
+            ++t.prefecture(kPrefExits, prefecture_of(m.municipality[i]), m.status[i], field);
+            if (m.employer[i] != kNone32) separations.push_back(m.employer[i]);
+          }
+        }
+      }
+    }
+    for (const auto employer : separations) release_employer(employer, t);
+  }
+
+  void apply_separations(std::size_t chunk_count) {
+    Tally& t = tallies.local();
+    for (std::size_t c = 0; c < chunk_count; ++c)
+      for (const auto employer : chunks[c].separations) release_employer(employer, t);
+  }
+
+  // Applicants from abroad this month: per origin and open channel, spread over fields by their
+  // open vacancies; non-working channels enter directly.
+  void draw_applicants(std::uint32_t step) {
+    for (auto& list : field_applicants) list.clear();
+    other_arrivals.clear();
+    if (border_closed) return;
+    std::vector<std::int64_t> open(d.fields, 0);
+    for (std::size_t f = 0; f < d.fields; ++f)
+      for (std::uint32_t k = e.field_begin[f]; k < e.field_begin[f + 1]; ++k)
+        open[f] += std::max<std::int64_t>(0, static_cast<std::int64_t>(e.capacity[k]) - e.filled[k]);
+    // Destinations of non-working entrants: municipalities weighted by foreign residents.
+    std::vector<double> cumulative_residents(d.municipalities);
+    double total_residents = 0;
+    for (std::size_t k = 0; k < d.municipalities; ++k)
+      cumulative_residents[k] = (total_residents += static_cast<double>(counts.residents[k]) + 1.0);
+
+    for (std::size_t o = 0; o < d.origins; ++o) {
+      const auto& origin = sc.origins[o];
+      const double weight_sum = std::accumulate(origin.channel_weights.begin(), origin.channel_weights.end(), 0.0);
+      if (weight_sum <= 0 || origin.applicants_per_year <= 0) continue;
+      for (std::size_t s = 0; s < d.statuses; ++s) {
+        const auto& rule = rules[s];
+        if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
+        const double mean =
+            origin.applicants_per_year * origin_push[o] * sc.scale / 12.0 * origin.channel_weights[s] / weight_sum;
+        Stream r(sc.seed, Purpose::entries, step, o * d.statuses + s);
+        boost::random::poisson_distribution<std::int64_t> poisson(mean);
+        std::int64_t applicants = mean > 0 ? poisson(r) : 0;
+        if (applicants == 0) continue;
+        if (rule.works) {
+          std::int64_t weight_left = 0;
+          for (std::size_t f = 0; f < d.fields; ++f)
+            if (rule.entry_fields[f] && sc.fields[f].employs) weight_left += open[f];
+          for (std::size_t f = 0; f < d.fields && applicants > 0 && weight_left > 0; ++f) {
+            if (!rule.entry_fields[f] || !sc.fields[f].employs || open[f] == 0) continue;
+            boost::random::binomial_distribution<std::int64_t> share(
+                applicants, static_cast<double>(open[f]) / static_cast<double>(weight_left));
+            const std::int64_t here = weight_left == open[f] ? applicants : share(r);
+            weight_left -= open[f];
+            applicants -= here;
+            if (here > 0)
+              field_applicants[f].push_back({static_cast<std::uint8_t>(o), static_cast<std::uint8_t>(s), here});
+          }
+        } else {
+          std::uint8_t entry_field = none_field;
+          for (std::size_t f = 0; f < d.fields; ++f)
+            if (rule.entry_fields[f] && !sc.fields[f].employs) {
+              entry_field = static_cast<std::uint8_t>(f);
+              break;
+            }
+          for (std::int64_t k = 0; k < applicants; ++k) {
+            const double u = r.uniform() * total_residents;
+            const auto where = static_cast<std::uint16_t>(
+                std::upper_bound(cumulative_residents.begin(), cumulative_residents.end(), u) -
+                cumulative_residents.begin());
+            NewAgent a{static_cast<std::uint8_t>(s),
+                       entry_field,
+                       static_cast<std::uint8_t>(o),
+                       std::min<std::uint16_t>(where, static_cast<std::uint16_t>(d.municipalities - 1)),
+                       kNone32,
+                       draw_entry_age_months(r, rule),
+                       draw_family(r, static_cast<std::uint8_t>(s)),
+                       kNone32};
+            other_arrivals.push_back(a);
+          }
+        }
+      }
+    }
+  }
+
+  // One field's market: job seekers first (in id order), then arrivals from abroad, over the
+  // field's open vacancies. Touches only this field's employers and its own seekers.
+  void match_field(std::size_t f, std::uint32_t step, MonthIndex date) {
+    Tally& t = tallies.local();
+    Stream r(sc.seed, Purpose::matching, step, f);
+    auto& slots = field_slots[f];
+    slots.clear();
+    for (std::uint32_t k = e.field_begin[f]; k < e.field_begin[f + 1]; ++k)
+      for (std::uint32_t v = e.filled[k]; v < e.capacity[k]; ++v) slots.push_back(k);
+    std::size_t open = slots.size();
+    auto take_slot = [&](std::size_t position) {
+      const std::uint32_t employer = slots[position];
+      std::swap(slots[position], slots[--open]);
+      ++e.filled[employer];
+      return employer;
+    };
+    auto& departures = field_departures[f];
+    departures.clear();
+    for (const auto& seeker : field_seekers[f]) {
+      if (open == 0) break;
+      const auto i = seeker.agent;
+      // Look at two openings and take the better paid (a cheap search that weighs wage).
+      std::size_t pick = r.below(static_cast<std::uint32_t>(open));
+      const std::size_t other = r.below(static_cast<std::uint32_t>(open));
+      if (e.wage_yen[slots[other]] > e.wage_yen[slots[pick]]) pick = other;
+      const std::uint32_t old_employer = m.employer[i];
+      if (old_employer != kNone32 &&
+          (slots[pick] == old_employer || e.wage_yen[slots[pick]] <= e.wage_yen[old_employer]))
+        continue;
+      const std::uint32_t employer = take_slot(pick);
+      const auto status = m.status[i];
+      const auto origin = m.origin[i];
+      const auto old_field = m.field[i];
+      const auto old_pref = prefecture_of(m.municipality[i]);
+      const auto new_pref = prefecture_of(e.municipality[employer]);
+      if (old_field != f) {
+        ++t.national(kFieldChangesOut, status, old_field, origin);
+        ++t.national(kFieldChangesIn, status, f, origin);
+      }
+      if (old_employer != kNone32) {
+        ++t.national(kEmployerChanges, status, f, origin);
+        ++t.prefecture(kPrefEmployerChanges, new_pref, status, f);
+        departures.push_back(old_employer);
+      }
+      if (old_pref != new_pref) {
+        ++t.prefecture(kMovesOut, old_pref, status, old_field);
+        ++t.prefecture(kMovesIn, new_pref, status, f);
+      }
+      m.employer[i] = employer;
+      m.field[i] = static_cast<std::uint8_t>(f);
+      m.municipality[i] = e.municipality[employer];
+      m.months_with_employer[i] = 0;
+    }
+
+    auto& arrivals = field_arrivals[f];
+    arrivals.clear();
+    auto& applicants = field_applicants[f];
+    std::int64_t waiting = 0;
+    for (const auto& a : applicants) waiting += a.count;
+    while (waiting > 0 && open > 0) {
+      // Next applicant: a random one of those still waiting, so no origin goes first.
+      auto ticket = static_cast<std::int64_t>(r.uniform() * static_cast<double>(waiting));
+      std::size_t g = 0;
+      while (ticket >= applicants[g].count) ticket -= applicants[g++].count;
+      --applicants[g].count;
+      --waiting;
+      const auto status = applicants[g].status;
+      const auto origin = applicants[g].origin;
+      const std::size_t pick = r.below(static_cast<std::uint32_t>(open));
+      const auto pref = prefecture_of(e.municipality[slots[pick]]);
+      if (!cap_allows(status, f, date)) {
+        ++t.market(kCapBlocked, pref, f);
+        continue;
+      }
+      const std::uint32_t employer = take_slot(pick);
+      count_admission(status, f, date);
+      ++t.national(kEntries, status, f, origin);
+      ++t.prefecture(kPrefEntries, pref, status, f);
+      Stream agent_stream(sc.seed, Purpose::entry_agent, step, (static_cast<std::uint64_t>(f) << 32) | arrivals.size());
+      arrivals.push_back({status, static_cast<std::uint8_t>(f), origin, e.municipality[employer], employer,
+                          draw_entry_age_months(agent_stream, rules[status]), draw_family(agent_stream, status),
+                          kNone32});
+    }
+  }
+
+  void labour_market(std::uint32_t step, MonthIndex date, std::size_t chunk_count) {
+    for (auto& list : field_seekers) list.clear();
+    for (std::size_t c = 0; c < chunk_count; ++c)
+      for (const auto& s : chunks[c].seekers)
+        if (fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
+    draw_applicants(step);
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, d.fields, 1),
+        [&](const tbb::blocked_range<std::size_t>& range) {
+          for (std::size_t f = range.begin(); f != range.end(); ++f) match_field(f, step, date);
+        },
+        tbb::simple_partitioner());
+    // Employers who lost a worker to a rival: freed place, and a raise to keep the rest.
+    Tally& t = tallies.local();
+    for (std::size_t f = 0; f < d.fields; ++f) {
+      for (const auto employer : field_departures[f]) {
+        release_employer(employer, t);
+        e.wage_yen[employer] =
+            static_cast<std::uint32_t>(std::lround(e.wage_yen[employer] * (1.0 + sc.employers.wage_raise_on_loss)));
+      }
+    }
+    for (const auto& a : other_arrivals) {
+      ++t.national(kEntries, a.status, a.field, a.origin);
+      ++t.prefecture(kPrefEntries, prefecture_of(a.municipality), a.status, a.field);
+    }
+  }
+
+  // Family members who join their principal this month become DEPENDENT agents linked to them.
+  void family_joins(std::uint32_t step, std::size_t chunk_count, std::vector<NewAgent>& joined) {
+    Tally& t = tallies.local();
+    const auto dependent = sc.family.dependent_status;
+    for (std::size_t c = 0; c < chunk_count; ++c) {
+      for (const auto i : chunks[c].family_joins) {
+        if (fate[i] != kStay) continue;
+        Stream r(sc.seed, Purpose::family, step, m.id[i]);
+        const auto packed = m.family_abroad[i];
+        const auto members = family_size(packed);
+        t.national(kFamilyJoined, m.status[i], m.field[i], m.origin[i]) += members;
+        t.national(kEntries, dependent, none_field, m.origin[i]) += members;
+        t.prefecture(kPrefEntries, prefecture_of(m.municipality[i]), dependent, none_field) += members;
+        for (std::uint8_t k = 0; k < members; ++k) {
+          const bool spouse = (packed & kSpouseBit) && k == 0;
+          const auto age = spouse ? m.age_months[i] : static_cast<std::uint16_t>(r.below(15 * 12));
+          joined.push_back({dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0, m.id[i]});
+        }
+        m.family_abroad[i] = 0;
+      }
+    }
+  }
+
+  // Family members live where their principal lives and leave with them.
+  void follow_principals() {
+    const std::size_t n = m.size();
+    for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+      Tally& t = tallies.local();
+      for (std::size_t i = begin; i < end; ++i) {
+        if (m.principal[i] == kNone32 || fate[i] != kStay) continue;
+        const auto it = std::lower_bound(m.id.begin(), m.id.end(), m.principal[i]);
+        const bool present = it != m.id.end() && *it == m.principal[i];
+        const std::size_t p = present ? static_cast<std::size_t>(it - m.id.begin()) : 0;
+        if (!present || fate[p] != kStay) {
+          fate[i] = kExit;
+          ++t.national(kExits, m.status[i], m.field[i], m.origin[i]);
+          ++t.prefecture(kPrefExits, prefecture_of(m.municipality[i]), m.status[i], m.field[i]);
+        } else if (m.municipality[p] != m.municipality[i]) {
+          const auto from = prefecture_of(m.municipality[i]);
+          const auto to = prefecture_of(m.municipality[p]);
+          if (from != to) {
+            ++t.prefecture(kMovesOut, from, m.status[i], m.field[i]);
+            ++t.prefecture(kMovesIn, to, m.status[i], m.field[i]);
+          }
+          m.municipality[i] = m.municipality[p];
+        }
+      }
+    });
+  }
+
+  // Stable removal of departed agents: survivors keep their order (and so ascending ids).
+  void compact() {
+    const std::size_t n = m.size();
+    std::vector<std::uint32_t> keep;
+    keep.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (fate[i] == kStay) keep.push_back(static_cast<std::uint32_t>(i));
+    if (keep.size() == n) return;
+    m.for_each_array([&](auto& array) {
+      for (std::size_t k = 0; k < keep.size(); ++k) array[k] = array[keep[k]];
+      array.resize(keep.size());
+    });
+  }
+
+  void grow_employers(std::uint32_t step) {
+    Tally& t = tallies.local();
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      const double growth = sc.fields[e.field[k]].labour_demand_growth_per_year;
+      if (growth == 0.0) continue;
+      Stream r(sc.seed, Purpose::employer_update, step, k);
+      const double target = e.capacity[k] * (1.0 + growth);
+      auto next = static_cast<std::int64_t>(std::floor(target));
+      if (r.uniform() < target - static_cast<double>(next)) ++next;
+      next = std::max<std::int64_t>(next, 0);
+      if (next > e.capacity[k])
+        t.market(kVacanciesPosted, prefecture_of(e.municipality[k]), e.field[k]) += next - e.capacity[k];
+      e.capacity[k] = static_cast<std::uint32_t>(next);
+    }
+  }
+
+  // Yearly: AJTs hired to the children-per-teacher target, and the integration level.
+  void update_municipalities() {
+    const auto& g = sc.integration;
+    for (std::size_t k = 0; k < d.municipalities; ++k) {
+      const double children = static_cast<double>(children_at_census[k] * persons_per_agent);
+      if (mu.hires_ajts[k])
+        mu.ajts[k] = std::max(mu.ajts[k], static_cast<std::int32_t>(std::ceil(children / g.ajt_children_per_teacher)));
+      const double coverage = children <= 0 ? (mu.ajts[k] > 0 ? 1.0 : 0.0)
+                                            : std::min(1.0, mu.ajts[k] * g.ajt_children_per_teacher / children);
+      mu.integration[k] = std::min(
+          1.0, g.weight_language_classes * mu.language_classes[k] + g.weight_consultation * mu.consultation[k] +
+                   g.weight_residents_assembly * mu.residents_assembly[k] + g.weight_ajt_coverage * coverage);
+    }
+  }
+
+  // ---- census ---------------------------------------------------------------------------
+
+  YearOutput census(int year) {
+    struct Snapshot {
+      std::vector<std::int64_t> stock, workers, pref_stock, residents, municipal_workers, children, wage_sum, wage_n;
+    };
+    const std::size_t n = m.size();
+    tbb::enumerable_thread_specific<Snapshot> local([this] {
+      return Snapshot{std::vector<std::int64_t>(d.national()),     std::vector<std::int64_t>(d.national()),
+                      std::vector<std::int64_t>(d.prefecture()),   std::vector<std::int64_t>(d.municipalities),
+                      std::vector<std::int64_t>(d.municipalities), std::vector<std::int64_t>(d.municipalities),
+                      std::vector<std::int64_t>(d.market()),       std::vector<std::int64_t>(d.market())};
+    });
+    for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+      Snapshot& s = local.local();
+      for (std::size_t i = begin; i < end; ++i) {
+        const std::size_t cell = d.cell(m.status[i], m.field[i], m.origin[i]);
+        const auto municipality = m.municipality[i];
+        const auto p = prefecture_of(municipality);
+        ++s.stock[cell];
+        ++s.pref_stock[d.pref_cell(p, m.status[i], m.field[i])];
+        ++s.residents[municipality];
+        const int age_years = m.age_months[i] / 12;
+        if (age_years >= 6 && age_years <= 14) ++s.children[municipality];
+        if (m.employer[i] != kNone32) {
+          ++s.workers[cell];
+          ++s.municipal_workers[municipality];
+          s.wage_sum[p * d.fields + m.field[i]] += e.wage_yen[m.employer[i]];
+          ++s.wage_n[p * d.fields + m.field[i]];
+        }
+      }
+    });
+    Snapshot total{std::vector<std::int64_t>(d.national()),     std::vector<std::int64_t>(d.national()),
+                   std::vector<std::int64_t>(d.prefecture()),   std::vector<std::int64_t>(d.municipalities),
+                   std::vector<std::int64_t>(d.municipalities), std::vector<std::int64_t>(d.municipalities),
+                   std::vector<std::int64_t>(d.market()),       std::vector<std::int64_t>(d.market())};
+    auto sum_into = [](std::vector<std::int64_t>& into, const std::vector<std::int64_t>& from) {
+      for (std::size_t k = 0; k < into.size(); ++k) into[k] += from[k];
+    };
+    for (const auto& s : local) {
+      sum_into(total.stock, s.stock);
+      sum_into(total.workers, s.workers);
+      sum_into(total.pref_stock, s.pref_stock);
+      sum_into(total.residents, s.residents);
+      sum_into(total.municipal_workers, s.municipal_workers);
+      sum_into(total.children, s.children);
+      sum_into(total.wage_sum, s.wage_sum);
+      sum_into(total.wage_n, s.wage_n);
+    }
+    children_at_census = total.children;
+    update_municipalities();
+
+    Tally flows(d);
+    for (const auto& t : tallies) flows.add(t);
+    for (auto& t : tallies) t.clear();
+
+    const std::int64_t k = persons_per_agent;
+    auto persons = [k](std::vector<std::int64_t> v) {
+      for (auto& x : v) x *= k;
+      return v;
+    };
+    auto slice = [&](std::size_t offset, std::size_t size) {
+      return persons(std::vector<std::int64_t>(flows.v.begin() + static_cast<std::ptrdiff_t>(offset),
+                                               flows.v.begin() + static_cast<std::ptrdiff_t>(offset + size)));
+    };
+    YearOutput out;
+    out.year = year;
+    const std::size_t nat = d.national();
+    auto nat_flow = [&](NationalFlow f) { return slice(f * nat, nat); };
+    out.national = {
+        {"stock", "foreign residents at the census month", "persons", persons(total.stock), {}},
+        {"workers", "of the stock, in employment", "persons", persons(total.workers), {}},
+        {"entries", "arrivals from abroad (family members who joined included)", "persons", nat_flow(kEntries), {}},
+        {"exits",
+         "left the foreign-resident population: return abroad, death, naturalisation, expiry",
+         "persons",
+         nat_flow(kExits),
+         {}},
+        {"absconded", "left their status without permission", "persons", nat_flow(kAbsconded), {}},
+        {"transitions_in",
+         "status changes, counted in the cell of the new status",
+         "persons",
+         nat_flow(kTransitionsIn),
+         {}},
+        {"transitions_out",
+         "status changes, counted in the cell of the old status",
+         "persons",
+         nat_flow(kTransitionsOut),
+         {}},
+        {"field_changes_in",
+         "field changes, counted in the cell of the new field",
+         "persons",
+         nat_flow(kFieldChangesIn),
+         {}},
+        {"field_changes_out",
+         "field changes, counted in the cell of the old field",
+         "persons",
+         nat_flow(kFieldChangesOut),
+         {}},
+        {"employer_changes",
+         "changes of employer, in the cell after the change",
+         "persons",
+         nat_flow(kEmployerChanges),
+         {}},
+        {"family_joined", "family members who joined a principal of this cell", "persons", nat_flow(kFamilyJoined), {}},
+    };
+    const std::size_t pref_offset = kNationalFlows * nat;
+    const std::size_t pn = d.prefecture();
+    auto pref_flow = [&](PrefectureFlow f) { return slice(pref_offset + f * pn, pn); };
+    out.prefecture = {
+        {"stock", "foreign residents at the census month", "persons", persons(total.pref_stock), {}},
+        {"entries", "arrivals from abroad", "persons", pref_flow(kPrefEntries), {}},
+        {"exits", "left the foreign-resident population", "persons", pref_flow(kPrefExits), {}},
+        {"moves_in", "arrived from another prefecture", "persons", pref_flow(kMovesIn), {}},
+        {"moves_out", "left for another prefecture", "persons", pref_flow(kMovesOut), {}},
+        {"employer_changes",
+         "changes of employer, where the new employer is",
+         "persons",
+         pref_flow(kPrefEmployerChanges),
+         {}},
+    };
+    std::vector<std::int64_t> ajts(mu.ajts.begin(), mu.ajts.end());
+    std::vector<std::int64_t> agreements(d.municipalities, 0);
+    for (std::size_t q = 0; q < d.municipalities; ++q)
+      for (std::size_t o = 0; o < d.origins; ++o) agreements[q] += mu.agreements[q * d.origins + o];
+    out.municipality = {
+        {"foreign_residents", "foreign residents at the census month", "persons", persons(total.residents), {}},
+        {"foreign_workers", "foreign residents in employment", "persons", persons(total.municipal_workers), {}},
+        {"school_age_children", "foreign residents aged 6-14", "persons", persons(total.children), {}},
+        {"ajts", "assistant Japanese teachers for foreign children", "teachers", ajts, {}},
+        {"integration_index", "integration level from the policy portfolio (0-1)", "1", {}, mu.integration},
+        {"agreements", "cooperation agreements with origins", "agreements", agreements, {}},
+    };
+    const std::size_t market_offset = pref_offset + kPrefectureFlows * pn;
+    const std::size_t mn = d.market();
+    std::vector<std::int64_t> unfilled(mn, 0), mean_wage(mn, 0);
+    for (std::size_t q = 0; q < e.size(); ++q)
+      if (e.capacity[q] > e.filled[q])
+        unfilled[prefecture_of(e.municipality[q]) * d.fields + e.field[q]] += e.capacity[q] - e.filled[q];
+    for (std::size_t q = 0; q < mn; ++q)
+      mean_wage[q] = total.wage_n[q] ? (total.wage_sum[q] + total.wage_n[q] / 2) / total.wage_n[q] : 0;
+    out.labour_market = {
+        {"vacancies_posted",
+         "places opened for foreign workers during the year",
+         "persons",
+         slice(market_offset + kVacanciesPosted * mn, mn),
+         {}},
+        {"vacancies_unfilled", "open places at the census month", "persons", persons(unfilled), {}},
+        {"cap_blocked",
+         "admissions refused by a field cap",
+         "persons",
+         slice(market_offset + kCapBlocked * mn, mn),
+         {}},
+        {"mean_wage_yen", "mean monthly wage of foreign workers employed", "yen per month", mean_wage, {}},
+    };
+    return out;
+  }
+
+  void step(std::uint32_t step_number, MonthIndex date) {
+    apply_events(date);
+    const bool census_month = month_of(date) == sc.census_month;
+    if (census_month) grow_employers(step_number);
+    migrant_phase(step_number);
+    const std::size_t chunk_count = (fate.size() + kChunk - 1) / kChunk;
+    apply_separations(chunk_count);
+    admit_capped_transitions(date, chunk_count);
+    labour_market(step_number, date, chunk_count);
+    std::vector<NewAgent> joined;
+    family_joins(step_number, chunk_count, joined);
+    follow_principals();
+    compact();
+    for (const auto& a : other_arrivals) append(a);
+    for (const auto& list : field_arrivals)
+      for (const auto& a : list) append(a);
+    for (const auto& a : joined) append(a);
+  }
+};
+
+Engine::Engine(const Scenario& scenario) : impl_(std::make_unique<Impl>(scenario)) {}
+Engine::~Engine() = default;
+
+std::size_t Engine::migrants() const { return impl_->m.size(); }
+std::size_t Engine::employers() const { return impl_->e.size(); }
+
+void Engine::run(OutputSink& sink, const RunOptions& options) {
+  const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    auto& s = impl_->sc;
+    impl_->apply_events(s.start);
+    impl_->update_municipalities();
+    sink.write_year(impl_->census(s.first_year()));
+    const int steps = s.end - s.start;
+    for (int t = 1; t <= steps; ++t) {
+      const MonthIndex date = s.start + t;
+      impl_->step(static_cast<std::uint32_t>(t), date);
+      if (month_of(date) == s.census_month) sink.write_year(impl_->census(year_of(date)));
+      if (options.progress) options.progress(t, steps);
+    }
+  });
+}
+
+}  // namespace migsim

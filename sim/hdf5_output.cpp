@@ -1,0 +1,353 @@
+// Labelled cubes in HDF5: every axis a dimension scale (so xarray, h5netcdf and ncdump see named
+// dimensions), the year axis unlimited and one chunk per year, shuffle + deflate.
+#include "migsim/hdf5_output.hpp"
+
+#include <H5Cpp.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "migsim/error.hpp"
+#include "migsim/version.hpp"
+
+namespace migsim {
+
+namespace {
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+H5::StrType text_type() {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  return type;
+}
+
+template <class Location>
+void text_attribute(Location& where, const std::string& name, const std::string& value) {
+  const H5::StrType type = text_type();
+  H5::Attribute attribute = where.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  const char* text = value.c_str();
+  attribute.write(type, &text);
+}
+
+template <class Location, class T>
+void number_attribute(Location& where, const std::string& name, const H5::PredType& type, T value) {
+  H5::Attribute attribute = where.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  attribute.write(type, &value);
+}
+
+struct Dimension {
+  std::string name;
+  hsize_t size;
+};
+
+}  // namespace
+
+struct Hdf5Writer::Impl {
+  std::string final_path;
+  std::string temp_path;
+  H5::H5File file;
+  bool committed = false;
+  int compression = 4;
+  struct Group {
+    H5::Group group;
+    H5::DataSet year;
+    std::map<std::string, H5::DataSet> measures;
+    std::vector<Dimension> dims;  // without year
+  };
+  std::map<std::string, Group> groups;
+  hsize_t years_written = 0;
+
+  H5::DataSet string_scale(H5::Group& g, const std::string& name, const std::vector<std::string>& labels) {
+    const H5::StrType type = text_type();
+    const hsize_t size = labels.size();
+    H5::DataSet ds = g.createDataSet(name, type, H5::DataSpace(1, &size));
+    std::vector<const char*> pointers;
+    for (const auto& l : labels) pointers.push_back(l.c_str());
+    ds.write(pointers.data(), type);
+    H5DSset_scale(ds.getId(), name.c_str());
+    return ds;
+  }
+
+  H5::DataSet code_scale(H5::Group& g, const std::string& name, const std::vector<int>& codes) {
+    const hsize_t size = codes.size();
+    H5::DataSet ds = g.createDataSet(name, H5::PredType::STD_I32LE, H5::DataSpace(1, &size));
+    ds.write(codes.data(), H5::PredType::NATIVE_INT);
+    H5DSset_scale(ds.getId(), name.c_str());
+    return ds;
+  }
+
+  void make_group(const std::string& name, const Scenario& s, const std::vector<std::string>& dim_names) {
+    Group out;
+    out.group = file.createGroup(name);
+    // The year axis grows by one census at a time.
+    const hsize_t zero = 0, unlimited = H5S_UNLIMITED, year_chunk = 64;
+    H5::DSetCreatPropList year_props;
+    year_props.setChunk(1, &year_chunk);
+    out.year =
+        out.group.createDataSet("year", H5::PredType::STD_I32LE, H5::DataSpace(1, &zero, &unlimited), year_props);
+    H5DSset_scale(out.year.getId(), "year");
+    text_attribute(out.year, "long_name", "census year (stock at the census month; flows of the 12 months up to it)");
+
+    std::map<std::string, H5::DataSet> scales;
+    for (const auto& dim : dim_names) {
+      if (dim == "status") {
+        std::vector<std::string> labels;
+        for (const auto& x : s.statuses) labels.push_back(x.name);
+        scales[dim] = string_scale(out.group, dim, labels);
+        out.dims.push_back({dim, labels.size()});
+      } else if (dim == "field") {
+        std::vector<std::string> labels;
+        for (const auto& x : s.fields) labels.push_back(x.name);
+        scales[dim] = string_scale(out.group, dim, labels);
+        out.dims.push_back({dim, labels.size()});
+      } else if (dim == "origin") {
+        std::vector<std::string> labels;
+        for (const auto& x : s.origins) labels.push_back(x.name);
+        scales[dim] = string_scale(out.group, dim, labels);
+        out.dims.push_back({dim, labels.size()});
+      } else if (dim == "prefecture" || dim == "municipality") {
+        std::vector<int> codes;
+        std::vector<std::string> names;
+        if (dim == "prefecture") {
+          for (const auto& p : s.prefectures) codes.push_back(p.code), names.push_back(p.name);
+        } else {
+          for (const auto& m : s.municipalities) codes.push_back(m.code), names.push_back(m.name);
+        }
+        scales[dim] = code_scale(out.group, dim, codes);
+        text_attribute(scales[dim], "long_name",
+                       dim == "prefecture" ? "prefecture JIS code" : "municipality code (LG code, 5 digits)");
+        out.dims.push_back({dim, codes.size()});
+        const H5::StrType type = text_type();
+        const hsize_t size = names.size();
+        H5::DataSet label = out.group.createDataSet(dim + "_name", type, H5::DataSpace(1, &size));
+        std::vector<const char*> pointers;
+        for (const auto& l : names) pointers.push_back(l.c_str());
+        label.write(pointers.data(), type);
+        H5DSattach_scale(label.getId(), scales[dim].getId(), 0);
+      }
+    }
+    std::vector<H5::DataSet> ordered;
+    for (const auto& dim : dim_names) ordered.push_back(scales[dim]);
+    out_scales[name] = ordered;
+    groups[name] = std::move(out);
+  }
+
+  std::map<std::string, std::vector<H5::DataSet>> out_scales;
+
+  H5::DataSet& measure_dataset(const std::string& group_name, const Measure& m) {
+    Group& g = groups.at(group_name);
+    auto it = g.measures.find(m.name);
+    if (it != g.measures.end()) return it->second;
+    const std::size_t rank = g.dims.size() + 1;
+    std::vector<hsize_t> current(rank), maximum(rank), chunk(rank);
+    current[0] = 0;
+    maximum[0] = H5S_UNLIMITED;
+    chunk[0] = 1;  // one chunk per year
+    for (std::size_t k = 0; k < g.dims.size(); ++k) current[k + 1] = maximum[k + 1] = chunk[k + 1] = g.dims[k].size;
+    H5::DSetCreatPropList props;
+    props.setChunk(static_cast<int>(rank), chunk.data());
+    if (compression > 0) {
+      props.setShuffle();
+      props.setDeflate(compression);
+    }
+    const bool real = m.counts.empty() && !m.reals.empty();
+    const H5::PredType& type = real ? H5::PredType::IEEE_F64LE : H5::PredType::STD_I64LE;
+    if (real) {
+      const double fill = 0.0;
+      props.setFillValue(H5::PredType::NATIVE_DOUBLE, &fill);
+    } else {
+      const std::int64_t fill = 0;
+      props.setFillValue(H5::PredType::NATIVE_INT64, &fill);
+    }
+    H5::DataSet ds = g.group.createDataSet(
+        m.name, type, H5::DataSpace(static_cast<int>(rank), current.data(), maximum.data()), props);
+    text_attribute(ds, "long_name", m.description);
+    text_attribute(ds, "units", m.units);
+    H5DSattach_scale(ds.getId(), g.year.getId(), 0);
+    const auto& scales = out_scales.at(group_name);
+    for (std::size_t k = 0; k < scales.size(); ++k)
+      H5DSattach_scale(ds.getId(), scales[k].getId(), static_cast<unsigned>(k + 1));
+    return g.measures.emplace(m.name, ds).first->second;
+  }
+
+  void append_year(const std::string& group_name, int year, const std::vector<Measure>& measures) {
+    Group& g = groups.at(group_name);
+    const hsize_t next = years_written + 1;
+    g.year.extend(&next);
+    {
+      H5::DataSpace space = g.year.getSpace();
+      const hsize_t start = years_written, count = 1;
+      space.selectHyperslab(H5S_SELECT_SET, &count, &start);
+      H5::DataSpace memory(1, &count);
+      g.year.write(&year, H5::PredType::NATIVE_INT, memory, space);
+    }
+    for (const auto& m : measures) {
+      H5::DataSet& ds = measure_dataset(group_name, m);
+      const std::size_t rank = g.dims.size() + 1;
+      std::vector<hsize_t> size(rank), start(rank, 0), count(rank);
+      size[0] = next;
+      count[0] = 1;
+      start[0] = years_written;
+      for (std::size_t k = 0; k < g.dims.size(); ++k) size[k + 1] = count[k + 1] = g.dims[k].size;
+      ds.extend(size.data());
+      H5::DataSpace space = ds.getSpace();
+      space.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
+      H5::DataSpace memory(static_cast<int>(rank), count.data());
+      if (m.counts.empty() && !m.reals.empty())
+        ds.write(m.reals.data(), H5::PredType::NATIVE_DOUBLE, memory, space);
+      else
+        ds.write(m.counts.data(), H5::PredType::NATIVE_INT64, memory, space);
+    }
+  }
+};
+
+Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) : impl_(std::make_unique<Impl>()) {
+  H5::Exception::dontPrint();
+  impl_->final_path = path;
+  impl_->temp_path = path + ".tmp-" + std::to_string(::getpid());
+  impl_->compression = s.output.compression_level;
+  try {
+    impl_->file = H5::H5File(impl_->temp_path, H5F_ACC_TRUNC);
+  } catch (const H5::Exception& e) {
+    throw InputError({"command line", 0, 0}, "-o",
+                     "cannot create the output file '" + impl_->temp_path + "': " + e.getDetailMsg());
+  }
+  H5::Group root = impl_->file.openGroup("/");
+  number_attribute(root, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
+  text_attribute(root, "migsim_version", version());
+  text_attribute(root, "scenario_yaml", s.resolved_yaml);
+  text_attribute(root, "scenario_name", s.name);
+  text_attribute(root, "scenario_file", s.source_file);
+  number_attribute(root, "seed", H5::PredType::STD_U64LE, s.seed);
+  number_attribute(root, "threads", H5::PredType::STD_I32LE, threads);
+  number_attribute(root, "scale", H5::PredType::IEEE_F64LE, s.scale);
+  number_attribute(root, "persons_per_agent", H5::PredType::STD_I64LE, s.persons_per_agent());
+  const std::string now = utc_now();
+  text_attribute(root, "created", now);
+  text_attribute(root, "start_time", now);
+  if (s.output.national) impl_->make_group("national", s, {"status", "field", "origin"});
+  if (s.output.prefecture) impl_->make_group("prefecture", s, {"prefecture", "status", "field"});
+  if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"});
+  if (s.output.labour_market) impl_->make_group("labour_market", s, {"prefecture", "field"});
+}
+
+Hdf5Writer::~Hdf5Writer() {
+  if (impl_->committed) return;
+  try {
+    impl_->groups.clear();
+    impl_->out_scales.clear();
+    impl_->file.close();
+  } catch (...) {
+  }
+  std::error_code ignored;
+  std::filesystem::remove(impl_->temp_path, ignored);
+}
+
+void Hdf5Writer::write_year(const YearOutput& year) {
+  if (impl_->groups.count("national")) impl_->append_year("national", year.year, year.national);
+  if (impl_->groups.count("prefecture")) impl_->append_year("prefecture", year.year, year.prefecture);
+  if (impl_->groups.count("municipality")) impl_->append_year("municipality", year.year, year.municipality);
+  if (impl_->groups.count("labour_market")) impl_->append_year("labour_market", year.year, year.labour_market);
+  ++impl_->years_written;
+}
+
+void Hdf5Writer::commit() {
+  H5::Group root = impl_->file.openGroup("/");
+  text_attribute(root, "end_time", utc_now());
+  root.close();
+  impl_->groups.clear();
+  impl_->out_scales.clear();
+  impl_->file.close();
+  std::filesystem::rename(impl_->temp_path, impl_->final_path);
+  impl_->committed = true;
+}
+
+std::string describe_output_file(const std::string& path) {
+  H5::Exception::dontPrint();
+  std::ostringstream out;
+  try {
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    H5::Group root = file.openGroup("/");
+    auto text = [&](const char* name) {
+      if (!root.attrExists(name)) return std::string("(missing)");
+      H5::Attribute a = root.openAttribute(name);
+      std::string value;
+      a.read(a.getStrType(), value);
+      return value;
+    };
+    auto integer = [&](const char* name) {
+      if (!root.attrExists(name)) return std::int64_t{-1};
+      std::int64_t value = 0;
+      root.openAttribute(name).read(H5::PredType::NATIVE_INT64, &value);
+      return value;
+    };
+    double scale = 0;
+    if (root.attrExists("scale")) root.openAttribute("scale").read(H5::PredType::NATIVE_DOUBLE, &scale);
+    if (!root.attrExists("format_version"))
+      throw InputError({path, 0, 0}, "", "not a migsim output file (no format_version attribute)");
+    out << "file            " << path << "\n"
+        << "format_version  " << integer("format_version") << "\n"
+        << "migsim_version  " << text("migsim_version") << "\n"
+        << "scenario        " << text("scenario_name") << " (" << text("scenario_file") << ")\n"
+        << "seed            " << integer("seed") << "\n"
+        << "threads         " << integer("threads") << "\n"
+        << "scale           " << scale << "\n"
+        << "created         " << text("created") << "  ended " << text("end_time") << "\n";
+    for (const char* group_name : {"national", "prefecture", "municipality", "labour_market"}) {
+      if (!file.nameExists(group_name)) continue;
+      H5::Group g = file.openGroup(group_name);
+      out << "group " << group_name << ":";
+      for (hsize_t k = 0; k < g.getNumObjs(); ++k) {
+        const std::string name = g.getObjnameByIdx(k);
+        H5::DataSet ds = g.openDataSet(name);
+        H5::DataSpace space = ds.getSpace();
+        std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+        space.getSimpleExtentDims(dims.data());
+        if (dims.size() < 2) continue;
+        out << " " << name << "(";
+        for (std::size_t q = 0; q < dims.size(); ++q) out << (q ? "x" : "") << dims[q];
+        out << ")";
+      }
+      out << "\n";
+    }
+    if (file.nameExists("national")) {
+      H5::Group g = file.openGroup("national");
+      H5::DataSet years = g.openDataSet("year");
+      H5::DataSet stock = g.openDataSet("stock");
+      H5::DataSpace space = stock.getSpace();
+      std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+      space.getSimpleExtentDims(dims.data());
+      std::vector<int> year_values(dims[0]);
+      years.read(year_values.data(), H5::PredType::NATIVE_INT);
+      hsize_t cells = 1;
+      for (std::size_t q = 1; q < dims.size(); ++q) cells *= dims[q];
+      std::vector<std::int64_t> values(dims[0] * cells);
+      stock.read(values.data(), H5::PredType::NATIVE_INT64);
+      out << "national stock by year:";
+      for (std::size_t y = 0; y < dims[0]; ++y) {
+        std::int64_t total = 0;
+        for (hsize_t c = 0; c < cells; ++c) total += values[y * cells + c];
+        out << " " << year_values[y] << "=" << total;
+      }
+      out << "\n";
+    }
+  } catch (const H5::Exception& e) {
+    throw InputError({path, 0, 0}, "", "cannot read as a migsim output file: " + e.getDetailMsg());
+  }
+  return out.str();
+}
+
+}  // namespace migsim

@@ -1,0 +1,702 @@
+// Strict reading of a scenario: every key known, every value typed and in range, every name
+// defined. The first problem stops the load with file, line, column, key path and expectation.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "migsim/error.hpp"
+#include "migsim/scenario_io.hpp"
+#include "yaml_tree.hpp"
+
+namespace migsim {
+
+using detail::child_path;
+using detail::index_path;
+using detail::KeyPath;
+using detail::YamlTree;
+
+std::string format_month(MonthIndex m) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d", year_of(m), month_of(m));
+  return buffer;
+}
+
+const char* to_string(EmployerChangeRule rule) {
+  switch (rule) {
+    case EmployerChangeRule::never:
+      return "never";
+    case EmployerChangeRule::after_months:
+      return "after_months";
+    case EmployerChangeRule::within_field:
+      return "within_field";
+    case EmployerChangeRule::free:
+      return "free";
+  }
+  return "?";
+}
+
+int Scenario::last_year() const {
+  const int end_year = year_of(end);
+  return month_of(end) >= census_month ? end_year : end_year - 1;
+}
+
+namespace {
+
+template <class T>
+std::optional<std::size_t> find_name(const std::vector<T>& items, const std::string& name) {
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (items[i].name == name) return i;
+  return std::nullopt;
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// One YAML node and its key path, with typed, range-checked readers.
+class Value {
+ public:
+  Value(const YamlTree& tree, YAML::Node node, KeyPath path) : tree_(&tree), node_(node), path_(std::move(path)) {}
+
+  const KeyPath& path() const { return path_; }
+  const YAML::Node& node() const { return node_; }
+  [[noreturn]] void fail(const std::string& expected) const { tree_->fail(path_, expected); }
+
+  std::string scalar_text(const char* expected) const {
+    if (!node_.IsScalar()) fail(std::string("expected ") + expected + ", got " + kind());
+    return node_.Scalar();
+  }
+
+  std::string as_string() const { return scalar_text("text"); }
+
+  bool as_bool() const {
+    const auto text = scalar_text("true or false");
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+    fail("expected true or false, got '" + text + "'");
+  }
+
+  std::int64_t as_int(std::int64_t min, std::int64_t max) const {
+    const auto text = scalar_text("a whole number");
+    std::int64_t value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end) fail("expected a whole number, got '" + text + "'");
+    if (value < min || value > max)
+      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text);
+    return value;
+  }
+
+  double as_double(double min, double max) const {
+    const auto text = scalar_text("a number");
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value))
+      fail("expected a number, got '" + text + "'");
+    if (value < min || value > max)
+      fail("expected a number from " + number(min) + " to " + number(max) + ", got " + text);
+    return value;
+  }
+
+  // "YYYY-MM" or "YYYY-MM-DD"; the model runs monthly, so the day only has to be valid.
+  MonthIndex as_month() const {
+    const auto text = scalar_text("a date YYYY-MM or YYYY-MM-DD");
+    static const std::regex pattern(R"((\d{4})-(\d{2})(?:-(\d{2}))?)");
+    std::smatch m;
+    if (!std::regex_match(text, m, pattern)) fail("expected a date YYYY-MM or YYYY-MM-DD, got '" + text + "'");
+    const int year = std::stoi(m[1]);
+    const int month = std::stoi(m[2]);
+    if (year < 1900 || year > 2200 || month < 1 || month > 12)
+      fail("expected a date YYYY-MM or YYYY-MM-DD with a month 01-12 and a year 1900-2200, got '" + text + "'");
+    if (m[3].matched) {
+      static constexpr int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+      const int day = std::stoi(m[3]);
+      const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+      const int last = month == 2 && !leap ? 28 : days[month - 1];
+      if (day < 1 || day > last) fail("expected a valid day of the month, got '" + text + "'");
+    }
+    return month_index(year, month);
+  }
+
+  std::size_t as_choice(const std::vector<std::string>& choices) const {
+    const auto text = scalar_text(("one of: " + quoted_list(choices)).c_str());
+    for (std::size_t i = 0; i < choices.size(); ++i)
+      if (choices[i] == text) return i;
+    fail("expected one of: " + quoted_list(choices) + ", got '" + text + "'");
+  }
+
+  std::vector<Value> as_sequence(bool allow_empty = true) const {
+    if (node_.IsNull()) {
+      if (allow_empty) return {};
+      fail("expected a non-empty list");
+    }
+    if (!node_.IsSequence()) fail("expected a list, got " + kind());
+    if (!allow_empty && node_.size() == 0) fail("expected a non-empty list");
+    std::vector<Value> out;
+    for (std::size_t i = 0; i < node_.size(); ++i) out.emplace_back(*tree_, node_[i], index_path(path_, i));
+    return out;
+  }
+
+  std::string kind() const {
+    switch (node_.Type()) {
+      case YAML::NodeType::Map:
+        return "a mapping";
+      case YAML::NodeType::Sequence:
+        return "a list";
+      case YAML::NodeType::Null:
+        return "nothing";
+      case YAML::NodeType::Scalar:
+        return "'" + node_.Scalar() + "'";
+      default:
+        return "nothing";
+    }
+  }
+
+  const YamlTree& tree() const { return *tree_; }
+
+ private:
+  static std::string number(double x) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", x);
+    return buffer;
+  }
+  const YamlTree* tree_;
+  YAML::Node node_;
+  KeyPath path_;
+};
+
+// A mapping whose keys must all be known: finish() rejects any key nobody asked for.
+class Mapping {
+ public:
+  explicit Mapping(const Value& value) : value_(value) {
+    if (!value.node().IsMap() && !value.node().IsNull()) value.fail("expected a mapping of keys, got " + value.kind());
+  }
+
+  bool has(const std::string& key) {
+    known_.push_back(key);
+    return value_.node().IsMap() && value_.node()[key].IsDefined() && !value_.node()[key].IsNull();
+  }
+
+  Value get(const std::string& key) {
+    if (!has(key)) value_.tree().fail(child_path(value_.path(), key), "required key is missing");
+    return Value(value_.tree(), value_.node()[key], child_path(value_.path(), key));
+  }
+
+  template <class Reader>
+  auto optional(const std::string& key, decltype(std::declval<Reader>()(std::declval<Value>())) fallback,
+                Reader reader) {
+    if (!has(key)) return fallback;
+    return reader(Value(value_.tree(), value_.node()[key], child_path(value_.path(), key)));
+  }
+
+  // Entries in file order, for mappings keyed by name (statuses, fields, origins).
+  std::vector<std::pair<std::string, Value>> entries() const {
+    std::vector<std::pair<std::string, Value>> out;
+    if (!value_.node().IsMap()) return out;
+    for (const auto& entry : value_.node()) {
+      const auto key = entry.first.as<std::string>();
+      out.emplace_back(key, Value(value_.tree(), entry.second, child_path(value_.path(), key)));
+    }
+    return out;
+  }
+
+  void finish() const {
+    if (!value_.node().IsMap()) return;
+    for (const auto& entry : value_.node()) {
+      const auto key = entry.first.as<std::string>();
+      if (std::find(known_.begin(), known_.end(), key) == known_.end())
+        value_.tree().fail(child_path(value_.path(), key), "unknown key; expected one of: " + quoted_list(known_));
+    }
+  }
+
+  const Value& value() const { return value_; }
+
+ private:
+  Value value_;
+  std::vector<std::string> known_;
+};
+
+class ScenarioReader {
+ public:
+  explicit ScenarioReader(const YamlTree& tree) : tree_(tree) {}
+
+  Scenario read() {
+    Scenario s;
+    Mapping top(Value(tree_, tree_.root(), {}));
+    s.source_file = tree_.top_file();
+    s.resolved_yaml = tree_.emit();
+    s.name = top.optional("name", std::filesystem::path(tree_.top_file()).stem().string(),
+                          [](const Value& v) { return v.as_string(); });
+    s.description = top.optional("description", std::string(), [](const Value& v) { return v.as_string(); });
+    s.seed = static_cast<std::uint64_t>(top.optional(
+        "seed", std::int64_t{1}, [](const Value& v) { return v.as_int(0, std::numeric_limits<std::int64_t>::max()); }));
+    if (top.has("scale")) {
+      const Value v = top.get("scale");
+      s.scale = v.as_double(1e-6, 1.0);
+      const double per_agent = 1.0 / s.scale;
+      if (std::fabs(per_agent - std::round(per_agent)) > 1e-9 * per_agent)
+        v.fail(
+            "expected a scale X in (0, 1] with 1/X a whole number (1, 0.5, 0.25, 0.1, ...), so counts scale back "
+            "exactly");
+    }
+    s.census_month = static_cast<int>(
+        top.optional("census_month", std::int64_t{10}, [](const Value& v) { return v.as_int(1, 12); }));
+    const Value start = top.get("start");
+    s.start = start.as_month();
+    if (month_of(s.start) != s.census_month)
+      start.fail("expected the start month to be the census month (" + std::to_string(s.census_month) +
+                 "): the initial stock is that year's census");
+    const Value end = top.get("end");
+    s.end = end.as_month();
+    if (s.end <= s.start) end.fail("expected an end date after start (" + format_month(s.start) + ")");
+
+    read_fields(s, top.get("fields"));
+    read_statuses(s, top.get("statuses"));
+    read_origins(s, top.get("origins"));
+    read_prefectures(s, top.get("prefectures"));
+    read_municipalities(s, top.get("municipalities"));
+    read_initial_stock(s, top.get("initial_stock"));
+    if (top.has("caps")) read_caps(s, top.get("caps"));
+    if (top.has("events")) read_events(s, top.get("events"));
+    read_employers(s, top.has("employers") ? top.get("employers") : empty("employers"));
+    read_family(s, top.has("family") ? top.get("family") : empty("family"));
+    read_integration(s, top.has("integration") ? top.get("integration") : empty("integration"));
+    read_output(s, top.has("output") ? top.get("output") : empty("output"));
+    top.finish();
+    return s;
+  }
+
+ private:
+  Value empty(const std::string& key) const { return Value(tree_, YAML::Node(YAML::NodeType::Null), {key}); }
+
+  static void check_name(const Value& where, const std::string& name, const std::regex& pattern, const char* what) {
+    if (!std::regex_match(name, pattern)) where.fail(std::string("expected ") + what + ", got '" + name + "'");
+  }
+
+  template <class T>
+  std::uint8_t resolve(const std::vector<T>& items, const Value& v, const char* what) const {
+    const auto name = v.as_string();
+    const auto index = find_name(items, name);
+    if (!index) {
+      std::vector<std::string> names;
+      for (const auto& item : items) names.push_back(item.name);
+      v.fail(std::string("expected a defined ") + what + " (" + quoted_list(names) + "), got '" + name + "'");
+    }
+    return static_cast<std::uint8_t>(*index);
+  }
+
+  // `all` or a list of field names -> one flag per field.
+  std::vector<std::uint8_t> field_set(const Scenario& s, const Value& v) const {
+    std::vector<std::uint8_t> flags(s.fields.size(), 0);
+    if (v.node().IsScalar() && v.node().Scalar() == "all") {
+      for (std::size_t f = 0; f < s.fields.size(); ++f) flags[f] = s.fields[f].employs ? 1 : 0;
+      return flags;
+    }
+    if (!v.node().IsSequence()) v.fail("expected 'all' or a list of field names, got " + v.kind());
+    for (const auto& item : v.as_sequence()) flags[resolve(s.fields, item, "field")] = 1;
+    return flags;
+  }
+
+  std::vector<std::uint8_t> status_set(const Scenario& s, const Value& v) const {
+    std::vector<std::uint8_t> flags(s.statuses.size(), 0);
+    for (const auto& item : v.as_sequence(false)) flags[resolve(s.statuses, item, "status")] = 1;
+    return flags;
+  }
+
+  void read_fields(Scenario& s, const Value& v) {
+    static const std::regex pattern("[a-z][a-z0-9_]*");
+    Mapping fields(v);
+    if (fields.entries().empty()) v.fail("expected a mapping of at least one field name to its settings");
+    for (const auto& [name, settings] : fields.entries()) {
+      check_name(settings, name, pattern, "a lower snake case field name like food_service");
+      Mapping m(settings);
+      Field f;
+      f.name = name;
+      f.employs = m.optional("employs", true, [](const Value& x) { return x.as_bool(); });
+      f.labour_demand_growth_per_year =
+          m.optional("labour_demand_growth_per_year", 0.0, [](const Value& x) { return x.as_double(-0.5, 1.0); });
+      m.finish();
+      s.fields.push_back(f);
+    }
+    if (s.fields.size() > 250) v.fail("expected at most 250 fields");
+    std::ignore = fields;
+  }
+
+  void read_statuses(Scenario& s, const Value& v) {
+    static const std::regex pattern("[A-Z][A-Z0-9_]*");
+    Mapping statuses(v);
+    const auto entries = statuses.entries();
+    if (entries.empty()) v.fail("expected a mapping of at least one status name to its rules");
+    if (entries.size() > 250) v.fail("expected at most 250 statuses");
+    for (const auto& [name, rule] : entries) {
+      check_name(rule, name, pattern, "an upper-case status name like SSW1");
+      StatusRule r;
+      r.name = name;
+      s.statuses.push_back(r);  // names first: transitions may point forward
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      status_nodes_[entries[i].first] = entries[i].second.node();
+      s.statuses[i] = read_status_rule(s, entries[i].first, entries[i].second);
+    }
+  }
+
+  StatusRule read_status_rule(const Scenario& s, const std::string& name, const Value& v) const {
+    Mapping m(v);
+    StatusRule r;
+    r.name = name;
+    r.works = m.optional("works", true, [](const Value& x) { return x.as_bool(); });
+    if (m.has("max_stay_months")) {
+      const Value x = m.get("max_stay_months");
+      r.max_stay_months = x.node().IsScalar() && x.node().Scalar() == "unlimited"
+                              ? kUnlimitedMonths
+                              : static_cast<std::int32_t>(x.as_int(1, 1200));
+    }
+    r.employer_change =
+        static_cast<EmployerChangeRule>(m.optional("employer_change", std::size_t{0}, [](const Value& x) {
+          return x.as_choice({"never", "after_months", "within_field", "free"});
+        }));
+    r.employer_change_after_months.assign(s.fields.size(), 12);
+    if (m.has("employer_change_after_months")) {
+      const Value x = m.get("employer_change_after_months");
+      if (x.node().IsMap()) {
+        Mapping per_field(x);
+        const auto fallback = static_cast<std::int32_t>(per_field.get("default").as_int(0, 1200));
+        r.employer_change_after_months.assign(s.fields.size(), fallback);
+        for (const auto& [field, months] : per_field.entries()) {
+          if (field == "default") continue;
+          const auto index = find_name(s.fields, field);
+          if (!index) {
+            std::vector<std::string> names;
+            for (const auto& f : s.fields) names.push_back(f.name);
+            months.fail("expected 'default' or a defined field (" + quoted_list(names) + ")");
+          }
+          r.employer_change_after_months[*index] = static_cast<std::int32_t>(months.as_int(0, 1200));
+        }
+      } else {
+        r.employer_change_after_months.assign(s.fields.size(), static_cast<std::int32_t>(x.as_int(0, 1200)));
+      }
+    } else if (r.employer_change == EmployerChangeRule::after_months) {
+      m.get("employer_change_after_months");  // the rule needs its period
+    }
+    r.family_allowed = m.optional("family", std::size_t{0}, [](const Value& x) {
+      return x.as_choice({"none", "allowed"});
+    }) == 1;
+    r.family_delay_months = static_cast<std::int32_t>(
+        m.optional("family_delay_months", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 600); }));
+    r.entries_open = m.optional("entries_open", false, [](const Value& x) { return x.as_bool(); });
+    r.entry_fields =
+        m.has("entry_fields") ? field_set(s, m.get("entry_fields")) : std::vector<std::uint8_t>(s.fields.size(), 0);
+    if (!m.has("entry_fields")) {
+      for (std::size_t f = 0; f < s.fields.size(); ++f) r.entry_fields[f] = (s.fields[f].employs == r.works) ? 1 : 0;
+    }
+    if (m.has("transitions")) {
+      for (const auto& t : m.get("transitions").as_sequence()) {
+        Mapping tm(t);
+        StatusTransition tr;
+        tr.to_status = resolve(s.statuses, tm.get("to"), "status");
+        if (s.statuses[tr.to_status].name == name) tm.get("to").fail("expected a status other than the current one");
+        tr.after_months = static_cast<std::int32_t>(tm.get("after_months").as_int(0, 1200));
+        tr.pass_rate = tm.optional("pass_rate", 1.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+        tr.fields_allowed =
+            tm.has("fields") ? field_set(s, tm.get("fields")) : std::vector<std::uint8_t>(s.fields.size(), 1);
+        tm.finish();
+        r.transitions.push_back(tr);
+      }
+    }
+    r.exit_rate_per_year = m.optional("exit_rate_per_year", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    r.abscond_rate_per_year =
+        m.optional("abscond_rate_per_year", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    r.job_search_rate_per_month =
+        m.optional("job_search_rate_per_month", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    r.field_change_share = m.optional("field_change_share", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    if (m.has("entry_age_years")) {
+      const Value x = m.get("entry_age_years");
+      const auto range = x.as_sequence(false);
+      if (range.size() != 2) x.fail("expected [min, max] ages in years");
+      r.entry_age_min_years = static_cast<int>(range[0].as_int(0, 100));
+      r.entry_age_max_years = static_cast<int>(range[1].as_int(r.entry_age_min_years, 100));
+    }
+    m.finish();
+    return r;
+  }
+
+  void read_origins(Scenario& s, const Value& v) {
+    static const std::regex pattern("[a-z][a-z0-9_]*");
+    Mapping origins(v);
+    if (origins.entries().empty()) v.fail("expected a mapping of at least one origin name to its settings");
+    for (const auto& [name, settings] : origins.entries()) {
+      check_name(settings, name, pattern, "a lower snake case origin name like vietnam");
+      Mapping m(settings);
+      Origin o;
+      o.name = name;
+      o.applicants_per_year =
+          m.optional("applicants_per_year", 0.0, [](const Value& x) { return x.as_double(0.0, 1e8); });
+      o.channel_weights.assign(s.statuses.size(), 0.0);
+      if (m.has("channels")) {
+        Mapping channels(m.get("channels"));
+        for (const auto& [status, weight] : channels.entries()) {
+          const auto index = find_name(s.statuses, status);
+          if (!index) {
+            std::vector<std::string> names;
+            for (const auto& st : s.statuses) names.push_back(st.name);
+            weight.fail("expected a defined status (" + quoted_list(names) + ")");
+          }
+          o.channel_weights[*index] = weight.as_double(0.0, 1e6);
+        }
+      }
+      m.finish();
+      s.origins.push_back(o);
+    }
+    if (s.origins.size() > 250) v.fail("expected at most 250 origins");
+  }
+
+  void read_prefectures(Scenario& s, const Value& v) {
+    for (const auto& item : v.as_sequence(false)) {
+      Mapping m(item);
+      Prefecture p;
+      p.code = static_cast<int>(m.get("code").as_int(1, 99));
+      p.name = m.get("name").as_string();
+      p.minimum_wage_yen_per_hour = m.get("minimum_wage_yen_per_hour").as_double(1.0, 1e5);
+      m.finish();
+      for (const auto& other : s.prefectures)
+        if (other.code == p.code)
+          item.fail("expected a unique prefecture code, " + std::to_string(p.code) + " is repeated");
+      s.prefectures.push_back(p);
+    }
+  }
+
+  void read_municipalities(Scenario& s, const Value& v) {
+    const auto items = v.as_sequence(false);
+    if (items.size() > 65535) v.fail("expected at most 65535 municipalities");
+    std::set<int> codes;
+    for (const auto& item : items) {
+      Mapping m(item);
+      Municipality mu;
+      mu.code = static_cast<int>(m.get("code").as_int(1000, 999999));
+      if (!codes.insert(mu.code).second)
+        m.get("code").fail("expected a unique municipality code, " + std::to_string(mu.code) + " is repeated");
+      mu.name = m.get("name").as_string();
+      const Value pref = m.get("prefecture");
+      const auto pref_code = pref.as_int(1, 99);
+      const auto it = std::find_if(s.prefectures.begin(), s.prefectures.end(),
+                                   [&](const Prefecture& p) { return p.code == pref_code; });
+      if (it == s.prefectures.end())
+        pref.fail("expected the code of a defined prefecture, got " + std::to_string(pref_code));
+      mu.prefecture = static_cast<std::uint16_t>(it - s.prefectures.begin());
+      mu.population = m.get("population").as_int(0, 100'000'000);
+      mu.policy.agreements.assign(s.origins.size(), 0);
+      if (m.has("policy")) {
+        Mapping p(m.get("policy"));
+        mu.policy.language_classes = p.optional("language_classes", false, [](const Value& x) { return x.as_bool(); });
+        mu.policy.consultation = p.optional("consultation", false, [](const Value& x) { return x.as_bool(); });
+        mu.policy.residents_assembly =
+            p.optional("residents_assembly", false, [](const Value& x) { return x.as_bool(); });
+        mu.policy.hires_ajts = p.optional("hires_ajts", false, [](const Value& x) { return x.as_bool(); });
+        mu.policy.ajts = static_cast<std::int32_t>(
+            p.optional("ajts", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 100000); }));
+        if (p.has("agreements"))
+          for (const auto& origin : p.get("agreements").as_sequence())
+            mu.policy.agreements[resolve(s.origins, origin, "origin")] = 1;
+        p.finish();
+      }
+      m.finish();
+      s.municipalities.push_back(mu);
+    }
+  }
+
+  std::uint16_t resolve_municipality(const Scenario& s, const Value& v) const {
+    const auto code = v.as_int(0, 999999);
+    for (std::size_t i = 0; i < s.municipalities.size(); ++i)
+      if (s.municipalities[i].code == code) return static_cast<std::uint16_t>(i);
+    v.fail("expected the code of a defined municipality, got " + std::to_string(code));
+  }
+
+  void read_initial_stock(Scenario& s, const Value& v) {
+    for (const auto& item : v.as_sequence()) {
+      Mapping m(item);
+      StockCell c;
+      c.municipality = resolve_municipality(s, m.get("municipality"));
+      c.status = resolve(s.statuses, m.get("status"), "status");
+      c.field = resolve(s.fields, m.get("field"), "field");
+      c.origin = resolve(s.origins, m.get("origin"), "origin");
+      c.persons = m.get("persons").as_int(0, 100'000'000);
+      if (s.fields[c.field].employs && !s.statuses[c.status].works)
+        m.get("field").fail("expected a field that employs nobody: status " + s.statuses[c.status].name +
+                            " does not work");
+      m.finish();
+      s.initial_stock.push_back(c);
+    }
+  }
+
+  void read_caps(Scenario& s, const Value& v) {
+    for (const auto& item : v.as_sequence()) {
+      Mapping m(item);
+      FieldCap c;
+      c.field = resolve(s.fields, m.get("field"), "field");
+      c.statuses = status_set(s, m.get("statuses"));
+      c.from = m.get("from").as_month();
+      c.to = m.get("to").as_month();
+      if (c.to < c.from) m.get("to").fail("expected a date on or after from (" + format_month(c.from) + ")");
+      c.kind = m.optional("kind", std::size_t{0},
+                          [](const Value& x) {
+                            return x.as_choice({"stock", "admissions"});
+                          }) == 0
+                   ? FieldCap::Kind::stock
+                   : FieldCap::Kind::admissions;
+      c.limit_persons = m.get("limit_persons").as_int(0, 100'000'000);
+      m.finish();
+      s.caps.push_back(c);
+    }
+  }
+
+  void read_events(Scenario& s, const Value& v) {
+    std::map<std::string, YAML::Node> current_rules = status_nodes_;
+    for (const auto& item : v.as_sequence()) {
+      Mapping m(item);
+      const auto type = m.get("type").as_choice({"border_closure", "status_rule", "sending_push", "agreement"});
+      if (type == 0) {
+        BorderClosure b;
+        b.from = m.get("from").as_month();
+        b.to = m.get("to").as_month();
+        if (b.to < b.from) m.get("to").fail("expected a date on or after from");
+        s.border_closures.push_back(b);
+      } else if (type == 1) {
+        StatusRuleChange c;
+        c.date = m.get("date").as_month();
+        c.status = resolve(s.statuses, m.get("status"), "status");
+        const Value set = m.get("set");
+        if (!set.node().IsMap()) set.fail("expected a mapping of status rule keys to their new values");
+        // The change applies on top of the rule as it stands after earlier changes.
+        YAML::Node merged = YAML::Clone(current_rules[s.statuses[c.status].name]);
+        if (!merged.IsMap()) merged = YAML::Node(YAML::NodeType::Map);
+        for (const auto& entry : set.node()) merged[entry.first.as<std::string>()] = YAML::Clone(entry.second);
+        c.rule = read_status_rule(s, s.statuses[c.status].name, Value(tree_, merged, set.path()));
+        current_rules[s.statuses[c.status].name] = merged;
+        s.rule_changes.push_back(c);
+      } else if (type == 2) {
+        SendingPush p;
+        p.origin = resolve(s.origins, m.get("origin"), "origin");
+        p.from = m.get("from").as_month();
+        p.to = m.get("to").as_month();
+        if (p.to < p.from) m.get("to").fail("expected a date on or after from");
+        p.applicant_multiplier = m.get("applicant_multiplier").as_double(0.0, 100.0);
+        s.sending_pushes.push_back(p);
+      } else {
+        AgreementEvent a;
+        a.date = m.get("date").as_month();
+        a.municipality = resolve_municipality(s, m.get("municipality"));
+        a.origin = resolve(s.origins, m.get("origin"), "origin");
+        s.agreements.push_back(a);
+      }
+      m.finish();
+    }
+    std::stable_sort(s.rule_changes.begin(), s.rule_changes.end(),
+                     [](const StatusRuleChange& a, const StatusRuleChange& b) { return a.date < b.date; });
+  }
+
+  void read_employers(Scenario& s, const Value& v) {
+    Mapping m(v);
+    auto& e = s.employers;
+    e.workers_per_employer = m.optional("workers_per_employer", e.workers_per_employer,
+                                        [](const Value& x) { return x.as_double(1.0, 1e5); });
+    e.initial_vacancy_rate = m.optional("initial_vacancy_rate", e.initial_vacancy_rate,
+                                        [](const Value& x) { return x.as_double(0.0, 10.0); });
+    e.wage_premium_mean =
+        m.optional("wage_premium_mean", e.wage_premium_mean, [](const Value& x) { return x.as_double(0.5, 10.0); });
+    e.wage_premium_sd =
+        m.optional("wage_premium_sd", e.wage_premium_sd, [](const Value& x) { return x.as_double(0.0, 5.0); });
+    e.hours_per_month =
+        m.optional("hours_per_month", e.hours_per_month, [](const Value& x) { return x.as_double(1.0, 400.0); });
+    e.wage_raise_on_loss =
+        m.optional("wage_raise_on_loss", e.wage_raise_on_loss, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    m.finish();
+  }
+
+  void read_family(Scenario& s, const Value& v) {
+    Mapping m(v);
+    auto& f = s.family;
+    if (m.has("dependent_status")) {
+      f.dependent_status = resolve(s.statuses, m.get("dependent_status"), "status");
+    } else {
+      const auto dependent = s.status_index("DEPENDENT");
+      if (!dependent)
+        v.tree().fail(child_path(v.path(), "dependent_status"), "required when no status is named DEPENDENT");
+      f.dependent_status = static_cast<std::uint8_t>(*dependent);
+    }
+    if (s.statuses[f.dependent_status].works &&
+        s.fields.end() == std::find_if(s.fields.begin(), s.fields.end(), [](const Field& x) { return !x.employs; }))
+      v.fail("expected a field with employs: false for family members who join");
+    f.spouse_probability =
+        m.optional("spouse_probability", f.spouse_probability, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    f.children_mean =
+        m.optional("children_mean", f.children_mean, [](const Value& x) { return x.as_double(0.0, 10.0); });
+    f.join_rate_per_month =
+        m.optional("join_rate_per_month", f.join_rate_per_month, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    m.finish();
+    if (std::none_of(s.fields.begin(), s.fields.end(), [](const Field& x) { return !x.employs; }))
+      v.tree().fail({"fields"}, "expected one field with employs: false (for non-workers and family members)");
+  }
+
+  void read_integration(Scenario& s, const Value& v) {
+    Mapping m(v);
+    auto& g = s.integration;
+    auto weight = [](const Value& x) { return x.as_double(0.0, 1.0); };
+    g.weight_language_classes = m.optional("weight_language_classes", g.weight_language_classes, weight);
+    g.weight_consultation = m.optional("weight_consultation", g.weight_consultation, weight);
+    g.weight_residents_assembly = m.optional("weight_residents_assembly", g.weight_residents_assembly, weight);
+    g.weight_ajt_coverage = m.optional("weight_ajt_coverage", g.weight_ajt_coverage, weight);
+    g.ajt_children_per_teacher = m.optional("ajt_children_per_teacher", g.ajt_children_per_teacher,
+                                            [](const Value& x) { return x.as_double(1.0, 1e4); });
+    g.exit_reduction = m.optional("exit_reduction", g.exit_reduction, weight);
+    m.finish();
+  }
+
+  void read_output(Scenario& s, const Value& v) {
+    Mapping m(v);
+    if (m.has("groups")) {
+      s.output.national = s.output.prefecture = s.output.municipality = s.output.labour_market = false;
+      for (const auto& g : m.get("groups").as_sequence()) {
+        switch (g.as_choice({"national", "prefecture", "municipality", "labour_market"})) {
+          case 0:
+            s.output.national = true;
+            break;
+          case 1:
+            s.output.prefecture = true;
+            break;
+          case 2:
+            s.output.municipality = true;
+            break;
+          default:
+            s.output.labour_market = true;
+            break;
+        }
+      }
+    }
+    s.output.compression_level = static_cast<int>(
+        m.optional("compression_level", std::int64_t{4}, [](const Value& x) { return x.as_int(0, 9); }));
+    m.finish();
+  }
+
+  const YamlTree& tree_;
+  std::map<std::string, YAML::Node> status_nodes_;
+};
+
+}  // namespace
+
+std::optional<std::size_t> Scenario::status_index(const std::string& n) const { return find_name(statuses, n); }
+std::optional<std::size_t> Scenario::field_index(const std::string& n) const { return find_name(fields, n); }
+std::optional<std::size_t> Scenario::origin_index(const std::string& n) const { return find_name(origins, n); }
+
+Scenario load_scenario(const ScenarioSource& source) {
+  const YamlTree tree(source.path, source.overrides);
+  return ScenarioReader(tree).read();
+}
+
+}  // namespace migsim

@@ -1,0 +1,242 @@
+#include "yaml_tree.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace migsim::detail {
+
+namespace fs = std::filesystem;
+
+std::string join_path(const KeyPath& path) {
+  std::string out;
+  for (const auto& segment : path) {
+    if (!out.empty() && segment.front() != '[') out += '.';
+    out += segment;
+  }
+  return out;
+}
+
+KeyPath child_path(const KeyPath& path, const std::string& key) {
+  KeyPath out = path;
+  out.push_back(key);
+  return out;
+}
+
+KeyPath index_path(const KeyPath& path, std::size_t index) {
+  KeyPath out = path;
+  std::string segment(1, '[');  // built by appends: GCC 12 warns falsely on "[" + s + "]"
+  segment += std::to_string(index);
+  segment += ']';
+  out.push_back(segment);
+  return out;
+}
+
+namespace {
+
+bool is_index(const std::string& segment) { return !segment.empty() && segment.front() == '['; }
+
+std::size_t index_of(const std::string& segment) {
+  return static_cast<std::size_t>(std::stoul(segment.substr(1, segment.size() - 2)));
+}
+
+// Follows `path` from `root`; returns an invalid node when a step is missing.
+YAML::Node walk(const YAML::Node& root, const KeyPath& path) {
+  YAML::Node current = root;
+  for (const auto& segment : path) {
+    if (is_index(segment)) {
+      if (!current.IsSequence() || index_of(segment) >= current.size()) return YAML::Node(YAML::NodeType::Undefined);
+      current.reset(current[index_of(segment)]);
+    } else {
+      if (!current.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+      YAML::Node next = current[segment];
+      if (!next.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+      current.reset(next);
+    }
+  }
+  return current;
+}
+
+SourceLocation location_of(const std::string& file, const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {file, 0, 0};
+  return {file, mark.line + 1, mark.column + 1};
+}
+
+// Maps are merged key by key; anything else in `top` replaces what `base` had.
+YAML::Node merge(const YAML::Node& base, const YAML::Node& top) {
+  if (!base.IsMap() || !top.IsMap()) return YAML::Clone(top);
+  YAML::Node out = YAML::Clone(base);
+  for (const auto& entry : top) {
+    const auto key = entry.first.as<std::string>();
+    const YAML::Node existing = base[key];
+    out[key] = existing.IsDefined() ? merge(existing, entry.second) : YAML::Clone(entry.second);
+  }
+  return out;
+}
+
+// yaml-cpp keeps duplicate keys silently; a scenario must not.
+void reject_duplicates(const std::string& file, const YAML::Node& node, const KeyPath& path) {
+  if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar())
+        throw InputError(location_of(file, entry.first), join_path(path), "expected a plain text key");
+      const auto key = entry.first.as<std::string>();
+      if (!seen.insert(key).second)
+        throw InputError(location_of(file, entry.first), join_path(child_path(path, key)),
+                         "duplicate key (each key may appear once in a mapping)");
+      reject_duplicates(file, entry.second, child_path(path, key));
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) reject_duplicates(file, node[i], index_path(path, i));
+  }
+}
+
+KeyPath parse_override_path(const std::string& text, const std::string& whole) {
+  KeyPath path;
+  std::string current;
+  auto bad = [&](const std::string& why) {
+    return InputError({"command line", 0, 0}, "", "--set " + whole + ": " + why);
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.') {
+      if (current.empty()) throw bad("empty key in the path");
+      path.push_back(current);
+      current.clear();
+    } else if (c == '[') {
+      if (!current.empty()) path.push_back(current);
+      current.clear();
+      const auto close = text.find(']', i);
+      if (close == std::string::npos) throw bad("expected ']' after an index");
+      const auto digits = text.substr(i + 1, close - i - 1);
+      if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit))
+        throw bad("expected a whole number index inside []");
+      path.push_back("[" + digits + "]");
+      i = close;
+      if (i + 1 < text.size() && text[i + 1] == '.') ++i;
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) path.push_back(current);
+  if (path.empty()) throw bad("expected key.path=value");
+  return path;
+}
+
+}  // namespace
+
+YamlTree::YamlTree(const std::string& path, const std::vector<std::string>& overrides) : top_file_(path) {
+  std::vector<std::string> seen;
+  load_chain(path, seen);
+  std::reverse(files_.begin(), files_.end());  // base first
+  merged_ = YAML::Node(YAML::NodeType::Map);
+  for (const auto& layer : files_) merged_ = merge(merged_, layer.root);
+  merged_.remove("extends");
+  for (const auto& text : overrides) apply_override(text);
+}
+
+void YamlTree::load_chain(const std::string& path, std::vector<std::string>& seen) {
+  std::error_code ec;
+  const auto canonical = fs::weakly_canonical(path, ec).string();
+  if (std::find(seen.begin(), seen.end(), canonical) != seen.end())
+    throw InputError({path, 0, 0}, "extends", "extends cycle: this file is already in the chain");
+  seen.push_back(canonical);
+
+  std::ifstream in(path);
+  if (!in) throw InputError({path, 0, 0}, "", "cannot open the scenario file");
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    throw InputError({path, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg);
+  }
+  if (!root.IsMap()) throw InputError(location_of(path, root), "", "expected a mapping of scenario keys at the top");
+  reject_duplicates(path, root, {});
+  files_.push_back({path, root});
+
+  const YAML::Node base = root["extends"];
+  if (base.IsDefined()) {
+    if (!base.IsScalar() || base.as<std::string>().empty())
+      throw InputError(location_of(path, base), "extends", "expected the path of a base scenario file");
+    const fs::path base_path = fs::path(path).parent_path() / base.as<std::string>();
+    if (!fs::exists(base_path))
+      throw InputError(location_of(path, base), "extends",
+                       "expected an existing scenario file, but '" + base_path.string() + "' does not exist");
+    load_chain(base_path.string(), seen);
+  }
+}
+
+void YamlTree::apply_override(const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw InputError({"command line", 0, 0}, "", "--set " + text + ": expected key.path=value");
+  const KeyPath path = parse_override_path(text.substr(0, equals), text);
+  YAML::Node value;
+  try {
+    value = YAML::Load(text.substr(equals + 1));
+  } catch (const YAML::Exception& e) {
+    throw InputError({"command line", 0, 0}, join_path(path), "--set " + text + ": value is not valid YAML: " + e.msg);
+  }
+  if (value.IsNull() && text.size() == equals + 1)
+    throw InputError({"command line", 0, 0}, join_path(path), "--set " + text + ": expected a value after '='");
+
+  YAML::Node current = merged_;
+  for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+    const auto& segment = path[i];
+    const KeyPath so_far(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(i + 1));
+    if (is_index(segment)) {
+      if (!current.IsSequence() || index_of(segment) >= current.size())
+        throw InputError({"command line", 0, 0}, join_path(so_far), "--set " + text + ": no such list element");
+      current.reset(current[index_of(segment)]);
+    } else {
+      if (!current.IsMap())
+        throw InputError({"command line", 0, 0}, join_path(so_far), "--set " + text + ": parent is not a mapping");
+      if (!current[segment].IsDefined()) current[segment] = YAML::Node(YAML::NodeType::Map);
+      YAML::Node next = current[segment];
+      current.reset(next);
+    }
+  }
+  const auto& last = path.back();
+  if (is_index(last)) {
+    if (!current.IsSequence() || index_of(last) >= current.size())
+      throw InputError({"command line", 0, 0}, join_path(path), "--set " + text + ": no such list element");
+    current[index_of(last)] = value;
+  } else {
+    if (!current.IsMap() && !current.IsNull())
+      throw InputError({"command line", 0, 0}, join_path(path), "--set " + text + ": parent is not a mapping");
+    current[last] = value;
+  }
+  overrides_.push_back({path, text});
+}
+
+SourceLocation YamlTree::locate(const KeyPath& path) const {
+  for (std::size_t length = path.size() + 1; length-- > 0;) {
+    const KeyPath prefix(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(length));
+    // The latest override wins, as it did when the tree was built.
+    for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
+      if (it->path.size() <= prefix.size() && std::equal(it->path.begin(), it->path.end(), prefix.begin()))
+        return {"command line (--set " + it->text + ")", 0, 0};
+    }
+    for (auto it = files_.rbegin(); it != files_.rend(); ++it) {
+      const YAML::Node node = walk(it->root, prefix);
+      if (node.IsDefined() && !(prefix.empty() && it != files_.rbegin())) return location_of(it->file, node);
+    }
+  }
+  return {top_file_, 0, 0};
+}
+
+void YamlTree::fail(const KeyPath& path, const std::string& what_expected) const {
+  throw InputError(locate(path), join_path(path), what_expected);
+}
+
+std::string YamlTree::emit() const {
+  YAML::Emitter out;
+  out << merged_;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace migsim::detail

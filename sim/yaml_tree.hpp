@@ -1,0 +1,57 @@
+// The scenario's YAML layers: each file of an `extends` chain and the command-line overrides,
+// merged into one tree, with every key path traceable to the file, line and column it came from.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "migsim/error.hpp"
+
+namespace migsim::detail {
+
+// A key path like statuses.TITP.transitions[0].to, kept as segments ("[0]" for an index).
+using KeyPath = std::vector<std::string>;
+std::string join_path(const KeyPath& path);
+KeyPath child_path(const KeyPath& path, const std::string& key);
+KeyPath index_path(const KeyPath& path, std::size_t index);
+
+class YamlTree {
+ public:
+  // Loads `path` and the files it extends (relative to each file's folder), then applies the
+  // overrides ("a.b[2].c=value") in order. Throws InputError on unreadable or invalid YAML,
+  // an extends cycle, or an override that does not parse.
+  YamlTree(const std::string& path, const std::vector<std::string>& overrides);
+
+  const YAML::Node& root() const { return merged_; }
+  const std::string& top_file() const { return top_file_; }
+
+  // Where the value at `path` was written; the nearest enclosing key when `path` is absent.
+  SourceLocation locate(const KeyPath& path) const;
+
+  [[noreturn]] void fail(const KeyPath& path, const std::string& what_expected) const;
+
+  // The merged tree as YAML text (the resolved scenario).
+  std::string emit() const;
+
+ private:
+  struct FileLayer {
+    std::string file;
+    YAML::Node root;
+  };
+  struct Override {
+    KeyPath path;
+    std::string text;
+  };
+
+  void load_chain(const std::string& path, std::vector<std::string>& seen);
+  void apply_override(const std::string& text);
+
+  std::string top_file_;
+  std::vector<FileLayer> files_;  // base first, the top file last
+  std::vector<Override> overrides_;
+  YAML::Node merged_;
+};
+
+}  // namespace migsim::detail
