@@ -5,6 +5,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
@@ -601,7 +602,10 @@ struct Engine::Impl {
         boost::random::poisson_distribution<std::int64_t> poisson(mean);
         std::int64_t applicants = mean > 0 ? poisson(r) : 0;
         if (applicants == 0) continue;
-        if (rule.works) {
+        // Entrants into a field that employs need a vacancy; the others enter directly.
+        const bool needs_job = std::any_of(employing_fields.begin(), employing_fields.end(),
+                                           [&](std::uint8_t f) { return rule.entry_fields[f] != 0; });
+        if (needs_job) {
           std::int64_t weight_left = 0;
           for (std::size_t f = 0; f < d.fields; ++f)
             if (rule.entry_fields[f] && sc.fields[f].employs) weight_left += open[f];
@@ -1035,6 +1039,8 @@ std::size_t Engine::employers() const { return impl_->e.size(); }
 
 void Engine::run(OutputSink& sink, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  // The arena sets the threads used; global_control lets it exceed the core count quietly.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
     auto& s = impl_->sc;

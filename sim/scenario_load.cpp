@@ -393,7 +393,18 @@ class ScenarioReader {
     r.entries_open = m.optional("entries_open", false, [](const Value& x) { return x.as_bool(); });
     r.entry_fields =
         m.has("entry_fields") ? field_set(s, m.get("entry_fields")) : std::vector<std::uint8_t>(s.fields.size(), 0);
-    if (!m.has("entry_fields")) {
+    if (m.has("entry_fields")) {
+      bool employing = false, not_employing = false;
+      for (std::size_t f = 0; f < s.fields.size(); ++f) {
+        if (!r.entry_fields[f]) continue;
+        (s.fields[f].employs ? employing : not_employing) = true;
+      }
+      if (employing && not_employing)
+        m.get("entry_fields")
+            .fail("expected either fields that employ (entrants need a job) or a field that employs nobody, not both");
+      if (employing && !r.works)
+        m.get("entry_fields").fail("expected a field that employs nobody: status " + name + " does not work");
+    } else {
       for (std::size_t f = 0; f < s.fields.size(); ++f) r.entry_fields[f] = (s.fields[f].employs == r.works) ? 1 : 0;
     }
     if (m.has("transitions")) {
