@@ -760,6 +760,7 @@ struct Engine::Impl {
 
   // Family members who join their principal this month become DEPENDENT agents linked to them.
   void family_joins(std::uint32_t step, std::size_t chunk_count, std::vector<NewAgent>& joined) {
+    if (border_closed) return;  // family members come from abroad too; principals retry later
     Tally& t = tallies.local();
     const auto dependent = sc.family.dependent_status;
     for (std::size_t c = 0; c < chunk_count; ++c) {

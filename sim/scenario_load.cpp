@@ -180,7 +180,7 @@ class Mapping {
   }
 
   bool has(const std::string& key) {
-    known_.push_back(key);
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
     return value_.node().IsMap() && value_.node()[key].IsDefined() && !value_.node()[key].IsNull();
   }
 
@@ -212,7 +212,8 @@ class Mapping {
     for (const auto& entry : value_.node()) {
       const auto key = entry.first.as<std::string>();
       if (std::find(known_.begin(), known_.end(), key) == known_.end())
-        value_.tree().fail(child_path(value_.path(), key), "unknown key; expected one of: " + quoted_list(known_));
+        value_.tree().fail(child_path(value_.path(), key), "unknown key; expected one of: " + quoted_list(known_),
+                           true);
     }
   }
 

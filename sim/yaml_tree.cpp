@@ -65,14 +65,20 @@ SourceLocation location_of(const std::string& file, const YAML::Node& node) {
   return {file, mark.line + 1, mark.column + 1};
 }
 
-// Maps are merged key by key; anything else in `top` replaces what `base` had.
+// Maps are merged key by key; anything else in `top` replaces what `base` had. The result is
+// built from fresh nodes, each key inserted once: yaml-cpp's assignment onto an existing node
+// writes through to every handle sharing it.
 YAML::Node merge(const YAML::Node& base, const YAML::Node& top) {
   if (!base.IsMap() || !top.IsMap()) return YAML::Clone(top);
-  YAML::Node out = YAML::Clone(base);
+  YAML::Node out(YAML::NodeType::Map);
+  for (const auto& entry : base) {
+    const auto key = entry.first.as<std::string>();
+    const YAML::Node replacement = top[key];
+    out[key] = replacement.IsDefined() ? merge(entry.second, replacement) : YAML::Clone(entry.second);
+  }
   for (const auto& entry : top) {
     const auto key = entry.first.as<std::string>();
-    const YAML::Node existing = base[key];
-    out[key] = existing.IsDefined() ? merge(existing, entry.second) : YAML::Clone(entry.second);
+    if (!base[key].IsDefined()) out[key] = YAML::Clone(entry.second);
   }
   return out;
 }
@@ -132,9 +138,11 @@ KeyPath parse_override_path(const std::string& text, const std::string& whole) {
 YamlTree::YamlTree(const std::string& path, const std::vector<std::string>& overrides) : top_file_(path) {
   std::vector<std::string> seen;
   load_chain(path, seen);
-  std::reverse(files_.begin(), files_.end());  // base first
-  merged_ = YAML::Node(YAML::NodeType::Map);
-  for (const auto& layer : files_) merged_ = merge(merged_, layer.root);
+  // files_ holds the top file first. Never std::reverse or sort it: swapping YAML::Nodes goes
+  // through operator=, which writes into the shared node instead of rebinding the handle.
+  YAML::Node merged(YAML::NodeType::Map);
+  for (auto layer = files_.rbegin(); layer != files_.rend(); ++layer) merged.reset(merge(merged, layer->root));
+  merged_.reset(merged);
   merged_.remove("extends");
   for (const auto& text : overrides) apply_override(text);
 }
@@ -213,7 +221,19 @@ void YamlTree::apply_override(const std::string& text) {
   overrides_.push_back({path, text});
 }
 
-SourceLocation YamlTree::locate(const KeyPath& path) const {
+SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
+  if (at_key && !path.empty() && !is_index(path.back())) {
+    const KeyPath parent(path.begin(), path.end() - 1);
+    const bool from_override = std::any_of(overrides_.begin(), overrides_.end(), [&](const Override& o) {
+      return o.path.size() <= path.size() && std::equal(o.path.begin(), o.path.end(), path.begin());
+    });
+    for (auto it = files_.begin(); it != files_.end() && !from_override; ++it) {
+      const YAML::Node map = walk(it->root, parent);
+      if (!map.IsMap()) continue;
+      for (const auto& entry : map)
+        if (entry.first.as<std::string>() == path.back()) return location_of(it->file, entry.first);
+    }
+  }
   for (std::size_t length = path.size() + 1; length-- > 0;) {
     const KeyPath prefix(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(length));
     // The latest override wins, as it did when the tree was built.
@@ -221,16 +241,16 @@ SourceLocation YamlTree::locate(const KeyPath& path) const {
       if (it->path.size() <= prefix.size() && std::equal(it->path.begin(), it->path.end(), prefix.begin()))
         return {"command line (--set " + it->text + ")", 0, 0};
     }
-    for (auto it = files_.rbegin(); it != files_.rend(); ++it) {
+    for (auto it = files_.begin(); it != files_.end(); ++it) {  // the top file first
       const YAML::Node node = walk(it->root, prefix);
-      if (node.IsDefined() && !(prefix.empty() && it != files_.rbegin())) return location_of(it->file, node);
+      if (node.IsDefined() && !(prefix.empty() && it != files_.begin())) return location_of(it->file, node);
     }
   }
   return {top_file_, 0, 0};
 }
 
-void YamlTree::fail(const KeyPath& path, const std::string& what_expected) const {
-  throw InputError(locate(path), join_path(path), what_expected);
+void YamlTree::fail(const KeyPath& path, const std::string& what_expected, bool at_key) const {
+  throw InputError(locate(path, at_key), join_path(path), what_expected);
 }
 
 std::string YamlTree::emit() const {

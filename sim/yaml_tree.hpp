@@ -28,9 +28,10 @@ class YamlTree {
   const std::string& top_file() const { return top_file_; }
 
   // Where the value at `path` was written; the nearest enclosing key when `path` is absent.
-  SourceLocation locate(const KeyPath& path) const;
+  // With at_key, the place of the key itself (for unknown keys) rather than its value.
+  SourceLocation locate(const KeyPath& path, bool at_key = false) const;
 
-  [[noreturn]] void fail(const KeyPath& path, const std::string& what_expected) const;
+  [[noreturn]] void fail(const KeyPath& path, const std::string& what_expected, bool at_key = false) const;
 
   // The merged tree as YAML text (the resolved scenario).
   std::string emit() const;
@@ -49,7 +50,7 @@ class YamlTree {
   void apply_override(const std::string& text);
 
   std::string top_file_;
-  std::vector<FileLayer> files_;  // base first, the top file last
+  std::vector<FileLayer> files_;  // the top file first, then the files it extends
   std::vector<Override> overrides_;
   YAML::Node merged_;
 };

@@ -1,0 +1,199 @@
+// Each policy rule, seen in a run: the effect a user relies on, asserted on the outcome cubes.
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+
+using namespace migsim;
+using namespace migsim::test;
+
+namespace {
+
+std::int64_t entries_all(const YearOutput& y) { return total(y, y.national, "entries"); }
+
+// TES open from the start, so every TES worker's time with an employer is known.
+std::vector<std::string> tes_from_start(int after_months) {
+  return {"events=[]",
+          "statuses.TES.entries_open=true",
+          "statuses.TITP.entries_open=false",
+          "statuses.TES.employer_change_after_months=" + std::to_string(after_months),
+          "statuses.TES.max_stay_months=60",
+          "statuses.TES.job_search_rate_per_month=0.2",
+          "end=2026-10"};
+}
+
+}  // namespace
+
+TEST_CASE("no employer change before the allowed month", "[rules]") {
+  const Scenario s = small_quickstart(tes_from_start(24));
+  const auto years = run(s);
+  REQUIRE(years.size() == 5);  // 2022..2026
+  // Arrivals from 2022-11 reach 24 months with their employer in 2024-11, census year 2025.
+  CHECK(status_sum(s, years[1], "employer_changes", "TES") == 0);
+  CHECK(status_sum(s, years[2], "employer_changes", "TES") == 0);
+  CHECK(status_sum(s, years[3], "employer_changes", "TES") > 0);
+  CHECK(status_sum(s, years[1], "entries", "TES") > 0);
+  // TITP never allows a change.
+  for (const auto& y : years) CHECK(status_sum(s, y, "employer_changes", "TITP") == 0);
+
+  // After 12 months instead of 24: changes start a year earlier.
+  const Scenario earlier = small_quickstart(tes_from_start(12));
+  const auto years12 = run(earlier);
+  CHECK(status_sum(earlier, years12[1], "employer_changes", "TES") == 0);
+  CHECK(status_sum(earlier, years12[2], "employer_changes", "TES") > 0);
+}
+
+TEST_CASE("only statuses that allow family are joined by family", "[rules]") {
+  const Scenario s = small_quickstart();
+  const auto years = run(s);
+  std::int64_t joined_with_family_status = 0;
+  for (const auto& y : years) {
+    for (const char* status : {"TITP", "TES", "SSW1", "SPECIAL_PERMANENT", "OTHER", "DEPENDENT"}) {
+      INFO(y.year << " " << status);
+      CHECK(status_sum(s, y, "family_joined", status) == 0);
+    }
+    joined_with_family_status +=
+        status_sum(s, y, "family_joined", "SSW2") + status_sum(s, y, "family_joined", "ENGINEER");
+  }
+  CHECK(joined_with_family_status > 0);
+
+  // With family forbidden everywhere, nobody joins and no dependant arrives.
+  std::vector<std::string> no_family;
+  for (const auto& st : s.statuses) no_family.push_back("statuses." + st.name + ".family=none");
+  const Scenario closed = small_quickstart(no_family);
+  for (const auto& y : run(closed)) {
+    CHECK(total(y, y.national, "family_joined") == 0);
+    CHECK(status_sum(closed, y, "entries", "DEPENDENT") == 0);
+  }
+}
+
+TEST_CASE("a capped field never exceeds its cap, and the cap binds", "[rules]") {
+  // 2,000 persons of SSW1 in construction at most, from the start to the end.
+  const Scenario s = small_quickstart(
+      {"caps=[{field: construction, statuses: [SSW1], from: 2022-10, to: 2030-10, limit_persons: 2000}]"});
+  const auto years = run(s);
+  std::int64_t blocked = 0;
+  for (const auto& y : years) {
+    const auto stock =
+        national_sum(s, y, "stock", [](auto& st, auto& f, auto&) { return st == "SSW1" && f == "construction"; });
+    INFO(y.year);
+    CHECK(stock <= 2000);
+    blocked += total(y, y.labour_market, "cap_blocked");
+  }
+  CHECK(blocked > 0);
+  const auto last = national_sum(s, years.back(), "stock",
+                                 [](auto& st, auto& f, auto&) { return st == "SSW1" && f == "construction"; });
+  CHECK(last >= 1800);  // the cap is reached, not merely respected
+}
+
+TEST_CASE("a cap of 0 admits nobody; no cap means no limit", "[rules]") {
+  const Scenario zero = small_quickstart(
+      {"caps=[{field: construction, statuses: [SSW1], from: 2022-10, to: 2030-10, limit_persons: 0}]"});
+  auto in_construction_ssw1 = [](auto& st, auto& f, auto&) { return st == "SSW1" && f == "construction"; };
+  for (const auto& y : run(zero)) {
+    INFO(y.year);
+    CHECK(national_sum(zero, y, "entries", in_construction_ssw1) == 0);
+    CHECK(national_sum(zero, y, "transitions_in", in_construction_ssw1) == 0);
+  }
+  const Scenario uncapped = small_quickstart({"caps=[]"});
+  std::int64_t admitted = 0;
+  for (const auto& y : run(uncapped))
+    admitted += national_sum(uncapped, y, "entries", in_construction_ssw1) +
+                national_sum(uncapped, y, "transitions_in", in_construction_ssw1);
+  CHECK(admitted > 0);
+}
+
+TEST_CASE("nobody enters during a border closure", "[rules]") {
+  // Closed for the whole census year 2023 (2022-11 to 2023-10).
+  const Scenario s = small_quickstart({"events=[{type: border_closure, from: 2022-11, to: 2023-10}]", "end=2024-10"});
+  const auto years = run(s);
+  REQUIRE(years.size() == 3);
+  CHECK(entries_all(years[1]) == 0);
+  CHECK(total(years[1], years[1].national, "family_joined") == 0);
+  CHECK(entries_all(years[2]) > 0);
+  CHECK(total(years[1], years[1].national, "exits") > 0);  // the rest of the model runs on
+}
+
+TEST_CASE("a dated rule change closes TITP and opens TES", "[rules]") {
+  const Scenario s = small_quickstart();
+  const auto years = run(s);
+  for (const auto& y : years) {
+    INFO(y.year);
+    if (y.year <= 2026) CHECK(status_sum(s, y, "entries", "TES") == 0);
+    if (y.year >= 2028) {
+      CHECK(status_sum(s, y, "entries", "TITP") == 0);
+      CHECK(status_sum(s, y, "entries", "TES") > 0);
+    }
+  }
+}
+
+TEST_CASE("the stock identity of the national group holds exactly in every cell", "[output]") {
+  const Scenario s = small_quickstart();
+  const auto years = run(s);
+  REQUIRE(years.size() == 9);
+  for (std::size_t k = 1; k < years.size(); ++k) {
+    const auto& y = years[k];
+    const auto& stock = y.find(y.national, "stock").counts;
+    const auto& before = years[k - 1].find(years[k - 1].national, "stock").counts;
+    std::size_t failures = 0;
+    for (std::size_t c = 0; c < stock.size(); ++c) {
+      const std::int64_t in = y.find(y.national, "entries").counts[c] + y.find(y.national, "transitions_in").counts[c] +
+                              y.find(y.national, "field_changes_in").counts[c];
+      const std::int64_t out = y.find(y.national, "exits").counts[c] + y.find(y.national, "absconded").counts[c] +
+                               y.find(y.national, "transitions_out").counts[c] +
+                               y.find(y.national, "field_changes_out").counts[c];
+      if (before[c] + in - out != stock[c]) ++failures;
+    }
+    INFO(y.year);
+    CHECK(failures == 0);
+    CHECK(total(y, y.national, "entries") > 0);
+    CHECK(total(y, y.national, "transitions_in") > 0);
+  }
+  // The prefecture group counts the same people.
+  for (const auto& y : years) CHECK(total(y, y.prefecture, "stock") == total(y, y.national, "stock"));
+}
+
+TEST_CASE("every group of the output contract is filled", "[output]") {
+  const Scenario s = small_quickstart();
+  const auto years = run(s);
+  const auto& last = years.back();
+  for (const char* m : {"stock", "workers", "entries", "exits", "absconded", "transitions_in", "transitions_out",
+                        "field_changes_in", "field_changes_out", "employer_changes", "family_joined"}) {
+    INFO(m);
+    CHECK(total(last, last.national, m) > 0);
+  }
+  for (const char* m : {"stock", "entries", "exits", "employer_changes"}) CHECK(total(last, last.prefecture, m) > 0);
+  for (const char* m : {"foreign_residents", "foreign_workers", "school_age_children", "ajts", "agreements"}) {
+    INFO(m);
+    if (std::string(m) != "agreements") CHECK(total(last, last.municipality, m) > 0);
+  }
+  double integration = 0;
+  for (double v : last.find(last.municipality, "integration_index").reals) integration += v;
+  CHECK(integration > 0);
+  for (const char* m : {"vacancies_posted", "vacancies_unfilled", "mean_wage_yen"}) {
+    INFO(m);
+    CHECK(total(last, last.labour_market, m) > 0);
+  }
+}
+
+TEST_CASE("the same scenario and seed give identical outcomes for 1, 2 and 8 threads", "[determinism]") {
+  const Scenario s = small_quickstart();
+  const auto one = run(s, 1);
+  for (int threads : {2, 8}) {
+    const auto other = run(s, threads);
+    REQUIRE(other.size() == one.size());
+    for (std::size_t k = 0; k < one.size(); ++k) {
+      using Group = std::vector<Measure> YearOutput::*;
+      for (Group group :
+           {&YearOutput::national, &YearOutput::prefecture, &YearOutput::municipality, &YearOutput::labour_market}) {
+        const auto& a = one[k].*group;
+        const auto& b = other[k].*group;
+        REQUIRE(a.size() == b.size());
+        for (std::size_t m = 0; m < a.size(); ++m) {
+          INFO(threads << " threads, year " << one[k].year << ", " << a[m].name);
+          CHECK(a[m].counts == b[m].counts);
+          CHECK(a[m].reals == b[m].reals);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// Scenario files: strict parsing, one test per kind of bad input, extends and --set.
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+#include "migsim/error.hpp"
+
+using namespace migsim;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string bad(const std::string& name) { return test::source_path("tests/bad_scenarios/" + name); }
+
+std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
+  try {
+    load_scenario({path, overrides});
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  FAIL("expected an InputError from " << path);
+  return {};
+}
+
+// The message names the file and line (and column), the key path, and what was expected.
+void expect_error(const std::string& name, int line, const std::string& key, const std::string& expected) {
+  const std::string message = load_error(bad(name));
+  INFO(message);
+  CHECK_THAT(message, Contains(bad(name) + ":" + std::to_string(line) + ":"));
+  if (!key.empty()) CHECK_THAT(message, Contains("key '" + key + "'"));
+  CHECK_THAT(message, Contains(expected));
+  CHECK(message.find('\n') == std::string::npos);  // one line
+}
+
+}  // namespace
+
+TEST_CASE("the quickstart scenario loads with its policy as data", "[scenario]") {
+  const Scenario s = load_scenario({test::quickstart(), {}});
+  CHECK(s.name == "quickstart");
+  CHECK(s.statuses.size() == 12);
+  CHECK(s.statuses[0].name == "TITP");
+  CHECK(s.statuses[0].employer_change == EmployerChangeRule::never);
+  CHECK(s.statuses[1].employer_change == EmployerChangeRule::after_months);
+  const auto construction = *s.field_index("construction");
+  const auto agriculture = *s.field_index("agriculture");
+  CHECK(s.statuses[1].employer_change_after_months[construction] == 24);
+  CHECK(s.statuses[1].employer_change_after_months[agriculture] == 12);
+  CHECK(s.caps.size() == 6);
+  CHECK(s.rule_changes.size() == 2);
+  CHECK(s.start == month_index(2022, 10));
+  CHECK(s.last_year() == 2030);
+  CHECK(s.persons_per_agent() == 4);
+  CHECK_FALSE(s.initial_stock.empty());
+}
+
+TEST_CASE("an unknown key is an error naming the key and the line", "[scenario][bad]") {
+  expect_error("unknown_top_key.yaml", 3, "statuse", "unknown key");
+  expect_error("unknown_nested_key.yaml", 5, "statuses.TITP.max_stay", "unknown key; expected one of:");
+}
+
+TEST_CASE("a value of the wrong type is an error", "[scenario][bad]") {
+  expect_error("wrong_type.yaml", 5, "statuses.TITP.max_stay_months", "expected a whole number, got 'sixty'");
+  expect_error("wrong_bool.yaml", 5, "statuses.SSW1.entries_open", "expected true or false, got 'maybe'");
+}
+
+TEST_CASE("a value out of range is an error", "[scenario][bad]") {
+  expect_error("out_of_range.yaml", 6, "statuses.TITP.transitions[0].pass_rate",
+               "expected a number from 0 to 1, got 1.5");
+  expect_error("bad_scale.yaml", 3, "scale", "1/X a whole number");
+}
+
+TEST_CASE("a date that does not parse is an error", "[scenario][bad]") {
+  expect_error("bad_date.yaml", 3, "end", "expected a date YYYY-MM or YYYY-MM-DD");
+  expect_error("bad_day.yaml", 4, "events[0].from", "expected a valid day of the month");
+}
+
+TEST_CASE("a status, field or origin that is not defined is an error", "[scenario][bad]") {
+  expect_error("undefined_status.yaml", 6, "statuses.SSW1.transitions[0].to", "expected a defined status");
+  expect_error("undefined_field.yaml", 5, "statuses.TITP.entry_fields[1]", "expected a defined field");
+  expect_error("undefined_origin.yaml", 4, "initial_stock[0].origin", "expected a defined origin");
+}
+
+TEST_CASE("a cap on an unknown field is an error", "[scenario][bad]") {
+  expect_error("cap_unknown_field.yaml", 4, "caps[0].field", "expected a defined field");
+}
+
+TEST_CASE("an unknown event type is an error", "[scenario][bad]") {
+  expect_error("unknown_event_type.yaml", 4, "events[0].type", "expected one of: border_closure, status_rule");
+}
+
+TEST_CASE("broken YAML, duplicate keys and a missing base are errors", "[scenario][bad]") {
+  const std::string syntax = load_error(bad("yaml_syntax.yaml"));
+  CHECK_THAT(syntax, Contains(bad("yaml_syntax.yaml") + ":"));
+  CHECK_THAT(syntax, Contains("YAML syntax error"));
+  expect_error("duplicate_key.yaml", 4, "seed", "duplicate key");
+  expect_error("missing_base.yaml", 2, "extends", "does not exist");
+}
+
+TEST_CASE("every file of the bad-input corpus is rejected", "[scenario][bad]") {
+  for (const char* name :
+       {"unknown_top_key.yaml", "unknown_nested_key.yaml", "wrong_type.yaml", "wrong_bool.yaml", "out_of_range.yaml",
+        "bad_date.yaml", "bad_day.yaml", "undefined_status.yaml", "undefined_field.yaml", "cap_unknown_field.yaml",
+        "undefined_origin.yaml", "yaml_syntax.yaml", "duplicate_key.yaml", "missing_base.yaml", "bad_scale.yaml",
+        "unknown_event_type.yaml"}) {
+    INFO(name);
+    CHECK_THROWS_AS(load_scenario({bad(name), {}}), InputError);
+  }
+}
+
+TEST_CASE("--set overrides any key with the same checks", "[scenario][set]") {
+  const Scenario s = load_scenario(
+      {test::quickstart(),
+       {"statuses.TITP.max_stay_months=36", "caps[0].limit_persons=0", "employers.workers_per_employer=3"}});
+  CHECK(s.statuses[0].max_stay_months == 36);
+  CHECK(s.caps[0].limit_persons == 0);
+  CHECK(s.employers.workers_per_employer == 3.0);
+
+  const std::string wrong = load_error(test::quickstart(), {"statuses.TITP.max_stay_months=abc"});
+  CHECK_THAT(wrong, Contains("command line (--set statuses.TITP.max_stay_months=abc)"));
+  CHECK_THAT(wrong, Contains("key 'statuses.TITP.max_stay_months'"));
+  CHECK_THAT(wrong, Contains("expected a whole number"));
+
+  CHECK_THAT(load_error(test::quickstart(), {"statuses.TITP.max_stay=3"}), Contains("unknown key"));
+  CHECK_THAT(load_error(test::quickstart(), {"caps[99].limit_persons=3"}), Contains("no such list element"));
+  CHECK_THAT(load_error(test::quickstart(), {"seed"}), Contains("expected key.path=value"));
+}
+
+TEST_CASE("extends changes only what differs from the base", "[scenario][extends]") {
+  const Scenario base = load_scenario({test::quickstart(), {}});
+  const Scenario variant = load_scenario({test::source_path("tests/scenarios/titp_forever.yaml"), {}});
+  CHECK(variant.name == "titp_forever");
+  CHECK(variant.statuses.size() == base.statuses.size());
+  CHECK(variant.initial_stock.size() == base.initial_stock.size());
+  CHECK(variant.rule_changes.empty());
+  CHECK(variant.caps.size() == base.caps.size());
+  CHECK(variant.statuses[0].max_stay_months == base.statuses[0].max_stay_months);
+}
