@@ -106,7 +106,7 @@ TEST_CASE("every file of the bad-input corpus is rejected", "[scenario][bad]") {
   }
 }
 
-TEST_CASE("--set overrides any key with the same checks", "[scenario][set]") {
+TEST_CASE("command-line overrides of any key get the same checks", "[scenario][set]") {
   const Scenario s = load_scenario(
       {test::quickstart(),
        {"statuses.TITP.max_stay_months=36", "caps[0].limit_persons=0", "employers.workers_per_employer=3"}});
