@@ -1,0 +1,22 @@
+"""Read and check migsim output files (HDF5 outcome cubes, netCDF-4 compatible).
+
+    from migsim_analysis import open_group, provenance, check_contract, summary_table
+    national = open_group("run.h5", "national")      # xarray.Dataset, in memory
+    problems = check_contract("run.h5")              # [] when the file follows the contract
+    table = summary_table("run.h5")                  # national stock, status x year
+
+Command line: ``python3 -m migsim_analysis check RUN.h5`` and ``... summary RUN.h5``.
+"""
+
+from .contract import FORMAT_VERSION, GROUPS, ROOT_ATTRIBUTES, check_contract
+from .load import open_group, provenance, summary_table
+
+__all__ = [
+    "FORMAT_VERSION",
+    "GROUPS",
+    "ROOT_ATTRIBUTES",
+    "check_contract",
+    "open_group",
+    "provenance",
+    "summary_table",
+]

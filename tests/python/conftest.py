@@ -1,0 +1,68 @@
+"""Shared set-up for the end-to-end tests: where the migsim binary and the quickstart are, how to run it.
+
+MIGSIM_BIN names the binary (default: <repo>/build/migsim). Every output goes under pytest's tmp_path.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+QUICKSTART = REPO / "scenarios" / "quickstart.yaml"
+ANALYSIS = REPO / "analysis"
+MIGSIM = Path(os.environ.get("MIGSIM_BIN", REPO / "build" / "migsim"))
+GROUPS = ("national", "prefecture", "municipality", "labour_market")
+# Root attributes that describe the run rather than its results: they may differ between equal runs.
+RUN_ATTRIBUTES = {"threads", "created", "start_time", "end_time"}
+
+if str(ANALYSIS) not in sys.path:
+    sys.path.insert(0, str(ANALYSIS))
+
+
+def migsim(*args, cwd=None):
+    """Run the migsim binary; returns the CompletedProcess (text stdout/stderr, never raises on exit status)."""
+    if not (MIGSIM.is_file() and os.access(MIGSIM, os.X_OK)):
+        pytest.fail(f"no migsim binary at {MIGSIM}: build it (cmake -S . -B build && cmake --build build) "
+                    "or set MIGSIM_BIN", pytrace=False)
+    return subprocess.run([str(MIGSIM), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def run_ok(*args, cwd=None):
+    """Run migsim and require exit status 0, showing its stderr otherwise."""
+    result = migsim(*args, cwd=cwd)
+    assert result.returncode == 0, f"migsim {' '.join(map(str, args))} exited {result.returncode}:\n{result.stderr}"
+    return result
+
+
+def datasets(path):
+    """Every dataset of the file as {"group/name": numpy array}."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+def differing_datasets(a, b):
+    """Names of the datasets that are missing from one file or hold different values."""
+    da, db = datasets(a), datasets(b)
+    names = sorted(set(da) | set(db))
+    return [n for n in names if n not in da or n not in db or not np.array_equal(da[n], db[n])]
+
+
+def result_attributes(path):
+    """Root attributes minus those describing the run itself (threads, times)."""
+    with h5py.File(path, "r") as f:
+        return {k: v for k, v in f.attrs.items() if k not in RUN_ATTRIBUTES}
+
+
+@pytest.fixture(scope="module")
+def quickstart_h5(tmp_path_factory):
+    """One run of the quickstart at its own settings; returns (path to the file, migsim's stdout)."""
+    out = tmp_path_factory.mktemp("quickstart") / "quickstart.h5"
+    result = run_ok("run", QUICKSTART, "-o", out)
+    return out, result.stdout

@@ -1,0 +1,74 @@
+"""Scenario layering: `extends` (a file that changes a base scenario) and `--set` overrides."""
+
+import os
+import re
+
+import h5py
+import pytest
+from conftest import QUICKSTART, migsim, run_ok
+
+
+def child_scenario(tmp_path, how):
+    base = QUICKSTART if how == "absolute" else os.path.relpath(QUICKSTART, tmp_path)
+    path = tmp_path / "short.yaml"
+    path.write_text(f"# the quickstart, three years shorter\nextends: {base}\nend: 2025-10\n")
+    return path
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative"])
+def test_extends_changes_only_what_the_file_says(tmp_path, how):
+    # Regression (bug in 061cce0, fixed in 929b904): the extending file's keys were lost in the merge.
+    scenario = child_scenario(tmp_path, how)
+    validated = run_ok("validate", scenario)
+    assert "to 2025-10" in validated.stdout.splitlines()[0]
+    assert re.search(r"^end: 2025-10$", validated.stdout, re.M)
+    assert not re.search(r"^extends:", validated.stdout, re.M)  # resolved: the chain is merged away
+    out = tmp_path / "short.h5"
+    run_ok("run", scenario, "--scale", "0.0625", "-q", "-o", out)
+    with h5py.File(out, "r") as f:
+        assert list(f["national/year"][()]) == [2022, 2023, 2024, 2025]
+        assert f.attrs["seed"] == 20221031  # inherited from the base
+
+
+@pytest.mark.parametrize("how", ["absolute", "relative"])
+def test_extends_loads_the_base_scenario(tmp_path, how):
+    scenario = child_scenario(tmp_path, how)
+    validated = run_ok("validate", scenario)
+    assert "name: quickstart" in validated.stdout and "\nstatuses:\n" in validated.stdout
+
+
+def test_extends_a_missing_file_names_it(tmp_path):
+    scenario = tmp_path / "orphan.yaml"
+    scenario.write_text("extends: no_such_base.yaml\nend: 2025-10\n")
+    result = migsim("validate", scenario)
+    assert result.returncode == 2
+    assert "orphan.yaml:1:" in result.stderr and "extends" in result.stderr and "no_such_base.yaml" in result.stderr
+
+
+def test_set_end_shortens_the_run(tmp_path):
+    out = tmp_path / "short.h5"
+    run_ok("run", QUICKSTART, "--scale", "0.0625", "--set", "end=2025-10", "-q", "-o", out)
+    with h5py.File(out, "r") as f:
+        assert list(f["national/year"][()]) == [2022, 2023, 2024, 2025]
+        for group in ("prefecture", "municipality", "labour_market"):
+            assert list(f[f"{group}/year"][()]) == [2022, 2023, 2024, 2025]
+
+
+def test_set_seed_is_recorded_in_the_file(tmp_path):
+    out = tmp_path / "seven.h5"
+    run_ok("run", QUICKSTART, "--scale", "0.0625", "--set", "end=2026-10", "--set", "seed=7", "-q", "-o", out)
+    with h5py.File(out, "r") as f:
+        assert f.attrs["seed"] == 7
+        assert "\nseed: 7\n" in f.attrs["scenario_yaml"]
+        assert f.attrs["scale"] == 0.0625
+
+
+def test_scale_option_scales_counts_back_to_persons(tmp_path):
+    out = tmp_path / "small.h5"
+    run_ok("run", QUICKSTART, "--scale", "0.0625", "--set", "end=2023-10", "-q", "-o", out)
+    with h5py.File(out, "r") as f:
+        stock = f["national/stock"][()]
+        assert f.attrs["persons_per_agent"] == 16
+    assert (stock % 16 == 0).all()
+    # The initial census is the scenario's, about 216,000 persons whatever the scale.
+    assert 200_000 < stock[0].sum() < 230_000
