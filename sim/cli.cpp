@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -195,9 +196,9 @@ int command_run(const std::vector<std::string>& args) {
   auto overrides = overrides_from(p.vm);
   if (p.vm.count("seed")) overrides.push_back("seed=" + std::to_string(p.vm["seed"].as<std::uint64_t>()));
   if (p.vm.count("scale")) {
-    std::ostringstream text;
-    text << std::setprecision(17) << p.vm["scale"].as<double>();
-    overrides.push_back("scale=" + text.str());
+    char text[32];  // the shortest text that reads back as the same number: 0.3, not 0.29999999999999999
+    const auto result = std::to_chars(text, text + sizeof text, p.vm["scale"].as<double>());
+    overrides.push_back("scale=" + std::string(text, result.ptr));
   }
   const int threads = p.vm["threads"].as<int>();
   if (threads < 0 || threads > 1024)

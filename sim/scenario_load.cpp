@@ -1,12 +1,12 @@
 // Strict reading of a scenario: every key known, every value typed and in range, every name
 // defined. The first problem stops the load with file, line, column, key path and expectation.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "migsim/error.hpp"
@@ -108,16 +108,22 @@ class Value {
   // "YYYY-MM" or "YYYY-MM-DD"; the model runs monthly, so the day only has to be valid.
   MonthIndex as_month() const {
     const auto text = scalar_text("a date YYYY-MM or YYYY-MM-DD");
-    static const std::regex pattern(R"((\d{4})-(\d{2})(?:-(\d{2}))?)");
-    std::smatch m;
-    if (!std::regex_match(text, m, pattern)) fail("expected a date YYYY-MM or YYYY-MM-DD, got '" + text + "'");
-    const int year = std::stoi(m[1]);
-    const int month = std::stoi(m[2]);
+    auto digits = [&](std::size_t from, std::size_t count) {
+      for (std::size_t k = from; k < from + count; ++k)
+        if (!std::isdigit(static_cast<unsigned char>(text[k]))) return false;
+      return true;
+    };
+    const bool month_form = text.size() == 7 && digits(0, 4) && text[4] == '-' && digits(5, 2);
+    const bool day_form =
+        text.size() == 10 && digits(0, 4) && text[4] == '-' && digits(5, 2) && text[7] == '-' && digits(8, 2);
+    if (!month_form && !day_form) fail("expected a date YYYY-MM or YYYY-MM-DD, got '" + text + "'");
+    const int year = std::stoi(text.substr(0, 4));
+    const int month = std::stoi(text.substr(5, 2));
     if (year < 1900 || year > 2200 || month < 1 || month > 12)
       fail("expected a date YYYY-MM or YYYY-MM-DD with a month 01-12 and a year 1900-2200, got '" + text + "'");
-    if (m[3].matched) {
+    if (day_form) {
       static constexpr int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      const int day = std::stoi(m[3]);
+      const int day = std::stoi(text.substr(8, 2));
       const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
       const int last = month == 2 && !leap ? 28 : days[month - 1];
       if (day < 1 || day > last) fail("expected a valid day of the month, got '" + text + "'");
@@ -277,8 +283,12 @@ class ScenarioReader {
  private:
   Value empty(const std::string& key) const { return Value(tree_, YAML::Node(YAML::NodeType::Null), {key}); }
 
-  static void check_name(const Value& where, const std::string& name, const std::regex& pattern, const char* what) {
-    if (!std::regex_match(name, pattern)) where.fail(std::string("expected ") + what + ", got '" + name + "'");
+  // Labels become output coordinates: UPPER_SNAKE for statuses, lower_snake for fields and origins.
+  static void check_name(const Value& where, const std::string& name, bool upper, const char* what) {
+    auto letter = [upper](char c) { return upper ? (c >= 'A' && c <= 'Z') : (c >= 'a' && c <= 'z'); };
+    bool ok = !name.empty() && letter(name[0]);
+    for (char c : name) ok = ok && (letter(c) || (c >= '0' && c <= '9') || c == '_');
+    if (!ok) where.fail(std::string("expected ") + what + ", got '" + name + "'");
   }
 
   template <class T>
@@ -312,11 +322,10 @@ class ScenarioReader {
   }
 
   void read_fields(Scenario& s, const Value& v) {
-    static const std::regex pattern("[a-z][a-z0-9_]*");
     Mapping fields(v);
     if (fields.entries().empty()) v.fail("expected a mapping of at least one field name to its settings");
     for (const auto& [name, settings] : fields.entries()) {
-      check_name(settings, name, pattern, "a lower snake case field name like food_service");
+      check_name(settings, name, false, "a lower snake case field name like food_service");
       Mapping m(settings);
       Field f;
       f.name = name;
@@ -331,13 +340,12 @@ class ScenarioReader {
   }
 
   void read_statuses(Scenario& s, const Value& v) {
-    static const std::regex pattern("[A-Z][A-Z0-9_]*");
     Mapping statuses(v);
     const auto entries = statuses.entries();
     if (entries.empty()) v.fail("expected a mapping of at least one status name to its rules");
     if (entries.size() > 250) v.fail("expected at most 250 statuses");
     for (const auto& [name, rule] : entries) {
-      check_name(rule, name, pattern, "an upper-case status name like SSW1");
+      check_name(rule, name, true, "an upper-case status name like SSW1");
       StatusRule r;
       r.name = name;
       s.statuses.push_back(r);  // names first: transitions may point forward
@@ -440,11 +448,10 @@ class ScenarioReader {
   }
 
   void read_origins(Scenario& s, const Value& v) {
-    static const std::regex pattern("[a-z][a-z0-9_]*");
     Mapping origins(v);
     if (origins.entries().empty()) v.fail("expected a mapping of at least one origin name to its settings");
     for (const auto& [name, settings] : origins.entries()) {
-      check_name(settings, name, pattern, "a lower snake case origin name like vietnam");
+      check_name(settings, name, false, "a lower snake case origin name like vietnam");
       Mapping m(settings);
       Origin o;
       o.name = name;
