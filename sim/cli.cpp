@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <tbb/info.h>
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <chrono>
@@ -11,7 +12,6 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
-#include <thread>
 
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"
@@ -179,7 +179,7 @@ int command_run(const std::vector<std::string>& args) {
       "Runs a scenario month by month and writes one HDF5 file of yearly outcome cubes.\noptions");
   options.add_options()("help,h", "show this help")("output,o", po::value<std::string>(),
                                                     "output file (default: SCENARIO_NAME.h5)")(
-      "seed", po::value<std::uint64_t>(), "random seed (overrides the scenario's seed)")(
+      "seed", po::value<std::string>(), "random seed (overrides the scenario's seed)")(
       "threads", po::value<int>()->default_value(0), "worker threads (0: all cores); the output does not depend on it")(
       "scale", po::value<double>(), "agents per person, 1/X a whole number (overrides the scenario's scale)")(
       "set", po::value<std::vector<std::string>>()->composing(),
@@ -194,7 +194,8 @@ int command_run(const std::vector<std::string>& args) {
   }
   require_positional(p.vm, "scenario", "a scenario file: migsim run SCENARIO.yaml");
   auto overrides = overrides_from(p.vm);
-  if (p.vm.count("seed")) overrides.push_back("seed=" + std::to_string(p.vm["seed"].as<std::uint64_t>()));
+  if (p.vm.count("seed"))
+    overrides.push_back("seed=" + p.vm["seed"].as<std::string>());  // checked like the file's seed
   if (p.vm.count("scale")) {
     char text[32];  // the shortest text that reads back as the same number: 0.3, not 0.29999999999999999
     const auto result = std::to_chars(text, text + sizeof text, p.vm["scale"].as<double>());
@@ -213,7 +214,7 @@ int command_run(const std::vector<std::string>& args) {
 
   const auto started = std::chrono::steady_clock::now();
   Engine engine(s);
-  Hdf5Writer writer(output, s, threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
+  Hdf5Writer writer(output, s, threads > 0 ? threads : tbb::info::default_concurrency());
   SummarySink summary(writer);
   std::vector<std::string> names;
   for (const auto& st : s.statuses) names.push_back(st.name);

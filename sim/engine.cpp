@@ -332,6 +332,9 @@ struct Engine::Impl {
           e.filled.push_back(0);
           // Nobody may legally pay below the prefectural minimum wage.
           e.wage_yen.push_back(static_cast<std::uint32_t>(std::lround(minimum_monthly * std::max(1.0, premium(r)))));
+          boost::random::normal_distribution<double> conditions(sc.employers.conditions_mean,
+                                                                sc.employers.conditions_sd);
+          e.conditions.push_back(static_cast<std::uint8_t>(std::lround(255.0 * std::clamp(conditions(r), 0.0, 1.0))));
         }
       }
     }
@@ -443,6 +446,7 @@ struct Engine::Impl {
     fate.assign(n, kStay);
     for (auto& c : step_counts) c.clear();
     const double exit_reduction = sc.integration.exit_reduction;
+    const auto& behaviour = sc.behaviour;
     for_chunks(n, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
       ChunkRequests& requests = chunks[chunk];
       requests.clear();
@@ -458,12 +462,18 @@ struct Engine::Impl {
         const bool employed = m.employer[i] != kNone32;
         if (m.principal[i] == kNone32) {
           const double integration = mu.integration[m.municipality[i]];
+          // Bad conditions push workers out; where the rules let them change employer, most
+          // change legally instead of absconding (the TITP pattern where they cannot).
+          const double bad_conditions = employed ? 1.0 - e.conditions[m.employer[i]] / 255.0 : 0.0;
+          const double abscond = abscond_probability[status] *
+                                 (1.0 + behaviour.abscond_bad_conditions_multiplier * bad_conditions) *
+                                 (employed && change_allowed(i, rule) ? behaviour.abscond_when_change_allowed : 1.0);
           if (r.bernoulli(exit_probability[status] * (1.0 - exit_reduction * integration))) {
             fate[i] = kExit;
-          } else if (employed && r.bernoulli(abscond_probability[status])) {
+          } else if (employed && r.bernoulli(abscond)) {
             fate[i] = kAbscond;
           } else {
-            decide(i, r, rule, employed, requests, t);
+            decide(i, r, rule, employed, bad_conditions, requests, t);
           }
         }
         if (fate[i] != kStay) {
@@ -485,14 +495,28 @@ struct Engine::Impl {
   }
 
   // Transitions, expiry, job search and family for one agent who neither left nor absconded.
-  void decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, ChunkRequests& requests, Tally& t) {
+  // Whether the rules let employed agent i change employer at their own request now.
+  bool change_allowed(std::size_t i, const StatusRule& rule) const {
+    switch (rule.employer_change) {
+      case EmployerChangeRule::never:
+        return false;
+      case EmployerChangeRule::after_months:
+        return m.months_with_employer[i] >= rule.employer_change_after_months[m.field[i]];
+      default:
+        return true;
+    }
+  }
+
+  void decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, double bad_conditions,
+              ChunkRequests& requests, Tally& t) {
     const std::int32_t in_status = m.months_in_status[i];
     const bool expiring = in_status >= rule.max_stay_months;
     const auto field = m.field[i];
     for (const auto& tr : rule.transitions) {
       if (!tr.fields_allowed[field]) continue;
       // One attempt when eligible, one more when the stay runs out.
-      const bool attempt = in_status == tr.after_months || (expiring && tr.after_months <= in_status);
+      // Months in status are counted from 1 after the first month, so after_months 0 means month 1.
+      const bool attempt = in_status == std::max(tr.after_months, 1) || (expiring && tr.after_months <= in_status);
       if (!attempt || !r.bernoulli(tr.pass_rate)) continue;
       if (capped_status_field[tr.to_status * d.fields + field]) {
         requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
@@ -506,20 +530,10 @@ struct Engine::Impl {
       return;
     }
     if (rule.works && sc.fields[field].employs) {
-      bool allowed = true;
-      if (employed) {
-        switch (rule.employer_change) {
-          case EmployerChangeRule::never:
-            allowed = false;
-            break;
-          case EmployerChangeRule::after_months:
-            allowed = m.months_with_employer[i] >= rule.employer_change_after_months[field];
-            break;
-          default:
-            break;
-        }
-      }
-      if (allowed && (!employed || r.bernoulli(rule.job_search_rate_per_month))) {
+      const bool allowed = !employed || change_allowed(i, rule);
+      const double search =
+          rule.job_search_rate_per_month * (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions);
+      if (allowed && (!employed || r.bernoulli(search))) {
         auto target = field;
         if (rule.employer_change == EmployerChangeRule::free && employing_fields.size() > 1 &&
             r.bernoulli(rule.field_change_share)) {

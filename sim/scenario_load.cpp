@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "migsim/error.hpp"
@@ -275,6 +276,7 @@ class ScenarioReader {
     read_employers(s, top.has("employers") ? top.get("employers") : empty("employers"));
     read_family(s, top.has("family") ? top.get("family") : empty("family"));
     read_integration(s, top.has("integration") ? top.get("integration") : empty("integration"));
+    read_behaviour(s, top.has("behaviour") ? top.get("behaviour") : empty("behaviour"));
     read_output(s, top.has("output") ? top.get("output") : empty("output"));
     top.finish();
     return s;
@@ -577,7 +579,18 @@ class ScenarioReader {
 
   void read_events(Scenario& s, const Value& v) {
     std::map<std::string, YAML::Node> current_rules = status_nodes_;
-    for (const auto& item : v.as_sequence()) {
+    // Rule changes build on one another in date order, whatever order the file lists them in.
+    // Indices are sorted, not the items: swapping YAML::Nodes writes through shared nodes.
+    const auto items = v.as_sequence();
+    auto date_of = [&](std::size_t k) {
+      const YAML::Node& node = items[k].node();
+      return node.IsMap() && node["date"].IsScalar() ? node["date"].Scalar() : std::string();
+    };
+    std::vector<std::size_t> order(items.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return date_of(a) < date_of(b); });
+    for (const std::size_t k : order) {
+      const Value& item = items[k];
       Mapping m(item);
       const auto type = m.get("type").as_choice({"border_closure", "status_rule", "sending_push", "agreement"});
       if (type == 0) {
@@ -635,6 +648,10 @@ class ScenarioReader {
         m.optional("hours_per_month", e.hours_per_month, [](const Value& x) { return x.as_double(1.0, 400.0); });
     e.wage_raise_on_loss =
         m.optional("wage_raise_on_loss", e.wage_raise_on_loss, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    e.conditions_mean =
+        m.optional("conditions_mean", e.conditions_mean, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    e.conditions_sd =
+        m.optional("conditions_sd", e.conditions_sd, [](const Value& x) { return x.as_double(0.0, 1.0); });
     m.finish();
   }
 
@@ -674,6 +691,18 @@ class ScenarioReader {
     g.ajt_children_per_teacher = m.optional("ajt_children_per_teacher", g.ajt_children_per_teacher,
                                             [](const Value& x) { return x.as_double(1.0, 1e4); });
     g.exit_reduction = m.optional("exit_reduction", g.exit_reduction, weight);
+    m.finish();
+  }
+
+  void read_behaviour(Scenario& s, const Value& v) {
+    Mapping m(v);
+    auto& b = s.behaviour;
+    auto factor = [](const Value& x) { return x.as_double(0.0, 100.0); };
+    b.abscond_bad_conditions_multiplier =
+        m.optional("abscond_bad_conditions_multiplier", b.abscond_bad_conditions_multiplier, factor);
+    b.abscond_when_change_allowed = m.optional("abscond_when_change_allowed", b.abscond_when_change_allowed, factor);
+    b.search_bad_conditions_multiplier =
+        m.optional("search_bad_conditions_multiplier", b.search_bad_conditions_multiplier, factor);
     m.finish();
   }
 

@@ -142,6 +142,15 @@ struct EmployerParameters {
   double wage_premium_sd = 0.10;
   double hours_per_month = 160.0;
   double wage_raise_on_loss = 0.01;  // relative raise after losing a worker to a rival
+  double conditions_mean = 0.7;      // working conditions, 0 (abusive) to 1 (good)
+  double conditions_sd = 0.15;
+};
+
+// How migrants respond to what they meet; each factor multiplies a status's base rate.
+struct BehaviourParameters {
+  double abscond_bad_conditions_multiplier = 3.0;  // abscond hazard × (1 + m × (1 − conditions))
+  double abscond_when_change_allowed = 0.2;        // abscond hazard × this where a legal change is open
+  double search_bad_conditions_multiplier = 2.0;   // job search rate × (1 + m × (1 − conditions))
 };
 
 struct FamilyParameters {
@@ -193,6 +202,7 @@ struct Scenario {
   EmployerParameters employers;
   FamilyParameters family;
   IntegrationParameters integration;
+  BehaviourParameters behaviour;
   OutputSpec output;
 
   std::int64_t persons_per_agent() const { return static_cast<std::int64_t>(1.0 / scale + 0.5); }

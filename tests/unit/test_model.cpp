@@ -1,0 +1,85 @@
+// Behavioural mechanisms of the model, each shown by its effect in a run, direction asserted.
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+
+using namespace migsim;
+using namespace migsim::test;
+
+namespace {
+
+std::int64_t over_years(const Scenario& s, const std::vector<YearOutput>& years, const std::string& measure,
+                        const std::string& status) {
+  std::int64_t sum = 0;
+  for (const auto& y : years) sum += status_sum(s, y, measure, status);
+  return sum;
+}
+
+std::vector<std::string> tes_only(const std::string& rule) {
+  return {"events=[]",
+          "statuses.TES.entries_open=true",
+          "statuses.TITP.entries_open=false",
+          "statuses.TES.employer_change=" + rule,
+          "statuses.TES.employer_change_after_months=12",
+          "statuses.TES.max_stay_months=60",
+          "statuses.TES.abscond_rate_per_year=0.05",
+          "end=2026-10"};
+}
+
+}  // namespace
+
+TEST_CASE("allowing a change after 12 months instead of never raises changes and lowers absconding", "[model]") {
+  const Scenario never = small_quickstart(tes_only("never"));
+  const Scenario after = small_quickstart(tes_only("after_months"));
+  const auto bound = run(never);
+  const auto free_after_a_year = run(after);
+  const auto changes_bound = over_years(never, bound, "employer_changes", "TES");
+  const auto changes_free = over_years(after, free_after_a_year, "employer_changes", "TES");
+  const auto abscond_bound = over_years(never, bound, "absconded", "TES");
+  const auto abscond_free = over_years(after, free_after_a_year, "absconded", "TES");
+  INFO("changes " << changes_bound << " -> " << changes_free << ", absconded " << abscond_bound << " -> "
+                  << abscond_free);
+  CHECK(changes_bound == 0);
+  CHECK(changes_free > 0);
+  CHECK(abscond_free < abscond_bound);
+}
+
+TEST_CASE("bad working conditions raise absconding", "[model]") {
+  const Scenario good = small_quickstart({"employers.conditions_mean=0.95", "employers.conditions_sd=0.02"});
+  const Scenario bad = small_quickstart({"employers.conditions_mean=0.2", "employers.conditions_sd=0.02"});
+  const auto absconded_good = over_years(good, run(good), "absconded", "TITP");
+  const auto absconded_bad = over_years(bad, run(bad), "absconded", "TITP");
+  INFO(absconded_good << " vs " << absconded_bad);
+  CHECK(absconded_bad > absconded_good);
+}
+
+TEST_CASE("a sending-policy push raises that origin's entries in its years", "[model]") {
+  // Indonesia sends three times as many applicants during census year 2025.
+  const std::vector<std::string> base_overrides{"end=2026-10", "statuses.TITP.exit_rate_per_year=0.3"};
+  auto with_push = base_overrides;
+  with_push.push_back(
+      "events=[{type: sending_push, origin: indonesia, from: 2024-11, to: 2025-10, applicant_multiplier: 3}]");
+  const Scenario plain = small_quickstart(base_overrides);
+  const Scenario pushed = small_quickstart(with_push);
+  const auto a = run(plain);
+  const auto b = run(pushed);
+  auto indonesian_entries = [](const Scenario& s, const YearOutput& y) {
+    return national_sum(s, y, "entries", [](auto&, auto&, auto& origin) { return origin == "indonesia"; });
+  };
+  REQUIRE(a.size() == 5);
+  INFO(indonesian_entries(plain, a[3]) << " -> " << indonesian_entries(pushed, b[3]));
+  CHECK(indonesian_entries(pushed, b[3]) > indonesian_entries(plain, a[3]));
+  // Common random numbers: years before the push are the same draw for draw.
+  CHECK(indonesian_entries(pushed, b[1]) == indonesian_entries(plain, a[1]));
+}
+
+TEST_CASE("rule changes apply in date order whatever order the file lists them", "[model]") {
+  const Scenario s =
+      small_quickstart({"events=[{type: status_rule, date: 2028-04, status: TITP, set: {abscond_rate_per_year: 0.1}},"
+                        " {type: status_rule, date: 2025-04, status: TITP, set: {max_stay_months: 48}}]"});
+  REQUIRE(s.rule_changes.size() == 2);
+  CHECK(s.rule_changes[0].date == month_index(2025, 4));
+  CHECK(s.rule_changes[1].date == month_index(2028, 4));
+  CHECK(s.rule_changes[1].rule.max_stay_months == 48);  // the later change keeps the earlier one
+  CHECK(s.rule_changes[1].rule.abscond_rate_per_year == 0.1);
+}
