@@ -61,6 +61,7 @@ struct Dims {
   std::size_t national() const { return statuses * fields * origins; }
   std::size_t prefecture() const { return prefectures * statuses * fields; }
   std::size_t market() const { return prefectures * fields; }
+  std::size_t municipal_origin() const { return municipalities * origins; }
   std::size_t cell(std::size_t s, std::size_t f, std::size_t o) const { return (s * fields + f) * origins + o; }
   std::size_t pref_cell(std::size_t p, std::size_t s, std::size_t f) const { return (p * statuses + s) * fields + f; }
 };
@@ -70,7 +71,9 @@ struct Tally {
   const Dims* d = nullptr;
 
   explicit Tally(const Dims& dims) : d(&dims) {
-    v.assign(kNationalFlows * dims.national() + kPrefectureFlows * dims.prefecture() + kMarketFlows * dims.market(), 0);
+    v.assign(kNationalFlows * dims.national() + kPrefectureFlows * dims.prefecture() + kMarketFlows * dims.market() +
+                 dims.municipal_origin(),
+             0);
   }
   std::int64_t& national(NationalFlow m, std::size_t s, std::size_t f, std::size_t o) {
     return v[m * d->national() + d->cell(s, f, o)];
@@ -80,6 +83,10 @@ struct Tally {
   }
   std::int64_t& market(MarketFlow m, std::size_t p, std::size_t f) {
     return v[kNationalFlows * d->national() + kPrefectureFlows * d->prefecture() + m * d->market() + p * d->fields + f];
+  }
+  std::int64_t& municipal_entries(std::size_t municipality, std::size_t origin) {
+    return v[kNationalFlows * d->national() + kPrefectureFlows * d->prefecture() + kMarketFlows * d->market() +
+             municipality * d->origins + origin];
   }
   void add(const Tally& other) {
     for (std::size_t i = 0; i < v.size(); ++i) v[i] += other.v[i];
@@ -91,10 +98,15 @@ struct Tally {
 struct StepCounts {
   std::vector<std::int64_t> status_field;
   std::vector<std::int64_t> residents;
-  StepCounts(const Dims& d) : status_field(d.statuses * d.fields, 0), residents(d.municipalities, 0) {}
+  std::vector<std::int64_t> residents_by_origin;  // co-nationals per municipality, for networks
+  StepCounts(const Dims& d)
+      : status_field(d.statuses * d.fields, 0),
+        residents(d.municipalities, 0),
+        residents_by_origin(d.municipal_origin(), 0) {}
   void clear() {
     std::fill(status_field.begin(), status_field.end(), 0);
     std::fill(residents.begin(), residents.end(), 0);
+    std::fill(residents_by_origin.begin(), residents_by_origin.end(), 0);
   }
 };
 
@@ -176,6 +188,8 @@ struct Engine::Impl {
   std::vector<double> exit_probability, abscond_probability;
   std::vector<std::int64_t> cap_limit_agents, cap_admitted;
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
+  std::vector<double> destination_weight;        // [municipality * origins + origin], this month
+  std::vector<double> max_destination_weight;    // per origin
 
   std::vector<ChunkRequests> chunks;
   tbb::enumerable_thread_specific<Tally> tallies;
@@ -484,6 +498,7 @@ struct Engine::Impl {
         } else {
           ++local_counts.status_field[m.status[i] * d.fields + m.field[i]];
           ++local_counts.residents[m.municipality[i]];
+          ++local_counts.residents_by_origin[m.municipality[i] * d.origins + m.origin[i]];
         }
       }
     });
@@ -491,6 +506,8 @@ struct Engine::Impl {
     for (const auto& c : step_counts) {
       for (std::size_t k = 0; k < counts.status_field.size(); ++k) counts.status_field[k] += c.status_field[k];
       for (std::size_t k = 0; k < counts.residents.size(); ++k) counts.residents[k] += c.residents[k];
+      for (std::size_t k = 0; k < counts.residents_by_origin.size(); ++k)
+        counts.residents_by_origin[k] += c.residents_by_origin[k];
     }
   }
 
@@ -571,6 +588,7 @@ struct Engine::Impl {
             fate[i] = kExit;
             --counts.status_field[m.status[i] * d.fields + field];
             --counts.residents[m.municipality[i]];
+            --counts.residents_by_origin[m.municipality[i] * d.origins + m.origin[i]];
             ++t.national(kExits, m.status[i], field, m.origin[i]);
             ++t.prefecture(kPrefExits, prefecture_of(m.municipality[i]), m.status[i], field);
             if (m.employer[i] != kNone32) separations.push_back(m.employer[i]);
@@ -598,15 +616,30 @@ struct Engine::Impl {
       for (std::uint32_t k = e.field_begin[f]; k < e.field_begin[f + 1]; ++k)
         open[f] += std::max<std::int64_t>(0, static_cast<std::int64_t>(e.capacity[k]) - e.filled[k]);
     // Destinations of non-working entrants: municipalities weighted by foreign residents.
+    // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
+    destination_weight.assign(d.municipal_origin(), 1.0);
+    max_destination_weight.assign(d.origins, 1.0);
+    for (std::size_t k = 0; k < d.municipalities; ++k) {
+      const double residents = std::max<double>(1.0, static_cast<double>(counts.residents[k]));
+      for (std::size_t o = 0; o < d.origins; ++o) {
+        const double share = static_cast<double>(counts.residents_by_origin[k * d.origins + o]) / residents;
+        const double w = (1.0 + sc.behaviour.agreement_recruitment_weight * mu.agreements[k * d.origins + o]) *
+                         (1.0 + sc.origins[o].network_elasticity * share);
+        destination_weight[k * d.origins + o] = w;
+        max_destination_weight[o] = std::max(max_destination_weight[o], w);
+      }
+    }
     std::vector<double> cumulative_residents(d.municipalities);
-    double total_residents = 0;
-    for (std::size_t k = 0; k < d.municipalities; ++k)
-      cumulative_residents[k] = (total_residents += static_cast<double>(counts.residents[k]) + 1.0);
 
     for (std::size_t o = 0; o < d.origins; ++o) {
       const auto& origin = sc.origins[o];
       const double weight_sum = std::accumulate(origin.channel_weights.begin(), origin.channel_weights.end(), 0.0);
       if (weight_sum <= 0 || origin.applicants_per_year <= 0) continue;
+      // Entrants who need no job settle where foreign residents live, pulled the same way.
+      double total_residents = 0;
+      for (std::size_t k = 0; k < d.municipalities; ++k)
+        cumulative_residents[k] = (total_residents += (static_cast<double>(counts.residents[k]) + 1.0) *
+                                                      destination_weight[k * d.origins + o]);
       for (std::size_t s = 0; s < d.statuses; ++s) {
         const auto& rule = rules[s];
         if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
@@ -728,7 +761,15 @@ struct Engine::Impl {
       --waiting;
       const auto status = applicants[g].status;
       const auto origin = applicants[g].origin;
-      const std::size_t pick = r.below(static_cast<std::uint32_t>(open));
+      // An opening drawn in proportion to vacancies × the destination's pull for this origin
+      // (rejection sampling; the fallback after many rejections keeps the loop bounded).
+      std::size_t pick = r.below(static_cast<std::uint32_t>(open));
+      for (int attempt = 0; attempt < 64; ++attempt) {
+        if (r.uniform() * max_destination_weight[origin] <
+            destination_weight[e.municipality[slots[pick]] * d.origins + origin])
+          break;
+        pick = r.below(static_cast<std::uint32_t>(open));
+      }
       const auto pref = prefecture_of(e.municipality[slots[pick]]);
       if (!cap_allows(status, f, date)) {
         ++t.market(kCapBlocked, pref, f);
@@ -738,6 +779,7 @@ struct Engine::Impl {
       count_admission(status, f, date);
       ++t.national(kEntries, status, f, origin);
       ++t.prefecture(kPrefEntries, pref, status, f);
+      ++t.municipal_entries(e.municipality[employer], origin);
       Stream agent_stream(sc.seed, Purpose::entry_agent, step, (static_cast<std::uint64_t>(f) << 32) | arrivals.size());
       arrivals.push_back({status, static_cast<std::uint8_t>(f), origin, e.municipality[employer], employer,
                           draw_entry_age_months(agent_stream, rules[status]), draw_family(agent_stream, status),
@@ -769,6 +811,7 @@ struct Engine::Impl {
     for (const auto& a : other_arrivals) {
       ++t.national(kEntries, a.status, a.field, a.origin);
       ++t.prefecture(kPrefEntries, prefecture_of(a.municipality), a.status, a.field);
+      ++t.municipal_entries(a.municipality, a.origin);
     }
   }
 
@@ -786,6 +829,7 @@ struct Engine::Impl {
         t.national(kFamilyJoined, m.status[i], m.field[i], m.origin[i]) += members;
         t.national(kEntries, dependent, none_field, m.origin[i]) += members;
         t.prefecture(kPrefEntries, prefecture_of(m.municipality[i]), dependent, none_field) += members;
+        t.municipal_entries(m.municipality[i], m.origin[i]) += members;
         for (std::uint8_t k = 0; k < members; ++k) {
           const bool spouse = (packed & kSpouseBit) && k == 0;
           const auto age = spouse ? m.age_months[i] : static_cast<std::uint16_t>(r.below(15 * 12));
@@ -1000,6 +1044,12 @@ struct Engine::Impl {
         {"ajts", "assistant Japanese teachers for foreign children", "teachers", ajts, {}},
         {"integration_index", "integration level from the policy portfolio (0-1)", "1", {}, mu.integration},
         {"agreements", "cooperation agreements with origins", "agreements", agreements, {}},
+        {"entries_by_origin",
+         "arrivals from abroad by nationality",
+         "persons",
+         slice(kNationalFlows * nat + kPrefectureFlows * pn + kMarketFlows * d.market(), d.municipal_origin()),
+         {},
+         {"municipality", "origin"}},
     };
     const std::size_t market_offset = pref_offset + kPrefectureFlows * pn;
     const std::size_t mn = d.market();

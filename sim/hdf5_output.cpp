@@ -65,7 +65,18 @@ struct Hdf5Writer::Impl {
     H5::Group group;
     H5::DataSet year;
     std::map<std::string, H5::DataSet> measures;
-    std::vector<Dimension> dims;  // without year
+    std::vector<Dimension> dims;            // every dimension scale of the group but year
+    std::vector<std::string> default_dims;  // of a measure that names none
+
+    // The dimensions after year of measure m, with their sizes.
+    std::vector<Dimension> of(const Measure& m) const {
+      std::vector<Dimension> out;
+      for (const auto& name : m.dims.empty() ? default_dims : m.dims)
+        for (const auto& d : dims)
+          if (d.name == name) out.push_back(d);
+      return out;
+    }
+    std::map<std::string, H5::DataSet> scales;
   };
   std::map<std::string, Group> groups;
   hsize_t years_written = 0;
@@ -89,8 +100,12 @@ struct Hdf5Writer::Impl {
     return ds;
   }
 
-  void make_group(const std::string& name, const Scenario& s, const std::vector<std::string>& dim_names) {
+  void make_group(const std::string& name, const Scenario& s, const std::vector<std::string>& default_dims,
+                  const std::vector<std::string>& extra_dims = {}) {
     Group out;
+    out.default_dims = default_dims;
+    std::vector<std::string> dim_names = default_dims;
+    dim_names.insert(dim_names.end(), extra_dims.begin(), extra_dims.end());
     out.group = file.createGroup(name);
     // The year axis grows by one census at a time.
     const hsize_t zero = 0, unlimited = H5S_UNLIMITED, year_chunk = 64;
@@ -139,24 +154,21 @@ struct Hdf5Writer::Impl {
         H5DSattach_scale(label.getId(), scales[dim].getId(), 0);
       }
     }
-    std::vector<H5::DataSet> ordered;
-    for (const auto& dim : dim_names) ordered.push_back(scales[dim]);
-    out_scales[name] = ordered;
+    out.scales = scales;
     groups[name] = std::move(out);
   }
-
-  std::map<std::string, std::vector<H5::DataSet>> out_scales;
 
   H5::DataSet& measure_dataset(const std::string& group_name, const Measure& m) {
     Group& g = groups.at(group_name);
     auto it = g.measures.find(m.name);
     if (it != g.measures.end()) return it->second;
-    const std::size_t rank = g.dims.size() + 1;
+    const auto dims = g.of(m);
+    const std::size_t rank = dims.size() + 1;
     std::vector<hsize_t> current(rank), maximum(rank), chunk(rank);
     current[0] = 0;
     maximum[0] = H5S_UNLIMITED;
     chunk[0] = 1;  // one chunk per year
-    for (std::size_t k = 0; k < g.dims.size(); ++k) current[k + 1] = maximum[k + 1] = chunk[k + 1] = g.dims[k].size;
+    for (std::size_t k = 0; k < dims.size(); ++k) current[k + 1] = maximum[k + 1] = chunk[k + 1] = dims[k].size;
     H5::DSetCreatPropList props;
     props.setChunk(static_cast<int>(rank), chunk.data());
     if (compression > 0) {
@@ -177,9 +189,8 @@ struct Hdf5Writer::Impl {
     text_attribute(ds, "long_name", m.description);
     text_attribute(ds, "units", m.units);
     H5DSattach_scale(ds.getId(), g.year.getId(), 0);
-    const auto& scales = out_scales.at(group_name);
-    for (std::size_t k = 0; k < scales.size(); ++k)
-      H5DSattach_scale(ds.getId(), scales[k].getId(), static_cast<unsigned>(k + 1));
+    for (std::size_t k = 0; k < dims.size(); ++k)
+      H5DSattach_scale(ds.getId(), g.scales.at(dims[k].name).getId(), static_cast<unsigned>(k + 1));
     return g.measures.emplace(m.name, ds).first->second;
   }
 
@@ -196,12 +207,13 @@ struct Hdf5Writer::Impl {
     }
     for (const auto& m : measures) {
       H5::DataSet& ds = measure_dataset(group_name, m);
-      const std::size_t rank = g.dims.size() + 1;
+      const auto dims = g.of(m);
+      const std::size_t rank = dims.size() + 1;
       std::vector<hsize_t> size(rank), start(rank, 0), count(rank);
       size[0] = next;
       count[0] = 1;
       start[0] = years_written;
-      for (std::size_t k = 0; k < g.dims.size(); ++k) size[k + 1] = count[k + 1] = g.dims[k].size;
+      for (std::size_t k = 0; k < dims.size(); ++k) size[k + 1] = count[k + 1] = dims[k].size;
       ds.extend(size.data());
       H5::DataSpace space = ds.getSpace();
       space.selectHyperslab(H5S_SELECT_SET, count.data(), start.data());
@@ -240,7 +252,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) 
   text_attribute(root, "start_time", now);
   if (s.output.national) impl_->make_group("national", s, {"status", "field", "origin"});
   if (s.output.prefecture) impl_->make_group("prefecture", s, {"prefecture", "status", "field"});
-  if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"});
+  if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"}, {"origin"});
   if (s.output.labour_market) impl_->make_group("labour_market", s, {"prefecture", "field"});
 }
 
@@ -248,7 +260,6 @@ Hdf5Writer::~Hdf5Writer() {
   if (impl_->committed) return;
   try {
     impl_->groups.clear();
-    impl_->out_scales.clear();
     impl_->file.close();
   } catch (...) {
   }
@@ -269,7 +280,6 @@ void Hdf5Writer::commit() {
   text_attribute(root, "end_time", utc_now());
   root.close();
   impl_->groups.clear();
-  impl_->out_scales.clear();
   impl_->file.close();
   std::filesystem::rename(impl_->temp_path, impl_->final_path);
   impl_->committed = true;

@@ -460,6 +460,8 @@ class ScenarioReader {
       o.applicants_per_year =
           m.optional("applicants_per_year", 0.0, [](const Value& x) { return x.as_double(0.0, 1e8); });
       o.channel_weights.assign(s.statuses.size(), 0.0);
+      o.network_elasticity =
+          m.optional("network_elasticity", 0.0, [](const Value& x) { return x.as_double(0.0, 100.0); });
       if (m.has("channels")) {
         Mapping channels(m.get("channels"));
         for (const auto& [status, weight] : channels.entries()) {
@@ -701,6 +703,8 @@ class ScenarioReader {
     b.abscond_bad_conditions_multiplier =
         m.optional("abscond_bad_conditions_multiplier", b.abscond_bad_conditions_multiplier, factor);
     b.abscond_when_change_allowed = m.optional("abscond_when_change_allowed", b.abscond_when_change_allowed, factor);
+    b.agreement_recruitment_weight = m.optional("agreement_recruitment_weight", b.agreement_recruitment_weight,
+                                                [](const Value& x) { return x.as_double(0.0, 1000.0); });
     b.search_bad_conditions_multiplier =
         m.optional("search_bad_conditions_multiplier", b.search_bad_conditions_multiplier, factor);
     m.finish();

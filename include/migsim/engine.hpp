@@ -18,10 +18,12 @@ struct Measure {
   std::string units;
   std::vector<std::int64_t> counts;  // integer measures
   std::vector<double> reals;         // real measures (exactly one of the two is filled)
+  std::vector<std::string> dims;     // dimensions after year when not the group's own
 };
 
 // Dimension orders (DESIGN §5): national (status, field, origin); prefecture (prefecture,
-// status, field); municipality (municipality); labour_market (prefecture, field).
+// status, field); municipality (municipality; entries_by_origin: municipality, origin);
+// labour_market (prefecture, field).
 struct YearOutput {
   int year = 0;
   std::vector<Measure> national;

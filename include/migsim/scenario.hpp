@@ -65,6 +65,7 @@ struct Origin {
   std::string name;
   double applicants_per_year = 0.0;     // persons applying to come, at full scale
   std::vector<double> channel_weights;  // per status: share of applicants per status
+  double network_elasticity = 0.0;      // pull of co-nationals: weight × (1 + e × their share)
 };
 
 struct Prefecture {
@@ -151,6 +152,7 @@ struct BehaviourParameters {
   double abscond_bad_conditions_multiplier = 3.0;  // abscond hazard × (1 + m × (1 − conditions))
   double abscond_when_change_allowed = 0.2;        // abscond hazard × this where a legal change is open
   double search_bad_conditions_multiplier = 2.0;   // job search rate × (1 + m × (1 − conditions))
+  double agreement_recruitment_weight = 3.0;       // pull of a municipality's agreement with an origin
 };
 
 struct FamilyParameters {

@@ -83,3 +83,46 @@ TEST_CASE("rule changes apply in date order whatever order the file lists them",
   CHECK(s.rule_changes[1].rule.max_stay_months == 48);  // the later change keeps the earlier one
   CHECK(s.rule_changes[1].rule.abscond_rate_per_year == 0.1);
 }
+
+namespace {
+
+// Arrivals of `origin` into the municipality with `code`, summed over the run.
+std::int64_t entries_into(const Scenario& s, const std::vector<YearOutput>& years, int code,
+                          const std::string& origin) {
+  std::size_t where = 0;
+  while (s.municipalities[where].code != code) ++where;
+  const std::size_t o = *s.origin_index(origin);
+  std::int64_t sum = 0;
+  for (const auto& y : years) sum += y.find(y.municipality, "entries_by_origin").counts[where * s.origins.size() + o];
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("an agreement with an origin raises that origin's entries into that municipality", "[model]") {
+  const Scenario plain = small_quickstart({"end=2026-10"});
+  // Ota (Gunma) signs with Indonesia at the start.
+  const Scenario signed_up = small_quickstart(
+      {"end=2026-10", "events=[{type: agreement, date: 2022-10, municipality: 10205, origin: indonesia}]"});
+  const auto before = entries_into(plain, run(plain), 10205, "indonesia");
+  const auto after = entries_into(signed_up, run(signed_up), 10205, "indonesia");
+  INFO(before << " -> " << after);
+  CHECK(after > before);
+  const auto years = run(signed_up);
+  CHECK(total(years.back(), years.back().municipality, "agreements") == 1);
+}
+
+TEST_CASE("co-national networks pull entrants to where their compatriots live", "[model]") {
+  const std::string path = test::source_path("tests/scenarios/brazilian_community.yaml");
+  const Scenario plain = load_scenario({path, {"end=2026-10"}});
+  const Scenario networked = load_scenario({path, {"end=2026-10", "origins.brazil.network_elasticity=20"}});
+  auto share_in_ota = [](const Scenario& s, const std::vector<YearOutput>& years) {
+    std::int64_t all = 0;
+    for (const auto& m : s.municipalities) all += entries_into(s, years, m.code, "brazil");
+    return static_cast<double>(entries_into(s, years, 10205, "brazil")) / static_cast<double>(all);
+  };
+  const double before = share_in_ota(plain, run(plain));
+  const double after = share_in_ota(networked, run(networked));
+  INFO(before << " -> " << after);
+  CHECK(after > before + 0.1);
+}
