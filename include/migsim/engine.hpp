@@ -13,6 +13,16 @@ namespace migsim {
 
 // One dataset of a group for one year, flattened in the group's dimension order.
 struct Measure {
+  Measure() = default;
+  Measure(std::string name_, std::string description_, std::string units_, std::vector<std::int64_t> counts_,
+          std::vector<double> reals_, std::vector<std::string> dims_ = {})
+      : name(std::move(name_)),
+        description(std::move(description_)),
+        units(std::move(units_)),
+        counts(std::move(counts_)),
+        reals(std::move(reals_)),
+        dims(std::move(dims_)) {}
+
   std::string name;
   std::string description;
   std::string units;
