@@ -286,6 +286,18 @@ struct Engine::Impl {
     m.months_with_employer.push_back(0);
     m.family_abroad.push_back(a.family_abroad);
     m.principal.push_back(a.principal);
+    m.japanese.push_back(rules[a.status].entry_japanese);  // what the status asks of entrants
+    m.skill.push_back(rules[a.status].entry_skill);
+  }
+
+  // Japanese points learnt a month: faster from a close language and where classes are run.
+  double japanese_per_month(std::size_t origin, std::size_t municipality) const {
+    return sc.learning.japanese_points_per_month * (0.5 + sc.origins[origin].language_proximity) *
+           (1.0 + sc.learning.language_class_boost * mu.language_classes[municipality]);
+  }
+
+  static std::uint8_t add_points(std::uint8_t points, double more) {
+    return static_cast<std::uint8_t>(std::min(250.0, static_cast<double>(points) + more));
   }
 
   void init_agents_and_employers() {
@@ -313,6 +325,11 @@ struct Engine::Impl {
         append(a);
         m.months_in_status.back() = in_status;
         m.months_with_employer.back() = in_status;
+        // What the months already spent in Japan taught them.
+        m.japanese.back() =
+            add_points(m.japanese.back(), in_status * japanese_per_month(cell.origin, cell.municipality));
+        if (sc.fields[cell.field].employs)
+          m.skill.back() = add_points(m.skill.back(), in_status * sc.learning.skill_points_per_month);
         if (sc.fields[cell.field].employs) ++workers_at[cell.field * d.municipalities + cell.municipality];
       }
     }
@@ -471,6 +488,7 @@ struct Engine::Impl {
         saturating_increment(m.age_months[i]);
         saturating_increment(m.months_in_status[i]);
         saturating_increment(m.months_with_employer[i]);
+        learn(i, r);
         const auto status = m.status[i];
         const auto& rule = rules[status];
         const bool employed = m.employer[i] != kNone32;
@@ -512,6 +530,17 @@ struct Engine::Impl {
   }
 
   // Transitions, expiry, job search and family for one agent who neither left nor absconded.
+  // A month of Japanese and, at work, of skill; fractions of a point are kept by chance.
+  void learn(std::size_t i, Stream& r) {
+    auto grow = [&r](std::uint8_t& points, double rate) {
+      const double whole = std::floor(rate);
+      const double step = whole + (r.uniform() < rate - whole ? 1.0 : 0.0);
+      points = add_points(points, step);
+    };
+    if (m.japanese[i] < 250) grow(m.japanese[i], japanese_per_month(m.origin[i], m.municipality[i]));
+    if (m.employer[i] != kNone32 && m.skill[i] < 250) grow(m.skill[i], sc.learning.skill_points_per_month);
+  }
+
   // Whether the rules let employed agent i change employer at their own request now.
   bool change_allowed(std::size_t i, const StatusRule& rule) const {
     switch (rule.employer_change) {
@@ -530,7 +559,7 @@ struct Engine::Impl {
     const bool expiring = in_status >= rule.max_stay_months;
     const auto field = m.field[i];
     for (const auto& tr : rule.transitions) {
-      if (!tr.fields_allowed[field]) continue;
+      if (!tr.fields_allowed[field] || m.japanese[i] < tr.requires_japanese || m.skill[i] < tr.requires_skill) continue;
       // One attempt when eligible, one more when the stay runs out.
       // Months in status are counted from 1 after the first month, so after_months 0 means month 1.
       const bool attempt = in_status == std::max(tr.after_months, 1) || (expiring && tr.after_months <= in_status);

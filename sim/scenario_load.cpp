@@ -277,6 +277,7 @@ class ScenarioReader {
     read_family(s, top.has("family") ? top.get("family") : empty("family"));
     read_integration(s, top.has("integration") ? top.get("integration") : empty("integration"));
     read_behaviour(s, top.has("behaviour") ? top.get("behaviour") : empty("behaviour"));
+    read_learning(s, top.has("learning") ? top.get("learning") : empty("learning"));
     read_output(s, top.has("output") ? top.get("output") : empty("output"));
     top.finish();
     return s;
@@ -426,6 +427,9 @@ class ScenarioReader {
         if (s.statuses[tr.to_status].name == name) tm.get("to").fail("expected a status other than the current one");
         tr.after_months = static_cast<std::int32_t>(tm.get("after_months").as_int(0, 1200));
         tr.pass_rate = tm.optional("pass_rate", 1.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+        if (tm.has("requires_japanese")) tr.requires_japanese = japanese_level(tm.get("requires_japanese"));
+        tr.requires_skill = static_cast<std::uint8_t>(
+            tm.optional("requires_skill", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 250); }));
         tr.fields_allowed =
             tm.has("fields") ? field_set(s, tm.get("fields")) : std::vector<std::uint8_t>(s.fields.size(), 1);
         tm.finish();
@@ -438,6 +442,9 @@ class ScenarioReader {
     r.job_search_rate_per_month =
         m.optional("job_search_rate_per_month", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
     r.field_change_share = m.optional("field_change_share", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    if (m.has("entry_japanese")) r.entry_japanese = japanese_level(m.get("entry_japanese"));
+    r.entry_skill = static_cast<std::uint8_t>(
+        m.optional("entry_skill", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 250); }));
     if (m.has("entry_age_years")) {
       const Value x = m.get("entry_age_years");
       const auto range = x.as_sequence(false);
@@ -460,6 +467,8 @@ class ScenarioReader {
       o.applicants_per_year =
           m.optional("applicants_per_year", 0.0, [](const Value& x) { return x.as_double(0.0, 1e8); });
       o.channel_weights.assign(s.statuses.size(), 0.0);
+      o.language_proximity =
+          m.optional("language_proximity", 0.5, [](const Value& x) { return x.as_double(0.0, 1.0); });
       o.network_elasticity =
           m.optional("network_elasticity", 0.0, [](const Value& x) { return x.as_double(0.0, 100.0); });
       if (m.has("channels")) {
@@ -693,6 +702,23 @@ class ScenarioReader {
     g.ajt_children_per_teacher = m.optional("ajt_children_per_teacher", g.ajt_children_per_teacher,
                                             [](const Value& x) { return x.as_double(1.0, 1e4); });
     g.exit_reduction = m.optional("exit_reduction", g.exit_reduction, weight);
+    m.finish();
+  }
+
+  // A CEFR level name as Japanese points: A0 0, A1 50, A2 100, B1 150, B2 200.
+  static std::uint8_t japanese_level(const Value& v) {
+    return static_cast<std::uint8_t>(50 * v.as_choice({"A0", "A1", "A2", "B1", "B2"}));
+  }
+
+  void read_learning(Scenario& s, const Value& v) {
+    Mapping m(v);
+    auto& l = s.learning;
+    l.japanese_points_per_month = m.optional("japanese_points_per_month", l.japanese_points_per_month,
+                                             [](const Value& x) { return x.as_double(0.0, 50.0); });
+    l.language_class_boost = m.optional("language_class_boost", l.language_class_boost,
+                                        [](const Value& x) { return x.as_double(0.0, 10.0); });
+    l.skill_points_per_month = m.optional("skill_points_per_month", l.skill_points_per_month,
+                                          [](const Value& x) { return x.as_double(0.0, 50.0); });
     m.finish();
   }
 

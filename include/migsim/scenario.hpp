@@ -33,6 +33,8 @@ struct StatusTransition {
   std::uint8_t to_status = 0;
   std::int32_t after_months = 0;             // months in the current status before the step is possible
   double pass_rate = 1.0;                    // probability of passing when eligible (tests, screening)
+  std::uint8_t requires_japanese = 0;        // points (level × 50: A0 0, A1 50, A2 100, B1 150, B2 200)
+  std::uint8_t requires_skill = 0;           // skill points, 0-250
   std::vector<std::uint8_t> fields_allowed;  // 1 per field where the transition exists
 };
 
@@ -53,6 +55,8 @@ struct StatusRule {
   double field_change_share = 0.0;         // of searches, share aimed at another field
   int entry_age_min_years = 18;
   int entry_age_max_years = 35;
+  std::uint8_t entry_japanese = 0;  // Japanese on arrival, points (level × 50)
+  std::uint8_t entry_skill = 0;     // skill on arrival, points 0-250
 };
 
 struct Field {
@@ -66,6 +70,7 @@ struct Origin {
   double applicants_per_year = 0.0;     // persons applying to come, at full scale
   std::vector<double> channel_weights;  // per status: share of applicants per status
   double network_elasticity = 0.0;      // pull of co-nationals: weight × (1 + e × their share)
+  double language_proximity = 0.5;      // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
 };
 
 struct Prefecture {
@@ -171,6 +176,13 @@ struct IntegrationParameters {
   double exit_reduction = 0.5;             // exit hazard × (1 − exit_reduction × integration)
 };
 
+// Japanese is counted in points, 50 a CEFR level: A0 0-49, A1 50-99, A2 100-149, B1 150-199, B2 200-250.
+struct LearningParameters {
+  double japanese_points_per_month = 1.2;  // at language proximity 0.5, without classes
+  double language_class_boost = 1.0;       // learning × (1 + boost) where the municipality runs classes
+  double skill_points_per_month = 3.0;     // while employed
+};
+
 struct OutputSpec {
   bool national = true;
   bool prefecture = true;
@@ -205,6 +217,7 @@ struct Scenario {
   FamilyParameters family;
   IntegrationParameters integration;
   BehaviourParameters behaviour;
+  LearningParameters learning;
   OutputSpec output;
 
   std::int64_t persons_per_agent() const { return static_cast<std::int64_t>(1.0 / scale + 0.5); }

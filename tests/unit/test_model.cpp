@@ -126,3 +126,33 @@ TEST_CASE("co-national networks pull entrants to where their compatriots live", 
   INFO(before << " -> " << after);
   CHECK(after > before + 0.1);
 }
+
+TEST_CASE("language classes speed learning: more pass to SSW1, integration rises and fewer leave", "[model]") {
+  auto classes = [](bool on) {
+    std::vector<std::string> o{"events=[]", "statuses.TES.entries_open=true", "statuses.TITP.entries_open=false",
+                               "statuses.TES.max_stay_months=48", "end=2027-10"};
+    for (int k = 0; k < 6; ++k)
+      o.push_back("municipalities[" + std::to_string(k) + "].policy.language_classes=" + (on ? "true" : "false"));
+    return o;
+  };
+  const Scenario without = small_quickstart(classes(false));
+  const Scenario with = small_quickstart(classes(true));
+  const auto a = run(without);
+  const auto b = run(with);
+  auto to_ssw1 = [](const Scenario& s, const std::vector<YearOutput>& years) {
+    std::int64_t sum = 0;
+    for (const auto& y : years) sum += status_sum(s, y, "transitions_out", "TES");
+    return sum;
+  };
+  INFO("TES -> SSW1: " << to_ssw1(without, a) << " -> " << to_ssw1(with, b));
+  CHECK(to_ssw1(with, b) > to_ssw1(without, a));
+  double integration_without = 0, integration_with = 0;
+  for (double v : a.back().find(a.back().municipality, "integration_index").reals) integration_without += v;
+  for (double v : b.back().find(b.back().municipality, "integration_index").reals) integration_with += v;
+  CHECK(integration_with > integration_without);
+  std::int64_t exits_without = 0, exits_with = 0;
+  for (const auto& y : a) exits_without += status_sum(without, y, "exits", "PERMANENT");
+  for (const auto& y : b) exits_with += status_sum(with, y, "exits", "PERMANENT");
+  INFO("exits of permanent residents: " << exits_without << " -> " << exits_with);
+  CHECK(exits_with < exits_without);
+}
