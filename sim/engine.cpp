@@ -190,6 +190,7 @@ struct Engine::Impl {
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
   std::vector<double> max_destination_weight;    // per origin
+  std::vector<double> market_wage;               // [prefecture * fields + field], this month
 
   std::vector<ChunkRequests> chunks;
   tbb::enumerable_thread_specific<Tally> tallies;
@@ -288,6 +289,49 @@ struct Engine::Impl {
     m.principal.push_back(a.principal);
     m.japanese.push_back(rules[a.status].entry_japanese);  // what the status asks of entrants
     m.skill.push_back(rules[a.status].entry_skill);
+    m.family_here.push_back(0);
+  }
+
+  // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
+  double wage_of(std::size_t i) const {
+    const double wage = e.wage_yen[m.employer[i]];
+    const auto& rule = rules[m.status[i]];
+    const bool second_year = rule.employer_change == EmployerChangeRule::after_months &&
+                             rule.employer_change_after_months[m.field[i]] > 12 && m.months_with_employer[i] >= 12;
+    return second_year ? wage * (1.0 + rule.second_year_wage_raise) : wage;
+  }
+
+  // Satisfaction 0-1 from the wage (against the prefectural minimum and what the field pays
+  // there), working conditions and the municipality's integration.
+  double satisfaction(std::size_t i) const {
+    const auto& b = sc.behaviour;
+    const double integration = mu.integration[m.municipality[i]];
+    const double total =
+        b.satisfaction_weight_wage + b.satisfaction_weight_conditions + b.satisfaction_weight_integration;
+    if (m.employer[i] == kNone32) return integration;
+    const auto p = prefecture_of(m.municipality[i]);
+    const double wage = wage_of(i);
+    const double minimum = sc.prefectures[p].minimum_wage_yen_per_hour * sc.employers.hours_per_month;
+    const double market = std::max(1.0, market_wage[p * d.fields + m.field[i]]);
+    const double above_minimum = std::clamp((wage / minimum - 1.0) / 0.5, 0.0, 1.0);  // 1.5× the minimum: full marks
+    const double against_market = std::clamp(0.5 + 2.5 * (wage / market - 1.0), 0.0, 1.0);  // ±20 % spans the range
+    const double wage_term = 0.5 * above_minimum + 0.5 * against_market;
+    return (b.satisfaction_weight_wage * wage_term +
+            b.satisfaction_weight_conditions * e.conditions[m.employer[i]] / 255.0 +
+            b.satisfaction_weight_integration * integration) /
+           total;
+  }
+
+  // Mean wage offered per (prefecture, field), weighted by places: what "the market" pays.
+  void update_market_wages() {
+    std::vector<double> sum(d.market(), 0.0), places(d.market(), 0.0);
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      const std::size_t cell = prefecture_of(e.municipality[k]) * d.fields + e.field[k];
+      sum[cell] += static_cast<double>(e.wage_yen[k]) * e.capacity[k];
+      places[cell] += e.capacity[k];
+    }
+    market_wage.assign(d.market(), 0.0);
+    for (std::size_t c = 0; c < d.market(); ++c) market_wage[c] = places[c] > 0 ? sum[c] / places[c] : 0.0;
   }
 
   // Japanese points learnt a month: faster from a close language and where classes are run.
@@ -323,6 +367,7 @@ struct Engine::Impl {
         const std::uint8_t family = draw_family(r, cell.status);
         a.family_abroad = rule.family_allowed ? 0 : family;
         append(a);
+        m.family_here.back() = rule.family_allowed && family != 0 ? 1 : 0;
         m.months_in_status.back() = in_status;
         m.months_with_employer.back() = in_status;
         // What the months already spent in Japan taught them.
@@ -500,7 +545,16 @@ struct Engine::Impl {
           const double abscond = abscond_probability[status] *
                                  (1.0 + behaviour.abscond_bad_conditions_multiplier * bad_conditions) *
                                  (employed && change_allowed(i, rule) ? behaviour.abscond_when_change_allowed : 1.0);
-          if (r.bernoulli(exit_probability[status] * (1.0 - exit_reduction * integration))) {
+          // Return hazard: lowered by integration, satisfaction and a family at hand; raised by
+          // long separation from a family abroad.
+          double family_factor = 1.0;
+          if (m.family_here[i])
+            family_factor = behaviour.exit_family_present;
+          else if (m.family_abroad[i] != 0 && m.months_in_status[i] > behaviour.family_separation_months)
+            family_factor = behaviour.exit_family_separated;
+          const double exit = exit_probability[status] * (1.0 - exit_reduction * integration) *
+                              (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
+          if (r.bernoulli(exit)) {
             fate[i] = kExit;
           } else if (employed && r.bernoulli(abscond)) {
             fate[i] = kAbscond;
@@ -865,6 +919,7 @@ struct Engine::Impl {
           joined.push_back({dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0, m.id[i]});
         }
         m.family_abroad[i] = 0;
+        m.family_here[i] = 1;
       }
     }
   }
@@ -968,7 +1023,7 @@ struct Engine::Impl {
         if (m.employer[i] != kNone32) {
           ++s.workers[cell];
           ++s.municipal_workers[municipality];
-          s.wage_sum[p * d.fields + m.field[i]] += e.wage_yen[m.employer[i]];
+          s.wage_sum[p * d.fields + m.field[i]] += std::llround(wage_of(i));
           ++s.wage_n[p * d.fields + m.field[i]];
         }
       }
@@ -1109,6 +1164,7 @@ struct Engine::Impl {
     apply_events(date);
     const bool census_month = month_of(date) == sc.census_month;
     if (census_month) grow_employers(step_number);
+    update_market_wages();
     migrant_phase(step_number);
     const std::size_t chunk_count = (fate.size() + kChunk - 1) / kChunk;
     apply_separations(chunk_count);

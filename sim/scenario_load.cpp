@@ -443,6 +443,8 @@ class ScenarioReader {
         m.optional("job_search_rate_per_month", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
     r.field_change_share = m.optional("field_change_share", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
     if (m.has("entry_japanese")) r.entry_japanese = japanese_level(m.get("entry_japanese"));
+    r.second_year_wage_raise =
+        m.optional("second_year_wage_raise", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
     r.entry_skill = static_cast<std::uint8_t>(
         m.optional("entry_skill", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 250); }));
     if (m.has("entry_age_years")) {
@@ -731,6 +733,19 @@ class ScenarioReader {
     b.abscond_when_change_allowed = m.optional("abscond_when_change_allowed", b.abscond_when_change_allowed, factor);
     b.agreement_recruitment_weight = m.optional("agreement_recruitment_weight", b.agreement_recruitment_weight,
                                                 [](const Value& x) { return x.as_double(0.0, 1000.0); });
+    b.satisfaction_weight_wage = m.optional("satisfaction_weight_wage", b.satisfaction_weight_wage, factor);
+    b.satisfaction_weight_conditions =
+        m.optional("satisfaction_weight_conditions", b.satisfaction_weight_conditions, factor);
+    b.satisfaction_weight_integration =
+        m.optional("satisfaction_weight_integration", b.satisfaction_weight_integration, factor);
+    if (b.satisfaction_weight_wage + b.satisfaction_weight_conditions + b.satisfaction_weight_integration <= 0)
+      v.fail("expected satisfaction weights that are not all 0");
+    b.exit_satisfaction_reduction = m.optional("exit_satisfaction_reduction", b.exit_satisfaction_reduction,
+                                               [](const Value& x) { return x.as_double(0.0, 1.0); });
+    b.exit_family_present = m.optional("exit_family_present", b.exit_family_present, factor);
+    b.exit_family_separated = m.optional("exit_family_separated", b.exit_family_separated, factor);
+    b.family_separation_months = static_cast<std::int32_t>(
+        m.optional("family_separation_months", std::int64_t{36}, [](const Value& x) { return x.as_int(0, 1200); }));
     b.search_bad_conditions_multiplier =
         m.optional("search_bad_conditions_multiplier", b.search_bad_conditions_multiplier, factor);
     m.finish();

@@ -25,16 +25,17 @@ struct MigrantStore {
   std::vector<std::uint16_t> months_with_employer;
   // Family: members still abroad, and for a family member who joined, the principal's id.
   std::vector<std::uint8_t> family_abroad;
-  std::vector<std::uint32_t> principal;  // kNone32 for principals and unlinked residents
-  std::vector<std::uint8_t> japanese;    // points, 50 a level: A0 0, A1 50, A2 100, B1 150, B2 200
-  std::vector<std::uint8_t> skill;       // points 0-250
+  std::vector<std::uint32_t> principal;   // kNone32 for principals and unlinked residents
+  std::vector<std::uint8_t> japanese;     // points, 50 a level: A0 0, A1 50, A2 100, B1 150, B2 200
+  std::vector<std::uint8_t> skill;        // points 0-250
+  std::vector<std::uint8_t> family_here;  // 1 once a principal's family lives with them
 
   std::size_t size() const { return id.size(); }
 
   template <class F>
   void for_each_array(F&& f) {
     f(id), f(status), f(field), f(origin), f(municipality), f(employer), f(age_months), f(months_in_status),
-        f(months_with_employer), f(family_abroad), f(principal), f(japanese), f(skill);
+        f(months_with_employer), f(family_abroad), f(principal), f(japanese), f(skill), f(family_here);
   }
 
   void reserve(std::size_t n) {

@@ -57,6 +57,8 @@ struct StatusRule {
   int entry_age_max_years = 35;
   std::uint8_t entry_japanese = 0;  // Japanese on arrival, points (level × 50)
   std::uint8_t entry_skill = 0;     // skill on arrival, points 0-250
+  // Employers who hold workers more than 12 months must raise wages in year 2 (TES rules).
+  double second_year_wage_raise = 0.0;
 };
 
 struct Field {
@@ -158,6 +160,14 @@ struct BehaviourParameters {
   double abscond_when_change_allowed = 0.2;        // abscond hazard × this where a legal change is open
   double search_bad_conditions_multiplier = 2.0;   // job search rate × (1 + m × (1 − conditions))
   double agreement_recruitment_weight = 3.0;       // pull of a municipality's agreement with an origin
+  // Satisfaction (0-1) = weights × (wage term, conditions, integration); the weights are normalised.
+  double satisfaction_weight_wage = 0.4;
+  double satisfaction_weight_conditions = 0.3;
+  double satisfaction_weight_integration = 0.3;
+  double exit_satisfaction_reduction = 0.5;    // exit hazard × (1 − r × satisfaction)
+  double exit_family_present = 0.6;            // exit hazard × this when the family lives with them
+  double exit_family_separated = 1.5;          // exit hazard × this after long separation
+  std::int32_t family_separation_months = 36;  // separation counted as long after this
 };
 
 struct FamilyParameters {

@@ -156,3 +156,61 @@ TEST_CASE("language classes speed learning: more pass to SSW1, integration rises
   INFO("exits of permanent residents: " << exits_without << " -> " << exits_with);
   CHECK(exits_with < exits_without);
 }
+
+TEST_CASE("better wages raise satisfaction and lower exits", "[model]") {
+  const Scenario low = small_quickstart({"employers.wage_premium_mean=1.0", "employers.wage_premium_sd=0"});
+  const Scenario high = small_quickstart({"employers.wage_premium_mean=1.5", "employers.wage_premium_sd=0"});
+  auto worker_exits = [](const Scenario& s, const std::vector<YearOutput>& years) {
+    std::int64_t sum = 0;
+    for (const auto& y : years)
+      sum += national_sum(s, y, "exits", [&](auto&, auto& field, auto&) { return field != "none"; });
+    return sum;
+  };
+  const auto a = worker_exits(low, run(low));
+  const auto b = worker_exits(high, run(high));
+  INFO(a << " -> " << b);
+  CHECK(b < a);
+}
+
+TEST_CASE("allowing family raises dependants and school-age children and lowers exits", "[model]") {
+  const Scenario alone = small_quickstart({"end=2026-10"});
+  const Scenario with_family =
+      small_quickstart({"end=2026-10", "statuses.SSW1.family=allowed", "statuses.TITP.family=allowed"});
+  const auto a = run(alone);
+  const auto b = run(with_family);
+  CHECK(status_sum(with_family, b.back(), "stock", "DEPENDENT") > status_sum(alone, a.back(), "stock", "DEPENDENT"));
+  CHECK(total(b.back(), b.back().municipality, "school_age_children") >
+        total(a.back(), a.back().municipality, "school_age_children"));
+  std::int64_t exits_alone = 0, exits_family = 0;
+  for (const auto& y : a) exits_alone += status_sum(alone, y, "exits", "SSW1") + status_sum(alone, y, "exits", "TITP");
+  for (const auto& y : b)
+    exits_family += status_sum(with_family, y, "exits", "SSW1") + status_sum(with_family, y, "exits", "TITP");
+  INFO(exits_alone << " -> " << exits_family);
+  CHECK(exits_family < exits_alone);
+}
+
+TEST_CASE("employers in two-year fields raise wages in year 2", "[model]") {
+  auto tes = [](const char* raise) {
+    return std::vector<std::string>{"events=[]",
+                                    "statuses.TES.entries_open=true",
+                                    "statuses.TITP.entries_open=false",
+                                    "statuses.TES.job_search_rate_per_month=0",
+                                    std::string("statuses.TES.second_year_wage_raise=") + raise,
+                                    "end=2025-10"};
+  };
+  const Scenario flat = small_quickstart(tes("0"));
+  const Scenario raised = small_quickstart(tes("0.2"));
+  const auto a = run(flat);
+  const auto b = run(raised);
+  // Construction has a 24-month restriction in the quickstart; by 2025 many TES workers are in year 2.
+  const std::size_t f = *flat.field_index("construction");
+  std::int64_t wage_flat = 0, wage_raised = 0;
+  const auto& wf = a.back().find(a.back().labour_market, "mean_wage_yen").counts;
+  const auto& wr = b.back().find(b.back().labour_market, "mean_wage_yen").counts;
+  for (std::size_t p = 0; p < flat.prefectures.size(); ++p) {
+    wage_flat += wf[p * flat.fields.size() + f];
+    wage_raised += wr[p * flat.fields.size() + f];
+  }
+  INFO(wage_flat << " -> " << wage_raised);
+  CHECK(wage_raised > wage_flat);
+}
