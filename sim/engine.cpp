@@ -246,6 +246,11 @@ struct Engine::Impl {
     mu.consultation.resize(n);
     mu.residents_assembly.resize(n);
     mu.hires_ajts.resize(n);
+    mu.employer_subsidy.resize(n);
+    mu.council_member.resize(n);
+    mu.ajt_ability.resize(n);
+    mu.budget_yen.resize(n);
+    mu.spending_yen.assign(n, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
       const auto& p = sc.municipalities[i].policy;
       mu.ajts[i] = p.ajts;
@@ -253,6 +258,13 @@ struct Engine::Impl {
       mu.consultation[i] = p.consultation;
       mu.residents_assembly[i] = p.residents_assembly;
       mu.hires_ajts[i] = p.hires_ajts;
+      mu.employer_subsidy[i] = p.employer_subsidy;
+      mu.council_member[i] = p.council_member;
+      mu.budget_yen[i] = p.budget_yen_per_year >= 0 ? p.budget_yen_per_year
+                                                    : static_cast<double>(sc.municipalities[i].population) *
+                                                          sc.municipal_policy.budget_yen_per_resident;
+      mu.ajt_ability[i] = 0.0;
+      for (std::int32_t k = 0; k < mu.ajts[i]; ++k) mu.ajt_ability[i] += draw_ajt_ability(i, k);
       for (std::size_t o = 0; o < d.origins; ++o) mu.agreements[i * d.origins + o] = p.agreements[o];
     }
     for (const auto& a : sc.agreements)
@@ -968,7 +980,9 @@ struct Engine::Impl {
   void grow_employers(std::uint32_t step) {
     Tally& t = tallies.local();
     for (std::size_t k = 0; k < e.size(); ++k) {
-      const double growth = sc.fields[e.field[k]].labour_demand_growth_per_year;
+      const double growth =
+          sc.fields[e.field[k]].labour_demand_growth_per_year +
+          (mu.employer_subsidy[e.municipality[k]] ? sc.municipal_policy.subsidy_capacity_growth : 0.0);
       if (growth == 0.0) continue;
       Stream r(sc.seed, Purpose::employer_update, step, k);
       const double target = e.capacity[k] * (1.0 + growth);
@@ -982,14 +996,73 @@ struct Engine::Impl {
   }
 
   // Yearly: AJTs hired to the children-per-teacher target, and the integration level.
+  // An AJT's ability: the effect of AJTs on children is uneven (Toyota City's experience).
+  double draw_ajt_ability(std::size_t municipality, std::int32_t teacher) const {
+    Stream r(sc.seed, Purpose::municipality_update, 0,
+             (static_cast<std::uint64_t>(municipality) << 32) | static_cast<std::uint32_t>(teacher));
+    boost::random::normal_distribution<double> ability(1.0, sc.municipal_policy.ajt_ability_sd);
+    return std::clamp(ability(r), 0.2, 2.0);
+  }
+
+  double portfolio_cost(std::size_t k) const {
+    const auto& c = sc.municipal_policy;
+    return c.cost_language_classes_yen * mu.language_classes[k] + c.cost_consultation_yen * mu.consultation[k] +
+           c.cost_residents_assembly_yen * mu.residents_assembly[k] +
+           c.cost_employer_subsidy_yen * mu.employer_subsidy[k] + c.cost_per_ajt_yen * mu.ajts[k];
+  }
+
+  // Yearly: each municipality may adopt policies it lacks, if its budget allows.
+  void adapt_policies(int year, const std::vector<std::int64_t>& residents, const std::vector<double>& unfilled_share) {
+    const auto& c = sc.municipal_policy;
+    // What council members run, before anyone adapts this year (so the order of visits is moot).
+    struct Policy {
+      std::vector<std::uint8_t>* flags;
+      double cost;
+      bool vacancy_driven;
+    };
+    std::vector<Policy> policies{{&mu.language_classes, c.cost_language_classes_yen, false},
+                                 {&mu.consultation, c.cost_consultation_yen, false},
+                                 {&mu.residents_assembly, c.cost_residents_assembly_yen, false},
+                                 {&mu.employer_subsidy, c.cost_employer_subsidy_yen, true},
+                                 {&mu.hires_ajts, 0.0, false}};
+    std::vector<double> peer_share(policies.size(), 0.0);
+    std::size_t members = 0;
+    for (std::size_t k = 0; k < d.municipalities; ++k) members += mu.council_member[k];
+    for (std::size_t q = 0; q < policies.size(); ++q) {
+      std::size_t running = 0;
+      for (std::size_t k = 0; k < d.municipalities; ++k) running += mu.council_member[k] && (*policies[q].flags)[k];
+      peer_share[q] = members > 0 ? static_cast<double>(running) / static_cast<double>(members) : 0.0;
+    }
+    for (std::size_t k = 0; k < d.municipalities; ++k) {
+      Stream r(sc.seed, Purpose::municipality_update, static_cast<std::uint32_t>(year), k);
+      const double population = std::max<double>(1.0, static_cast<double>(sc.municipalities[k].population));
+      const double foreign_share = static_cast<double>(residents[k] * persons_per_agent) / population;
+      for (std::size_t q = 0; q < policies.size(); ++q) {
+        auto& flag = (*policies[q].flags)[k];
+        const double chance = c.base_adoption_per_year + c.foreign_share_effect * foreign_share +
+                              (mu.council_member[k] ? c.peer_effect * peer_share[q] : 0.0) +
+                              (policies[q].vacancy_driven ? c.vacancy_effect * unfilled_share[k] : 0.0);
+        if (flag || !r.bernoulli(std::min(1.0, chance))) continue;
+        if (portfolio_cost(k) + policies[q].cost <= mu.budget_yen[k]) flag = 1;
+      }
+    }
+  }
+
   void update_municipalities() {
     const auto& g = sc.integration;
     for (std::size_t k = 0; k < d.municipalities; ++k) {
       const double children = static_cast<double>(children_at_census[k] * persons_per_agent);
-      if (mu.hires_ajts[k])
-        mu.ajts[k] = std::max(mu.ajts[k], static_cast<std::int32_t>(std::ceil(children / g.ajt_children_per_teacher)));
+      if (mu.hires_ajts[k]) {
+        // Hire towards the children-per-teacher target, as far as the budget goes.
+        const auto wanted = static_cast<std::int32_t>(std::ceil(children / g.ajt_children_per_teacher));
+        while (mu.ajts[k] < wanted && portfolio_cost(k) + sc.municipal_policy.cost_per_ajt_yen <= mu.budget_yen[k]) {
+          mu.ajt_ability[k] += draw_ajt_ability(k, mu.ajts[k]);
+          ++mu.ajts[k];
+        }
+      }
+      mu.spending_yen[k] = portfolio_cost(k);
       const double coverage = children <= 0 ? (mu.ajts[k] > 0 ? 1.0 : 0.0)
-                                            : std::min(1.0, mu.ajts[k] * g.ajt_children_per_teacher / children);
+                                            : std::min(1.0, mu.ajt_ability[k] * g.ajt_children_per_teacher / children);
       mu.integration[k] = std::min(
           1.0, g.weight_language_classes * mu.language_classes[k] + g.weight_consultation * mu.consultation[k] +
                    g.weight_residents_assembly * mu.residents_assembly[k] + g.weight_ajt_coverage * coverage);
@@ -998,7 +1071,8 @@ struct Engine::Impl {
 
   // ---- census ---------------------------------------------------------------------------
 
-  YearOutput census(int year) {
+  // The census of `year`; yearly policy adaptation follows every census but the initial one.
+  YearOutput census(int year, bool adapt = true) {
     struct Snapshot {
       std::vector<std::int64_t> stock, workers, pref_stock, residents, municipal_workers, children, wage_sum, wage_n;
     };
@@ -1046,6 +1120,16 @@ struct Engine::Impl {
       sum_into(total.wage_n, s.wage_n);
     }
     children_at_census = total.children;
+    if (adapt) {
+      std::vector<double> places(d.municipalities, 0.0), open(d.municipalities, 0.0),
+          unfilled_share(d.municipalities, 0.0);
+      for (std::size_t q = 0; q < e.size(); ++q) {
+        places[e.municipality[q]] += e.capacity[q];
+        if (e.capacity[q] > e.filled[q]) open[e.municipality[q]] += e.capacity[q] - e.filled[q];
+      }
+      for (std::size_t q = 0; q < d.municipalities; ++q) unfilled_share[q] = places[q] > 0 ? open[q] / places[q] : 0.0;
+      adapt_policies(year, total.residents, unfilled_share);
+    }
     update_municipalities();
 
     Tally flows(d);
@@ -1118,6 +1202,9 @@ struct Engine::Impl {
          {}},
     };
     std::vector<std::int64_t> ajts(mu.ajts.begin(), mu.ajts.end());
+    auto flags = [](const std::vector<std::uint8_t>& v) { return std::vector<std::int64_t>(v.begin(), v.end()); };
+    std::vector<std::int64_t> spending(d.municipalities);
+    for (std::size_t q = 0; q < d.municipalities; ++q) spending[q] = std::llround(mu.spending_yen[q]);
     std::vector<std::int64_t> agreements(d.municipalities, 0);
     for (std::size_t q = 0; q < d.municipalities; ++q)
       for (std::size_t o = 0; o < d.origins; ++o) agreements[q] += mu.agreements[q * d.origins + o];
@@ -1128,6 +1215,11 @@ struct Engine::Impl {
         {"ajts", "assistant Japanese teachers for foreign children", "teachers", ajts, {}},
         {"integration_index", "integration level from the policy portfolio (0-1)", "1", {}, mu.integration},
         {"agreements", "cooperation agreements with origins", "agreements", agreements, {}},
+        {"language_classes", "runs Japanese classes (0/1)", "1", flags(mu.language_classes), {}},
+        {"consultation", "runs a consultation service (0/1)", "1", flags(mu.consultation), {}},
+        {"residents_assembly", "has a foreign residents' assembly (0/1)", "1", flags(mu.residents_assembly), {}},
+        {"employer_subsidy", "subsidises employers of foreign workers (0/1)", "1", flags(mu.employer_subsidy), {}},
+        {"policy_spending_yen", "yearly cost of the portfolio", "yen per year", spending, {}},
         {"entries_by_origin",
          "arrivals from abroad by nationality",
          "persons",
@@ -1196,7 +1288,7 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
     auto& s = impl_->sc;
     impl_->apply_events(s.start);
     impl_->update_municipalities();
-    sink.write_year(impl_->census(s.first_year()));
+    sink.write_year(impl_->census(s.first_year(), false));
     const int steps = s.end - s.start;
     for (int t = 1; t <= steps; ++t) {
       const MonthIndex date = s.start + t;

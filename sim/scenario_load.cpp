@@ -278,6 +278,7 @@ class ScenarioReader {
     read_integration(s, top.has("integration") ? top.get("integration") : empty("integration"));
     read_behaviour(s, top.has("behaviour") ? top.get("behaviour") : empty("behaviour"));
     read_learning(s, top.has("learning") ? top.get("learning") : empty("learning"));
+    read_municipal_policy(s, top.has("municipal_policy") ? top.get("municipal_policy") : empty("municipal_policy"));
     read_output(s, top.has("output") ? top.get("output") : empty("output"));
     top.finish();
     return s;
@@ -533,6 +534,10 @@ class ScenarioReader {
         mu.policy.residents_assembly =
             p.optional("residents_assembly", false, [](const Value& x) { return x.as_bool(); });
         mu.policy.hires_ajts = p.optional("hires_ajts", false, [](const Value& x) { return x.as_bool(); });
+        mu.policy.employer_subsidy = p.optional("employer_subsidy", false, [](const Value& x) { return x.as_bool(); });
+        mu.policy.council_member = p.optional("council_member", false, [](const Value& x) { return x.as_bool(); });
+        mu.policy.budget_yen_per_year =
+            p.optional("budget_yen_per_year", -1.0, [](const Value& x) { return x.as_double(0.0, 1e12); });
         mu.policy.ajts = static_cast<std::int32_t>(
             p.optional("ajts", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 100000); }));
         if (p.has("agreements"))
@@ -721,6 +726,28 @@ class ScenarioReader {
                                         [](const Value& x) { return x.as_double(0.0, 10.0); });
     l.skill_points_per_month = m.optional("skill_points_per_month", l.skill_points_per_month,
                                           [](const Value& x) { return x.as_double(0.0, 50.0); });
+    m.finish();
+  }
+
+  void read_municipal_policy(Scenario& s, const Value& v) {
+    Mapping m(v);
+    auto& p = s.municipal_policy;
+    auto rate = [](const Value& x) { return x.as_double(0.0, 1.0); };
+    auto effect = [](const Value& x) { return x.as_double(0.0, 100.0); };
+    auto yen = [](const Value& x) { return x.as_double(0.0, 1e12); };
+    p.base_adoption_per_year = m.optional("base_adoption_per_year", p.base_adoption_per_year, rate);
+    p.foreign_share_effect = m.optional("foreign_share_effect", p.foreign_share_effect, effect);
+    p.peer_effect = m.optional("peer_effect", p.peer_effect, effect);
+    p.vacancy_effect = m.optional("vacancy_effect", p.vacancy_effect, effect);
+    p.budget_yen_per_resident = m.optional("budget_yen_per_resident", p.budget_yen_per_resident,
+                                           [](const Value& x) { return x.as_double(0.0, 1e6); });
+    p.cost_language_classes_yen = m.optional("cost_language_classes_yen", p.cost_language_classes_yen, yen);
+    p.cost_consultation_yen = m.optional("cost_consultation_yen", p.cost_consultation_yen, yen);
+    p.cost_residents_assembly_yen = m.optional("cost_residents_assembly_yen", p.cost_residents_assembly_yen, yen);
+    p.cost_employer_subsidy_yen = m.optional("cost_employer_subsidy_yen", p.cost_employer_subsidy_yen, yen);
+    p.cost_per_ajt_yen = m.optional("cost_per_ajt_yen", p.cost_per_ajt_yen, yen);
+    p.ajt_ability_sd = m.optional("ajt_ability_sd", p.ajt_ability_sd, rate);
+    p.subsidy_capacity_growth = m.optional("subsidy_capacity_growth", p.subsidy_capacity_growth, rate);
     m.finish();
   }
 

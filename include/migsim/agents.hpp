@@ -65,6 +65,11 @@ struct MunicipalityState {
   std::vector<std::uint8_t> consultation;
   std::vector<std::uint8_t> residents_assembly;
   std::vector<std::uint8_t> hires_ajts;
+  std::vector<std::uint8_t> employer_subsidy;
+  std::vector<std::uint8_t> council_member;
+  std::vector<double> ajt_ability;   // sum of the abilities of its AJTs
+  std::vector<double> budget_yen;    // yearly budget for foreign-resident policy
+  std::vector<double> spending_yen;  // what its portfolio costs a year
 };
 
 }  // namespace migsim

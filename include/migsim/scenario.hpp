@@ -86,7 +86,10 @@ struct MunicipalPolicy {
   bool consultation = false;
   bool residents_assembly = false;
   bool hires_ajts = false;               // assistant Japanese teachers for foreign children
+  bool employer_subsidy = false;         // subsidies to employers of foreign workers
+  bool council_member = false;           // member of a council of municipalities (policy diffusion)
   std::int32_t ajts = 0;                 // teachers at the start
+  double budget_yen_per_year = -1.0;     // for foreign-resident policy; < 0: population × per-resident rate
   std::vector<std::uint8_t> agreements;  // 1 per origin with a cooperation agreement
 };
 
@@ -193,6 +196,24 @@ struct LearningParameters {
   double skill_points_per_month = 3.0;     // while employed
 };
 
+// How municipalities adapt their portfolio each year (DESIGN §2): adoption chances grow with the
+// foreign share, with the share of fellow council members that run the policy, and (for
+// employer subsidies) with employers' unfilled places; every policy costs, budgets bound them.
+struct MunicipalPolicyParameters {
+  double base_adoption_per_year = 0.01;
+  double foreign_share_effect = 2.0;       // + effect × foreign residents / population
+  double peer_effect = 0.3;                // + effect × share of council peers with the policy
+  double vacancy_effect = 0.3;             // + effect × unfilled share of places (employer subsidy)
+  double budget_yen_per_resident = 60.0;   // yearly budget for these policies, per inhabitant
+  double cost_language_classes_yen = 8e6;  // per year
+  double cost_consultation_yen = 5e6;
+  double cost_residents_assembly_yen = 3e6;
+  double cost_employer_subsidy_yen = 1e7;
+  double cost_per_ajt_yen = 4e6;
+  double ajt_ability_sd = 0.3;            // each AJT's ability ~ Normal(1, sd), within [0.2, 2]
+  double subsidy_capacity_growth = 0.05;  // extra yearly capacity growth of subsidised employers
+};
+
 struct OutputSpec {
   bool national = true;
   bool prefecture = true;
@@ -228,6 +249,7 @@ struct Scenario {
   IntegrationParameters integration;
   BehaviourParameters behaviour;
   LearningParameters learning;
+  MunicipalPolicyParameters municipal_policy;
   OutputSpec output;
 
   std::int64_t persons_per_agent() const { return static_cast<std::int64_t>(1.0 / scale + 0.5); }

@@ -214,3 +214,77 @@ TEST_CASE("employers in two-year fields raise wages in year 2", "[model]") {
   INFO(wage_flat << " -> " << wage_raised);
   CHECK(wage_raised > wage_flat);
 }
+
+namespace {
+
+// Policies running across all municipalities in the last census year.
+std::int64_t policies_running(const YearOutput& y) {
+  std::int64_t sum = 0;
+  for (const char* p : {"language_classes", "consultation", "residents_assembly", "employer_subsidy"})
+    sum += total(y, y.municipality, p);
+  return sum;
+}
+
+std::vector<std::string> adoption(const std::string& foreign_share_effect, const std::string& peer_effect) {
+  std::vector<std::string> o{"municipal_policy.base_adoption_per_year=0", "municipal_policy.vacancy_effect=0",
+                             "municipal_policy.budget_yen_per_resident=1000",
+                             "municipal_policy.foreign_share_effect=" + foreign_share_effect,
+                             "municipal_policy.peer_effect=" + peer_effect};
+  for (int k = 0; k < 6; ++k) o.push_back("municipalities[" + std::to_string(k) + "].policy.council_member=true");
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("municipalities with more foreign residents adopt more policies", "[model][municipal]") {
+  const Scenario inert = small_quickstart(adoption("0", "0"));
+  const Scenario responsive = small_quickstart(adoption("10", "0"));
+  const auto a = run(inert);
+  const auto b = run(responsive);
+  CHECK(policies_running(a.back()) == policies_running(a.front()));  // nothing drives adoption
+  CHECK(policies_running(b.back()) > policies_running(a.back()));
+}
+
+TEST_CASE("policies diffuse among council members", "[model][municipal]") {
+  const Scenario isolated = small_quickstart(adoption("0", "0"));
+  const Scenario diffusing = small_quickstart(adoption("0", "2"));
+  const auto a = run(isolated);
+  const auto b = run(diffusing);
+  // Ota starts with nothing; its peers run classes and consultation.
+  const std::size_t ota = 0;
+  CHECK(a.back().find(a.back().municipality, "language_classes").counts[ota] == 0);
+  CHECK(b.back().find(b.back().municipality, "language_classes").counts[ota] == 1);
+  CHECK(policies_running(b.back()) > policies_running(a.back()));
+}
+
+TEST_CASE("budgets bound what municipalities adopt and the AJTs they hire", "[model][municipal]") {
+  auto broke = adoption("50", "2");
+  broke.push_back("municipal_policy.budget_yen_per_resident=0");
+  const Scenario s = small_quickstart(broke);
+  const auto years = run(s);
+  CHECK(policies_running(years.back()) == policies_running(years.front()));
+  CHECK(total(years.back(), years.back().municipality, "ajts") ==
+        total(years.front(), years.front().municipality, "ajts"));
+  // With money, the same drivers add policies and teachers.
+  const Scenario funded = small_quickstart(adoption("50", "2"));
+  const auto more = run(funded);
+  CHECK(policies_running(more.back()) > policies_running(years.back()));
+  CHECK(total(more.back(), more.back().municipality, "ajts") > total(years.back(), years.back().municipality, "ajts"));
+}
+
+TEST_CASE("employer subsidies raise the places employers open", "[model][municipal]") {
+  auto subsidies = [](bool on) {
+    std::vector<std::string> o{"municipal_policy.base_adoption_per_year=0", "municipal_policy.foreign_share_effect=0",
+                               "municipal_policy.vacancy_effect=0", "municipal_policy.peer_effect=0", "end=2026-10"};
+    for (int k = 0; k < 6; ++k)
+      o.push_back("municipalities[" + std::to_string(k) + "].policy.employer_subsidy=" + (on ? "true" : "false"));
+    return o;
+  };
+  const Scenario without = small_quickstart(subsidies(false));
+  const Scenario with = small_quickstart(subsidies(true));
+  const auto a = run(without);
+  const auto b = run(with);
+  CHECK(total(b.back(), b.back().labour_market, "vacancies_posted") >
+        total(a.back(), a.back().labour_market, "vacancies_posted"));
+  CHECK(total(b.back(), b.back().national, "workers") > total(a.back(), a.back().national, "workers"));
+}
