@@ -191,6 +191,7 @@ struct Engine::Impl {
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
   std::vector<double> max_destination_weight;    // per origin
   std::vector<double> market_wage;               // [prefecture * fields + field], this month
+  std::vector<double> urbanity;                  // log(population) / log(largest population)
 
   std::vector<ChunkRequests> chunks;
   tbb::enumerable_thread_specific<Tally> tallies;
@@ -270,6 +271,11 @@ struct Engine::Impl {
     for (const auto& a : sc.agreements)
       if (a.date <= sc.start) mu.agreements[a.municipality * d.origins + a.origin] = 1;
     children_at_census.assign(n, 0);
+    double largest = 2.0;
+    for (const auto& place : sc.municipalities) largest = std::max(largest, static_cast<double>(place.population));
+    urbanity.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+      urbanity[i] = std::log(std::max(1.0, static_cast<double>(sc.municipalities[i].population))) / std::log(largest);
   }
 
   std::uint8_t draw_family(Stream& r, std::uint8_t status) const {
@@ -332,6 +338,16 @@ struct Engine::Impl {
             b.satisfaction_weight_conditions * e.conditions[m.employer[i]] / 255.0 +
             b.satisfaction_weight_integration * integration) /
            total;
+  }
+
+  // How a job seeker of `origin` rates employer k's opening.
+  double job_score(std::uint32_t k, std::size_t origin) const {
+    const auto place = e.municipality[k];
+    const double residents = std::max<double>(1.0, static_cast<double>(counts.residents[place]));
+    const double conationals = static_cast<double>(counts.residents_by_origin[place * d.origins + origin]) / residents;
+    return e.wage_yen[k] * (1.0 + sc.behaviour.urban_pull * urbanity[place]) *
+           (1.0 + sc.origins[origin].network_elasticity * conationals) *
+           (1.0 + sc.behaviour.integration_pull * mu.integration[place]);
   }
 
   // Mean wage offered per (prefecture, field), weighted by places: what "the market" pays.
@@ -629,7 +645,12 @@ struct Engine::Impl {
       // One attempt when eligible, one more when the stay runs out.
       // Months in status are counted from 1 after the first month, so after_months 0 means month 1.
       const bool attempt = in_status == std::max(tr.after_months, 1) || (expiring && tr.after_months <= in_status);
-      if (!attempt || !r.bernoulli(tr.pass_rate)) continue;
+      // Integration helps settlement: transitions into statuses without a stay limit pass more often.
+      const double pass = rules[tr.to_status].max_stay_months == kUnlimitedMonths
+                              ? std::min(1.0, tr.pass_rate * (1.0 + sc.integration.settlement_boost *
+                                                                        mu.integration[m.municipality[i]]))
+                              : tr.pass_rate;
+      if (!attempt || !r.bernoulli(pass)) continue;
       if (capped_status_field[tr.to_status * d.fields + field]) {
         requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
       } else {
@@ -643,8 +664,9 @@ struct Engine::Impl {
     }
     if (rule.works && sc.fields[field].employs) {
       const bool allowed = !employed || change_allowed(i, rule);
-      const double search =
-          rule.job_search_rate_per_month * (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions);
+      const double search = rule.job_search_rate_per_month *
+                            (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
+                            (1.0 + sc.integration.onward_move_push * (1.0 - mu.integration[m.municipality[i]]));
       if (allowed && (!employed || r.bernoulli(search))) {
         auto target = field;
         if (rule.employer_change == EmployerChangeRule::free && employing_fields.size() > 1 &&
@@ -655,7 +677,8 @@ struct Engine::Impl {
       }
     }
     if (rule.family_allowed && m.family_abroad[i] != 0 && in_status >= rule.family_delay_months &&
-        r.bernoulli(sc.family.join_rate_per_month)) {
+        r.bernoulli(sc.family.join_rate_per_month *
+                    (1.0 + sc.integration.family_join_boost * mu.integration[m.municipality[i]]))) {
       requests.family_joins.push_back(static_cast<std::uint32_t>(i));
     }
   }
@@ -809,13 +832,16 @@ struct Engine::Impl {
     for (const auto& seeker : field_seekers[f]) {
       if (open == 0) break;
       const auto i = seeker.agent;
-      // Look at two openings and take the better paid (a cheap search that weighs wage).
+      // Look at two openings and take the one that scores better (wage, city, co-nationals,
+      // integration); a worker with a job moves only if it beats the job they have.
+      const auto origin_of_seeker = m.origin[i];
       std::size_t pick = r.below(static_cast<std::uint32_t>(open));
       const std::size_t other = r.below(static_cast<std::uint32_t>(open));
-      if (e.wage_yen[slots[other]] > e.wage_yen[slots[pick]]) pick = other;
+      if (job_score(slots[other], origin_of_seeker) > job_score(slots[pick], origin_of_seeker)) pick = other;
       const std::uint32_t old_employer = m.employer[i];
-      if (old_employer != kNone32 &&
-          (slots[pick] == old_employer || e.wage_yen[slots[pick]] <= e.wage_yen[old_employer]))
+      if (old_employer != kNone32 && (slots[pick] == old_employer || job_score(slots[pick], origin_of_seeker) <=
+                                                                         job_score(old_employer, origin_of_seeker) *
+                                                                             (1.0 + sc.behaviour.change_threshold)))
         continue;
       const std::uint32_t employer = take_slot(pick);
       const auto status = m.status[i];

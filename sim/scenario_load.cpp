@@ -709,6 +709,12 @@ class ScenarioReader {
     g.ajt_children_per_teacher = m.optional("ajt_children_per_teacher", g.ajt_children_per_teacher,
                                             [](const Value& x) { return x.as_double(1.0, 1e4); });
     g.exit_reduction = m.optional("exit_reduction", g.exit_reduction, weight);
+    g.family_join_boost =
+        m.optional("family_join_boost", g.family_join_boost, [](const Value& x) { return x.as_double(0.0, 100.0); });
+    g.settlement_boost =
+        m.optional("settlement_boost", g.settlement_boost, [](const Value& x) { return x.as_double(0.0, 100.0); });
+    g.onward_move_push =
+        m.optional("onward_move_push", g.onward_move_push, [](const Value& x) { return x.as_double(0.0, 100.0); });
     m.finish();
   }
 
@@ -773,6 +779,10 @@ class ScenarioReader {
     b.exit_family_separated = m.optional("exit_family_separated", b.exit_family_separated, factor);
     b.family_separation_months = static_cast<std::int32_t>(
         m.optional("family_separation_months", std::int64_t{36}, [](const Value& x) { return x.as_int(0, 1200); }));
+    b.urban_pull = m.optional("urban_pull", b.urban_pull, factor);
+    b.integration_pull = m.optional("integration_pull", b.integration_pull, factor);
+    b.change_threshold =
+        m.optional("change_threshold", b.change_threshold, [](const Value& x) { return x.as_double(0.0, 10.0); });
     b.search_bad_conditions_multiplier =
         m.optional("search_bad_conditions_multiplier", b.search_bad_conditions_multiplier, factor);
     m.finish();

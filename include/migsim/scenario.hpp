@@ -163,6 +163,11 @@ struct BehaviourParameters {
   double abscond_when_change_allowed = 0.2;        // abscond hazard × this where a legal change is open
   double search_bad_conditions_multiplier = 2.0;   // job search rate × (1 + m × (1 − conditions))
   double agreement_recruitment_weight = 3.0;       // pull of a municipality's agreement with an origin
+  // A job seeker scores an opening: wage × (1 + urban_pull × urbanity) × (1 + network × co-national
+  // share) × (1 + integration_pull × integration); urbanity = log(population) / log(largest).
+  double urban_pull = 0.3;
+  double integration_pull = 0.3;
+  double change_threshold = 0.02;  // a change must beat the current job's score by this share
   // Satisfaction (0-1) = weights × (wage term, conditions, integration); the weights are normalised.
   double satisfaction_weight_wage = 0.4;
   double satisfaction_weight_conditions = 0.3;
@@ -187,6 +192,10 @@ struct IntegrationParameters {
   double weight_ajt_coverage = 0.4;
   double ajt_children_per_teacher = 30.0;  // hiring target where a municipality hires AJTs
   double exit_reduction = 0.5;             // exit hazard × (1 − exit_reduction × integration)
+  double family_join_boost = 1.0;          // family join hazard × (1 + boost × integration)
+  double settlement_boost =
+      0.5;  // pass rate of transitions to a status without a stay limit × (1 + boost × integration)
+  double onward_move_push = 1.0;  // job search rate × (1 + push × (1 − integration))
 };
 
 // Japanese is counted in points, 50 a CEFR level: A0 0-49, A1 50-99, A2 100-149, B1 150-199, B2 200-250.

@@ -288,3 +288,58 @@ TEST_CASE("employer subsidies raise the places employers open", "[model][municip
         total(a.back(), a.back().labour_market, "vacancies_posted"));
   CHECK(total(b.back(), b.back().national, "workers") > total(a.back(), a.back().national, "workers"));
 }
+
+namespace {
+
+// Net departures from the prefecture with `code` to other prefectures over the run.
+std::int64_t net_moves_out(const Scenario& s, const std::vector<YearOutput>& years, int code) {
+  std::size_t p = 0;
+  while (s.prefectures[p].code != code) ++p;
+  const std::size_t cells = s.statuses.size() * s.fields.size();
+  std::int64_t net = 0;
+  for (const auto& y : years) {
+    const auto& out = y.find(y.prefecture, "moves_out").counts;
+    const auto& in = y.find(y.prefecture, "moves_in").counts;
+    for (std::size_t c = p * cells; c < (p + 1) * cells; ++c) net += out[c] - in[c];
+  }
+  return net;
+}
+
+}  // namespace
+
+TEST_CASE("job seekers move towards cities and towards integration", "[model][search]") {
+  // Ota (Gunma) is the smallest municipality and has no integration policy.
+  const std::vector<std::string> neutral{"behaviour.urban_pull=0", "behaviour.integration_pull=0",
+                                         "municipal_policy.base_adoption_per_year=0",
+                                         "municipal_policy.foreign_share_effect=0", "municipal_policy.peer_effect=0"};
+  auto with = [&](const std::string& extra) {
+    auto o = neutral;
+    o.push_back(extra);
+    return small_quickstart(o);
+  };
+  const Scenario flat = small_quickstart(neutral);
+  const Scenario urban = with("behaviour.urban_pull=5");
+  const Scenario integrating = with("behaviour.integration_pull=5");
+  const auto base = net_moves_out(flat, run(flat), 10);
+  const auto to_cities = net_moves_out(urban, run(urban), 10);
+  const auto to_integration = net_moves_out(integrating, run(integrating), 10);
+  INFO("net moves out of Gunma: " << base << ", urban pull " << to_cities << ", integration pull " << to_integration);
+  CHECK(to_cities > base);
+  CHECK(to_integration > base);
+}
+
+TEST_CASE("integration speeds family reunification and settlement", "[model][integration]") {
+  const Scenario plain = small_quickstart({"integration.family_join_boost=0", "integration.settlement_boost=0"});
+  const Scenario boosted = small_quickstart({"integration.family_join_boost=5", "integration.settlement_boost=3"});
+  const auto a = run(plain);
+  const auto b = run(boosted);
+  std::int64_t joined_a = 0, joined_b = 0, settled_a = 0, settled_b = 0;
+  for (const auto& y : a)
+    joined_a += total(y, y.national, "family_joined"), settled_a += status_sum(plain, y, "transitions_in", "PERMANENT");
+  for (const auto& y : b)
+    joined_b += total(y, y.national, "family_joined"),
+        settled_b += status_sum(boosted, y, "transitions_in", "PERMANENT");
+  INFO("family joined " << joined_a << " -> " << joined_b << "; to PERMANENT " << settled_a << " -> " << settled_b);
+  CHECK(joined_b > joined_a);
+  CHECK(settled_b > settled_a);
+}
