@@ -158,6 +158,24 @@ constexpr std::uint8_t family_size(std::uint8_t packed) {
   return static_cast<std::uint8_t>((packed & 0x7F) + ((packed & kSpouseBit) ? 1 : 0));
 }
 
+// Splits `total` over `weights` by largest remainders, so the parts add up exactly.
+std::vector<std::int64_t> split_exactly(std::int64_t total, const std::vector<double>& weights) {
+  const double sum = std::accumulate(weights.begin(), weights.end(), 0.0);
+  std::vector<std::int64_t> parts(weights.size());
+  std::vector<std::pair<double, std::size_t>> remainders;
+  std::int64_t given = 0;
+  for (std::size_t j = 0; j < weights.size(); ++j) {
+    const double exact = static_cast<double>(total) * weights[j] / sum;
+    parts[j] = static_cast<std::int64_t>(std::floor(exact));
+    given += parts[j];
+    remainders.emplace_back(exact - static_cast<double>(parts[j]), j);
+  }
+  std::stable_sort(remainders.begin(), remainders.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::int64_t k = 0; k < total - given; ++k) ++parts[remainders[static_cast<std::size_t>(k)].second];
+  return parts;
+}
+
 double monthly_probability(double rate_per_year) { return 1.0 - std::pow(1.0 - rate_per_year, 1.0 / 12.0); }
 
 template <class T>
@@ -340,6 +358,17 @@ struct Engine::Impl {
            total;
   }
 
+  // Whether employer k recruits an applicant of `origin` from abroad: diaspora owners prefer
+  // co-nationals; small employers cannot pay brokers on the open market and recruit only
+  // through their municipality's agreement with the origin (DESIGN §2 recruitment channels).
+  bool recruits_from(std::uint32_t k, std::size_t origin, Stream& r) const {
+    if (e.owner_origin[k] != kNone8)
+      return e.owner_origin[k] == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance;
+    if (static_cast<std::int64_t>(e.capacity[k]) <= sc.employers.small_employer_places)
+      return mu.agreements[e.municipality[k] * d.origins + origin] != 0;
+    return true;
+  }
+
   // How a job seeker of `origin` rates employer k's opening.
   double job_score(std::uint32_t k, std::size_t origin) const {
     const auto place = e.municipality[k];
@@ -407,10 +436,11 @@ struct Engine::Impl {
       }
     }
 
-    // Employers: per (field, municipality) with workers, enough firms of the mean size, with
-    // spare capacity; fields are contiguous so each field's market owns a range.
+    // Employers: per (field, municipality) with workers, enough firms of the mean size, their
+    // sizes spread lognormally, with spare capacity; fields are contiguous so each field's
+    // market owns a range.
     std::vector<std::uint32_t> first_employer(d.fields * d.municipalities, kNone32);
-    std::vector<std::uint32_t> employer_count(d.fields * d.municipalities, 0);
+    std::vector<std::uint32_t> quota;  // initial workers each employer receives
     e.field_begin.assign(d.fields + 1, 0);
     for (std::size_t f = 0; f < d.fields; ++f) {
       e.field_begin[f] = static_cast<std::uint32_t>(e.size());
@@ -422,35 +452,52 @@ struct Engine::Impl {
         const auto total_capacity = static_cast<std::int64_t>(
             std::ceil(static_cast<double>(workers) * (1.0 + sc.employers.initial_vacancy_rate)));
         first_employer[f * d.municipalities + mi] = static_cast<std::uint32_t>(e.size());
-        employer_count[f * d.municipalities + mi] = n;
         const double minimum_monthly =
             sc.prefectures[prefecture_of(static_cast<std::uint16_t>(mi))].minimum_wage_yen_per_hour *
             sc.employers.hours_per_month;
+        std::vector<double> size(n);
         for (std::uint32_t j = 0; j < n; ++j) {
           Stream r(sc.seed, Purpose::initial_employer, 0, e.size());
+          boost::random::normal_distribution<double> log_size(0.0, sc.employers.size_sd);
+          size[j] = std::exp(log_size(r));
           boost::random::normal_distribution<double> premium(sc.employers.wage_premium_mean,
                                                              sc.employers.wage_premium_sd);
           e.field.push_back(static_cast<std::uint8_t>(f));
           e.municipality.push_back(static_cast<std::uint16_t>(mi));
-          e.capacity.push_back(static_cast<std::uint32_t>(total_capacity / n + (j < total_capacity % n ? 1 : 0)));
           e.filled.push_back(0);
           // Nobody may legally pay below the prefectural minimum wage.
           e.wage_yen.push_back(static_cast<std::uint32_t>(std::lround(minimum_monthly * std::max(1.0, premium(r)))));
           boost::random::normal_distribution<double> conditions(sc.employers.conditions_mean,
                                                                 sc.employers.conditions_sd);
           e.conditions.push_back(static_cast<std::uint8_t>(std::lround(255.0 * std::clamp(conditions(r), 0.0, 1.0))));
+          e.owner_origin.push_back(kNone8);
+        }
+        const auto capacity = split_exactly(total_capacity, size);
+        const std::vector<double> capacity_weights(capacity.begin(), capacity.end());
+        const auto workers_each = split_exactly(workers, capacity_weights);  // never above capacity
+        for (std::uint32_t j = 0; j < n; ++j) {
+          e.capacity.push_back(static_cast<std::uint32_t>(capacity[j]));
+          quota.push_back(static_cast<std::uint32_t>(workers_each[j]));
         }
       }
     }
     e.field_begin[d.fields] = static_cast<std::uint32_t>(e.size());
 
-    std::vector<std::uint32_t> assigned(d.fields * d.municipalities, 0);
+    // Workers go to their place's employers in turn, each up to its quota; an employer's first
+    // worker gives the origin of a diaspora owner.
+    std::vector<std::uint32_t> cursor(first_employer);
+    std::vector<std::uint8_t> first_origin(e.size(), kNone8);
     for (std::size_t i = 0; i < m.size(); ++i) {
       if (!sc.fields[m.field[i]].employs) continue;
       const std::size_t key = m.field[i] * d.municipalities + m.municipality[i];
-      const std::uint32_t employer = first_employer[key] + (assigned[key]++ % employer_count[key]);
+      while (e.filled[cursor[key]] >= quota[cursor[key]]) ++cursor[key];
+      const std::uint32_t employer = cursor[key];
       m.employer[i] = employer;
-      ++e.filled[employer];
+      if (e.filled[employer]++ == 0) first_origin[employer] = m.origin[i];
+    }
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      Stream r(sc.seed, Purpose::initial_employer, 2, k);
+      if (first_origin[k] != kNone8 && r.bernoulli(sc.employers.diaspora_share)) e.owner_origin[k] = first_origin[k];
     }
     fate.assign(m.size(), kStay);
   }
@@ -884,13 +931,15 @@ struct Engine::Impl {
       const auto origin = applicants[g].origin;
       // An opening drawn in proportion to vacancies × the destination's pull for this origin
       // (rejection sampling; the fallback after many rejections keeps the loop bounded).
-      std::size_t pick = r.below(static_cast<std::uint32_t>(open));
-      for (int attempt = 0; attempt < 64; ++attempt) {
-        if (r.uniform() * max_destination_weight[origin] <
-            destination_weight[e.municipality[slots[pick]] * d.origins + origin])
-          break;
+      std::size_t pick = 0;
+      bool found = false;
+      for (int attempt = 0; attempt < 64 && !found; ++attempt) {
         pick = r.below(static_cast<std::uint32_t>(open));
+        found = r.uniform() * max_destination_weight[origin] <
+                    destination_weight[e.municipality[slots[pick]] * d.origins + origin] &&
+                recruits_from(slots[pick], origin, r);
       }
+      if (!found) continue;  // no employer here recruits this applicant
       const auto pref = prefecture_of(e.municipality[slots[pick]]);
       if (!cap_allows(status, f, date)) {
         ++t.market(kCapBlocked, pref, f);

@@ -668,6 +668,15 @@ class ScenarioReader {
         m.optional("wage_raise_on_loss", e.wage_raise_on_loss, [](const Value& x) { return x.as_double(0.0, 1.0); });
     e.conditions_mean =
         m.optional("conditions_mean", e.conditions_mean, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    e.size_sd = m.optional("size_sd", e.size_sd, [](const Value& x) { return x.as_double(0.0, 5.0); });
+    e.small_employer_places =
+        static_cast<std::int32_t>(m.optional("small_employer_places", std::int64_t{e.small_employer_places},
+                                             [](const Value& x) { return x.as_int(0, 100000); }));
+    e.diaspora_share =
+        m.optional("diaspora_share", e.diaspora_share, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    e.diaspora_other_origin_acceptance =
+        m.optional("diaspora_other_origin_acceptance", e.diaspora_other_origin_acceptance,
+                   [](const Value& x) { return x.as_double(0.0, 1.0); });
     e.conditions_sd =
         m.optional("conditions_sd", e.conditions_sd, [](const Value& x) { return x.as_double(0.0, 1.0); });
     m.finish();

@@ -155,6 +155,10 @@ struct EmployerParameters {
   double wage_raise_on_loss = 0.01;  // relative raise after losing a worker to a rival
   double conditions_mean = 0.7;      // working conditions, 0 (abusive) to 1 (good)
   double conditions_sd = 0.15;
+  double size_sd = 1.0;                           // employer sizes ∝ lognormal(0, size_sd) within a place and field
+  std::int32_t small_employer_places = 3;         // at most this many places: recruits abroad only through channels
+  double diaspora_share = 0.05;                   // share of employers owned by an earlier migrant
+  double diaspora_other_origin_acceptance = 0.3;  // chance a diaspora employer takes a non-co-national
 };
 
 // How migrants respond to what they meet; each factor multiplies a status's base rate.

@@ -343,3 +343,43 @@ TEST_CASE("integration speeds family reunification and settlement", "[model][int
   CHECK(joined_b > joined_a);
   CHECK(settled_b > settled_a);
 }
+
+TEST_CASE("small employers recruit abroad only through an agreement", "[model][channels]") {
+  // Every employer small, none diaspora-owned: the open market is closed to them all.
+  const std::vector<std::string> all_small{"employers.small_employer_places=100000", "employers.diaspora_share=0",
+                                           "end=2025-10"};
+  auto working_entries = [](const Scenario& s, const YearOutput& y, const char* origin) {
+    return national_sum(s, y, "entries", [&](auto&, auto& field, auto& o) {
+      return field != "none" && (origin == nullptr || o == origin);
+    });
+  };
+  const Scenario closed = small_quickstart(all_small);
+  for (const auto& y : run(closed)) CHECK(working_entries(closed, y, nullptr) == 0);
+
+  auto with_agreement = all_small;
+  with_agreement.push_back("events=[{type: agreement, date: 2022-10, municipality: 10205, origin: indonesia}]");
+  const Scenario opened = small_quickstart(with_agreement);
+  std::int64_t indonesians = 0, everyone = 0;
+  for (const auto& y : run(opened)) {
+    indonesians += working_entries(opened, y, "indonesia");
+    everyone += working_entries(opened, y, nullptr);
+  }
+  CHECK(indonesians > 0);
+  CHECK(everyone == indonesians);
+}
+
+TEST_CASE("diaspora-owned employers hire their co-nationals", "[model][channels]") {
+  auto korean_it_entries = [](const Scenario& s) {
+    std::int64_t sum = 0;
+    for (const auto& y : run(s))
+      sum += national_sum(s, y, "entries",
+                          [](auto&, auto& field, auto& o) { return field == "it_professional" && o == "korea"; });
+    return sum;
+  };
+  // No Korean works in IT at the start, so no IT employer has a Korean owner.
+  const Scenario open_market = small_quickstart({"employers.diaspora_share=0"});
+  const Scenario diaspora =
+      small_quickstart({"employers.diaspora_share=1", "employers.diaspora_other_origin_acceptance=0"});
+  CHECK(korean_it_entries(open_market) > 0);
+  CHECK(korean_it_entries(diaspora) == 0);
+}
