@@ -361,7 +361,8 @@ struct Engine::Impl {
   // Whether employer k recruits an applicant of `origin` from abroad: diaspora owners prefer
   // co-nationals; small employers cannot pay brokers on the open market and recruit only
   // through their municipality's agreement with the origin (DESIGN §2 recruitment channels).
-  bool recruits_from(std::uint32_t k, std::size_t origin, Stream& r) const {
+  bool recruits_from(std::uint32_t k, std::size_t origin, std::size_t status, Stream& r) const {
+    if (!e.hires[k * d.statuses + status]) return false;
     if (e.owner_origin[k] != kNone8)
       return e.owner_origin[k] == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance;
     if (static_cast<std::int64_t>(e.capacity[k]) <= sc.employers.small_employer_places)
@@ -494,6 +495,12 @@ struct Engine::Impl {
       const std::uint32_t employer = cursor[key];
       m.employer[i] = employer;
       if (e.filled[employer]++ == 0) first_origin[employer] = m.origin[i];
+    }
+    e.hires.assign(e.size() * d.statuses, 0);
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      Stream hiring(sc.seed, Purpose::initial_employer, 3, k);
+      for (std::size_t st = 0; st < d.statuses; ++st)
+        e.hires[k * d.statuses + st] = hiring.bernoulli(sc.fields[e.field[k]].hires_share[st]) ? 1 : 0;
     }
     for (std::size_t k = 0; k < e.size(); ++k) {
       Stream r(sc.seed, Purpose::initial_employer, 2, k);
@@ -808,8 +815,8 @@ struct Engine::Impl {
       for (std::size_t s = 0; s < d.statuses; ++s) {
         const auto& rule = rules[s];
         if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
-        const double mean =
-            origin.applicants_per_year * origin_push[o] * sc.scale / 12.0 * origin.channel_weights[s] / weight_sum;
+        const double mean = origin.applicants_per_year * origin.orientation_to_work_abroad * origin_push[o] * sc.scale /
+                            12.0 * origin.channel_weights[s] / weight_sum;
         Stream r(sc.seed, Purpose::entries, step, o * d.statuses + s);
         boost::random::poisson_distribution<std::int64_t> poisson(mean);
         std::int64_t applicants = mean > 0 ? poisson(r) : 0;
@@ -885,6 +892,7 @@ struct Engine::Impl {
       std::size_t pick = r.below(static_cast<std::uint32_t>(open));
       const std::size_t other = r.below(static_cast<std::uint32_t>(open));
       if (job_score(slots[other], origin_of_seeker) > job_score(slots[pick], origin_of_seeker)) pick = other;
+      if (!e.hires[slots[pick] * d.statuses + m.status[i]]) continue;  // that employer does not hire this status
       const std::uint32_t old_employer = m.employer[i];
       if (old_employer != kNone32 && (slots[pick] == old_employer || job_score(slots[pick], origin_of_seeker) <=
                                                                          job_score(old_employer, origin_of_seeker) *
@@ -937,7 +945,7 @@ struct Engine::Impl {
         pick = r.below(static_cast<std::uint32_t>(open));
         found = r.uniform() * max_destination_weight[origin] <
                     destination_weight[e.municipality[slots[pick]] * d.origins + origin] &&
-                recruits_from(slots[pick], origin, r);
+                recruits_from(slots[pick], origin, status, r);
       }
       if (!found) continue;  // no employer here recruits this applicant
       const auto pref = prefecture_of(e.municipality[slots[pick]]);
@@ -1056,7 +1064,7 @@ struct Engine::Impl {
     Tally& t = tallies.local();
     for (std::size_t k = 0; k < e.size(); ++k) {
       const double growth =
-          sc.fields[e.field[k]].labour_demand_growth_per_year +
+          sc.fields[e.field[k]].growth_in(year_of(sc.start + static_cast<MonthIndex>(step))) +
           (mu.employer_subsidy[e.municipality[k]] ? sc.municipal_policy.subsidy_capacity_growth : 0.0);
       if (growth == 0.0) continue;
       Stream r(sc.seed, Purpose::employer_update, step, k);

@@ -267,6 +267,7 @@ class ScenarioReader {
 
     read_fields(s, top.get("fields"));
     read_statuses(s, top.get("statuses"));
+    read_field_hires(s);
     read_origins(s, top.get("origins"));
     read_prefectures(s, top.get("prefectures"));
     read_municipalities(s, top.get("municipalities"));
@@ -336,6 +337,16 @@ class ScenarioReader {
       f.employs = m.optional("employs", true, [](const Value& x) { return x.as_bool(); });
       f.labour_demand_growth_per_year =
           m.optional("labour_demand_growth_per_year", 0.0, [](const Value& x) { return x.as_double(-0.5, 1.0); });
+      if (m.has("labour_demand_growth_by_year")) {
+        Mapping series(m.get("labour_demand_growth_by_year"));
+        for (const auto& [year, rate] : series.entries()) {
+          const Value year_value(rate.tree(), YAML::Node(year), rate.path());
+          f.labour_demand_growth_by_year.emplace_back(static_cast<int>(year_value.as_int(1900, 2200)),
+                                                      rate.as_double(-0.5, 1.0));
+        }
+        std::sort(f.labour_demand_growth_by_year.begin(), f.labour_demand_growth_by_year.end());
+      }
+      if (m.has("hires")) field_hires_.emplace_back(s.fields.size(), m.get("hires"));  // statuses come later
       m.finish();
       s.fields.push_back(f);
     }
@@ -459,6 +470,19 @@ class ScenarioReader {
     return r;
   }
 
+  // Which statuses each field's employers hire: a share per status, 1 where not listed.
+  void read_field_hires(Scenario& s) {
+    for (auto& f : s.fields) f.hires_share.assign(s.statuses.size(), 1.0);
+    for (const auto& [field, value] : field_hires_) {
+      Mapping shares(value);
+      for (const auto& [status, share] : shares.entries()) {
+        const auto index = find_name(s.statuses, status);
+        if (!index) share.fail("expected a defined status");
+        s.fields[field].hires_share[*index] = share.as_double(0.0, 1.0);
+      }
+    }
+  }
+
   void read_origins(Scenario& s, const Value& v) {
     Mapping origins(v);
     if (origins.entries().empty()) v.fail("expected a mapping of at least one origin name to its settings");
@@ -472,6 +496,8 @@ class ScenarioReader {
       o.channel_weights.assign(s.statuses.size(), 0.0);
       o.language_proximity =
           m.optional("language_proximity", 0.5, [](const Value& x) { return x.as_double(0.0, 1.0); });
+      o.orientation_to_work_abroad =
+          m.optional("orientation_to_work_abroad", 1.0, [](const Value& x) { return x.as_double(0.0, 100.0); });
       o.network_elasticity =
           m.optional("network_elasticity", 0.0, [](const Value& x) { return x.as_double(0.0, 100.0); });
       if (m.has("channels")) {
@@ -602,7 +628,8 @@ class ScenarioReader {
     const auto items = v.as_sequence();
     auto date_of = [&](std::size_t k) {
       const YAML::Node& node = items[k].node();
-      return node.IsMap() && node["date"].IsScalar() ? node["date"].Scalar() : std::string();
+      // By month: 2027-04 and 2027-04-01 are the same month and keep their listed order.
+      return node.IsMap() && node["date"].IsScalar() ? node["date"].Scalar().substr(0, 7) : std::string();
     };
     std::vector<std::size_t> order(items.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -825,6 +852,7 @@ class ScenarioReader {
 
   const YamlTree& tree_;
   std::map<std::string, YAML::Node> status_nodes_;
+  std::vector<std::pair<std::size_t, Value>> field_hires_;
 };
 
 }  // namespace

@@ -53,6 +53,7 @@ struct EmployerStore {
   std::vector<std::uint32_t> wage_yen;     // monthly wage offered
   std::vector<std::uint8_t> conditions;    // working conditions, 0 (abusive) to 255 (good)
   std::vector<std::uint8_t> owner_origin;  // origin of a diaspora owner, kNone8 otherwise
+  std::vector<std::uint8_t> hires;         // [employer * statuses + status]: 1 if it hires that status
   std::vector<std::uint32_t> field_begin;  // per field: first employer; field_begin[F] = size
 
   std::size_t size() const { return field.size(); }

@@ -21,7 +21,6 @@ enum class Purpose : std::uint32_t {
   entry_agent,
   employer_update,
   municipality_update,
-  transition_admission,
 };
 
 // A UniformRandomBitGenerator over one (seed, purpose, step, id) stream, usable with

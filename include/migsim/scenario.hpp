@@ -65,14 +65,24 @@ struct Field {
   std::string name;
   bool employs = true;                         // false for the "none" field of non-workers
   double labour_demand_growth_per_year = 0.0;  // growth of employers' foreign-worker capacity
+  // The labour-shortage series: growth from each listed census year on (year, rate), sorted.
+  std::vector<std::pair<int, double>> labour_demand_growth_by_year;
+  std::vector<double> hires_share;  // per status: share of the field's employers hiring it
+  double growth_in(int year) const {
+    double rate = labour_demand_growth_per_year;
+    for (const auto& [from, r] : labour_demand_growth_by_year)
+      if (from <= year) rate = r;
+    return rate;
+  }
 };
 
 struct Origin {
   std::string name;
-  double applicants_per_year = 0.0;     // persons applying to come, at full scale
-  std::vector<double> channel_weights;  // per status: share of applicants per status
-  double network_elasticity = 0.0;      // pull of co-nationals: weight × (1 + e × their share)
-  double language_proximity = 0.5;      // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
+  double applicants_per_year = 0.0;         // persons applying to come, at full scale
+  std::vector<double> channel_weights;      // per status: share of applicants per status
+  double network_elasticity = 0.0;          // pull of co-nationals: weight × (1 + e × their share)
+  double orientation_to_work_abroad = 1.0;  // applicants = applicants_per_year × orientation × pushes
+  double language_proximity = 0.5;          // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
 };
 
 struct Prefecture {

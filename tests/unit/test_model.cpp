@@ -383,3 +383,47 @@ TEST_CASE("diaspora-owned employers hire their co-nationals", "[model][channels]
   CHECK(korean_it_entries(open_market) > 0);
   CHECK(korean_it_entries(diaspora) == 0);
 }
+
+TEST_CASE("a labour-shortage series drives employers' capacity year by year", "[model][employers]") {
+  // Construction's demand grows 30 % a year from census year 2025 on, nothing before.
+  const Scenario s = small_quickstart({"fields.construction.labour_demand_growth_per_year=0",
+                                       "fields.construction.labour_demand_growth_by_year={2025: 0.3}", "end=2026-10"});
+  const Scenario flat = small_quickstart({"fields.construction.labour_demand_growth_per_year=0", "end=2026-10"});
+  const auto a = run(flat);
+  const auto b = run(s);
+  const std::size_t f = *s.field_index("construction");
+  auto posted = [&](const YearOutput& y) {
+    std::int64_t sum = 0;
+    for (std::size_t p = 0; p < s.prefectures.size(); ++p)
+      sum += y.find(y.labour_market, "vacancies_posted").counts[p * s.fields.size() + f];
+    return sum;
+  };
+  CHECK(posted(b[2]) == posted(a[2]));  // 2024: the series has not started
+  CHECK(posted(b[3]) > posted(a[3]));   // 2025: it has
+}
+
+TEST_CASE("employers hire only the statuses they take on", "[model][employers]") {
+  const Scenario s = small_quickstart({"fields.construction.hires={SSW1: 0}"});
+  const Scenario all = small_quickstart();
+  auto ssw1_into_construction = [](const Scenario& sc) {
+    std::int64_t sum = 0;
+    for (const auto& y : run(sc))
+      sum +=
+          national_sum(sc, y, "entries", [](auto& st, auto& f, auto&) { return st == "SSW1" && f == "construction"; });
+    return sum;
+  };
+  CHECK(ssw1_into_construction(all) > 0);
+  CHECK(ssw1_into_construction(s) == 0);
+}
+
+TEST_CASE("an origin's orientation to work abroad scales its applicants", "[model][origins]") {
+  const Scenario low = small_quickstart({"origins.nepal.orientation_to_work_abroad=0.2"});
+  const Scenario high = small_quickstart({"origins.nepal.orientation_to_work_abroad=3"});
+  auto nepali_entries = [](const Scenario& sc) {
+    std::int64_t sum = 0;
+    for (const auto& y : run(sc))
+      sum += national_sum(sc, y, "entries", [](auto&, auto&, auto& o) { return o == "nepal"; });
+    return sum;
+  };
+  CHECK(nepali_entries(high) > nepali_entries(low));
+}
