@@ -395,7 +395,8 @@ struct Engine::Impl {
   // Japanese points learnt a month: faster from a close language and where classes are run.
   double japanese_per_month(std::size_t origin, std::size_t municipality) const {
     return sc.learning.japanese_points_per_month * (0.5 + sc.origins[origin].language_proximity) *
-           (1.0 + sc.learning.language_class_boost * mu.language_classes[municipality]);
+           (1.0 + sc.learning.language_class_boost * mu.language_classes[municipality]) *
+           (1.0 + sc.integration.learning_boost * mu.integration[municipality]);
   }
 
   static std::uint8_t add_points(std::uint8_t points, double more) {
@@ -1091,7 +1092,14 @@ struct Engine::Impl {
     const auto& c = sc.municipal_policy;
     return c.cost_language_classes_yen * mu.language_classes[k] + c.cost_consultation_yen * mu.consultation[k] +
            c.cost_residents_assembly_yen * mu.residents_assembly[k] +
-           c.cost_employer_subsidy_yen * mu.employer_subsidy[k] + c.cost_per_ajt_yen * mu.ajts[k];
+           c.cost_employer_subsidy_yen * mu.employer_subsidy[k] + c.cost_per_ajt_yen * mu.ajts[k] +
+           c.cost_per_agreement_yen * static_cast<double>(agreements_of(k));
+  }
+
+  std::size_t agreements_of(std::size_t k) const {
+    std::size_t n = 0;
+    for (std::size_t o = 0; o < d.origins; ++o) n += mu.agreements[k * d.origins + o];
+    return n;
   }
 
   // Yearly: each municipality may adopt policies it lacks, if its budget allows.
@@ -1116,6 +1124,15 @@ struct Engine::Impl {
       for (std::size_t k = 0; k < d.municipalities; ++k) running += mu.council_member[k] && (*policies[q].flags)[k];
       peer_share[q] = members > 0 ? static_cast<double>(running) / static_cast<double>(members) : 0.0;
     }
+    std::vector<std::size_t> peer_agreements(d.origins, 0);  // council members with each origin
+    std::size_t members_with_agreements = 0;
+    for (std::size_t k = 0; k < d.municipalities; ++k) {
+      if (!mu.council_member[k]) continue;
+      members_with_agreements += static_cast<std::size_t>(agreements_of(k) > 0);
+      for (std::size_t o = 0; o < d.origins; ++o) peer_agreements[o] += mu.agreements[k * d.origins + o];
+    }
+    const double peer_agreement_share =
+        members > 0 ? static_cast<double>(members_with_agreements) / static_cast<double>(members) : 0.0;
     for (std::size_t k = 0; k < d.municipalities; ++k) {
       Stream r(sc.seed, Purpose::municipality_update, static_cast<std::uint32_t>(year), k);
       const double population = std::max<double>(1.0, static_cast<double>(sc.municipalities[k].population));
@@ -1128,6 +1145,21 @@ struct Engine::Impl {
         if (flag || !r.bernoulli(std::min(1.0, chance))) continue;
         if (portfolio_cost(k) + policies[q].cost <= mu.budget_yen[k]) flag = 1;
       }
+      // A cooperation agreement with a sending country, wanted by employers short of workers,
+      // copied from peers: with the origin peers sign with most, else the largest community here.
+      const double chance = c.base_adoption_per_year + c.vacancy_effect * unfilled_share[k] +
+                            (mu.council_member[k] ? c.peer_effect * peer_agreement_share : 0.0);
+      if (!r.bernoulli(std::min(1.0, chance)) || portfolio_cost(k) + c.cost_per_agreement_yen > mu.budget_yen[k])
+        continue;
+      std::size_t best = d.origins;
+      double best_score = 0.0;
+      for (std::size_t o = 0; o < d.origins; ++o) {
+        if (mu.agreements[k * d.origins + o]) continue;
+        const double score = (mu.council_member[k] ? 1e12 * static_cast<double>(peer_agreements[o]) : 0.0) +
+                             static_cast<double>(counts.residents_by_origin[k * d.origins + o]);
+        if (score > best_score) best_score = score, best = o;
+      }
+      if (best < d.origins) mu.agreements[k * d.origins + best] = 1;
     }
   }
 

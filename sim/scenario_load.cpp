@@ -747,6 +747,8 @@ class ScenarioReader {
     g.exit_reduction = m.optional("exit_reduction", g.exit_reduction, weight);
     g.family_join_boost =
         m.optional("family_join_boost", g.family_join_boost, [](const Value& x) { return x.as_double(0.0, 100.0); });
+    g.learning_boost =
+        m.optional("learning_boost", g.learning_boost, [](const Value& x) { return x.as_double(0.0, 100.0); });
     g.settlement_boost =
         m.optional("settlement_boost", g.settlement_boost, [](const Value& x) { return x.as_double(0.0, 100.0); });
     g.onward_move_push =
@@ -788,6 +790,7 @@ class ScenarioReader {
     p.cost_residents_assembly_yen = m.optional("cost_residents_assembly_yen", p.cost_residents_assembly_yen, yen);
     p.cost_employer_subsidy_yen = m.optional("cost_employer_subsidy_yen", p.cost_employer_subsidy_yen, yen);
     p.cost_per_ajt_yen = m.optional("cost_per_ajt_yen", p.cost_per_ajt_yen, yen);
+    p.cost_per_agreement_yen = m.optional("cost_per_agreement_yen", p.cost_per_agreement_yen, yen);
     p.ajt_ability_sd = m.optional("ajt_ability_sd", p.ajt_ability_sd, rate);
     p.subsidy_capacity_growth = m.optional("subsidy_capacity_growth", p.subsidy_capacity_growth, rate);
     m.finish();

@@ -207,8 +207,9 @@ struct IntegrationParameters {
   double ajt_children_per_teacher = 30.0;  // hiring target where a municipality hires AJTs
   double exit_reduction = 0.5;             // exit hazard × (1 − exit_reduction × integration)
   double family_join_boost = 1.0;          // family join hazard × (1 + boost × integration)
-  double settlement_boost =
-      0.5;  // pass rate of transitions to a status without a stay limit × (1 + boost × integration)
+  double learning_boost = 0.5;             // Japanese learning × (1 + boost × integration)
+  // Transitions into statuses without a stay limit pass × (1 + boost × integration).
+  double settlement_boost = 0.5;
   double onward_move_push = 1.0;  // job search rate × (1 + push × (1 − integration))
 };
 
@@ -233,6 +234,7 @@ struct MunicipalPolicyParameters {
   double cost_residents_assembly_yen = 3e6;
   double cost_employer_subsidy_yen = 1e7;
   double cost_per_ajt_yen = 4e6;
+  double cost_per_agreement_yen = 2e6;    // a cooperation agreement with a sending country, per year
   double ajt_ability_sd = 0.3;            // each AJT's ability ~ Normal(1, sd), within [0.2, 2]
   double subsidy_capacity_growth = 0.05;  // extra yearly capacity growth of subsidised employers
 };

@@ -100,10 +100,13 @@ std::int64_t entries_into(const Scenario& s, const std::vector<YearOutput>& year
 }  // namespace
 
 TEST_CASE("an agreement with an origin raises that origin's entries into that municipality", "[model]") {
-  const Scenario plain = small_quickstart({"end=2026-10"});
-  // Ota (Gunma) signs with Indonesia at the start.
-  const Scenario signed_up = small_quickstart(
-      {"end=2026-10", "events=[{type: agreement, date: 2022-10, municipality: 10205, origin: indonesia}]"});
+  // Municipalities sign nothing of their own accord here; Ota (Gunma) signs with Indonesia.
+  const std::vector<std::string> no_adoption{"end=2026-10", "municipal_policy.base_adoption_per_year=0",
+                                             "municipal_policy.vacancy_effect=0", "municipal_policy.peer_effect=0"};
+  auto signing = no_adoption;
+  signing.push_back("events=[{type: agreement, date: 2022-10, municipality: 10205, origin: indonesia}]");
+  const Scenario plain = small_quickstart(no_adoption);
+  const Scenario signed_up = small_quickstart(signing);
   const auto before = entries_into(plain, run(plain), 10205, "indonesia");
   const auto after = entries_into(signed_up, run(signed_up), 10205, "indonesia");
   INFO(before << " -> " << after);
@@ -346,8 +349,12 @@ TEST_CASE("integration speeds family reunification and settlement", "[model][int
 
 TEST_CASE("small employers recruit abroad only through an agreement", "[model][channels]") {
   // Every employer small, none diaspora-owned: the open market is closed to them all.
-  const std::vector<std::string> all_small{"employers.small_employer_places=100000", "employers.diaspora_share=0",
-                                           "end=2025-10"};
+  const std::vector<std::string> all_small{"employers.small_employer_places=100000",
+                                           "employers.diaspora_share=0",
+                                           "end=2025-10",
+                                           "municipal_policy.base_adoption_per_year=0",
+                                           "municipal_policy.vacancy_effect=0",
+                                           "municipal_policy.peer_effect=0"};
   auto working_entries = [](const Scenario& s, const YearOutput& y, const char* origin) {
     return national_sum(s, y, "entries", [&](auto&, auto& field, auto& o) {
       return field != "none" && (origin == nullptr || o == origin);
@@ -426,4 +433,38 @@ TEST_CASE("an origin's orientation to work abroad scales its applicants", "[mode
     return sum;
   };
   CHECK(nepali_entries(high) > nepali_entries(low));
+}
+
+TEST_CASE("municipalities sign agreements when employers lack workers, within budget", "[model][municipal]") {
+  const std::vector<std::string> keen{"municipal_policy.base_adoption_per_year=0", "municipal_policy.peer_effect=0",
+                                      "municipal_policy.vacancy_effect=20", "end=2025-10"};
+  auto broke = keen;
+  broke.push_back("municipal_policy.budget_yen_per_resident=0");
+  const Scenario s = small_quickstart(keen);
+  const Scenario no_money = small_quickstart(broke);
+  const auto years = run(s);
+  CHECK(total(years.front(), years.front().municipality, "agreements") == 0);
+  CHECK(total(years.back(), years.back().municipality, "agreements") > 0);
+  const auto none = run(no_money);
+  CHECK(total(none.back(), none.back().municipality, "agreements") == 0);
+}
+
+TEST_CASE("integration speeds learning Japanese", "[model][integration]") {
+  // TES workers need A2 to move on to SSW1; integration helps them get there.
+  const std::vector<std::string> tes{"events=[]",
+                                     "statuses.TES.entries_open=true",
+                                     "statuses.TITP.entries_open=false",
+                                     "statuses.TES.max_stay_months=48",
+                                     "end=2027-10",
+                                     "integration.settlement_boost=0"};
+  auto slow = tes, fast = tes;
+  slow.push_back("integration.learning_boost=0");
+  fast.push_back("integration.learning_boost=3");
+  const Scenario a = small_quickstart(slow);
+  const Scenario b = small_quickstart(fast);
+  std::int64_t moved_a = 0, moved_b = 0;
+  for (const auto& y : run(a)) moved_a += status_sum(a, y, "transitions_out", "TES");
+  for (const auto& y : run(b)) moved_b += status_sum(b, y, "transitions_out", "TES");
+  INFO(moved_a << " -> " << moved_b);
+  CHECK(moved_b > moved_a);
 }
