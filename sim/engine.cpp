@@ -210,6 +210,7 @@ struct Engine::Impl {
   std::vector<double> max_destination_weight;    // per origin
   std::vector<double> market_wage;               // [prefecture * fields + field], this month
   std::vector<double> urbanity;                  // log(population) / log(largest population)
+  std::vector<double> proximity;                 // [municipality * origins + origin]: exp(−km / decay)
 
   std::vector<ChunkRequests> chunks;
   tbb::enumerable_thread_specific<Tally> tallies;
@@ -291,6 +292,22 @@ struct Engine::Impl {
     children_at_census.assign(n, 0);
     double largest = 2.0;
     for (const auto& place : sc.municipalities) largest = std::max(largest, static_cast<double>(place.population));
+    // Geographic proximity: great-circle distance from where emigrants leave to the town hall.
+    proximity.assign(n * d.origins, 1.0);
+    if (sc.behaviour.distance_decay_km > 0) {
+      constexpr double kEarthRadiusKm = 6371.0, kRadian = 3.14159265358979323846 / 180.0;
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t o = 0; o < d.origins; ++o) {
+          const auto& to = sc.municipalities[i].location;
+          const auto& from = sc.origins[o].location;
+          if (!to || !from) continue;
+          const double a = std::pow(std::sin((to->first - from->first) * kRadian / 2), 2) +
+                           std::cos(from->first * kRadian) * std::cos(to->first * kRadian) *
+                               std::pow(std::sin((to->second - from->second) * kRadian / 2), 2);
+          const double km = 2 * kEarthRadiusKm * std::asin(std::sqrt(a));
+          proximity[i * d.origins + o] = std::exp(-km / sc.behaviour.distance_decay_km);
+        }
+    }
     urbanity.resize(n);
     for (std::size_t i = 0; i < n; ++i)
       urbanity[i] = std::log(std::max(1.0, static_cast<double>(sc.municipalities[i].population))) / std::log(largest);
@@ -797,7 +814,7 @@ struct Engine::Impl {
       for (std::size_t o = 0; o < d.origins; ++o) {
         const double share = static_cast<double>(counts.residents_by_origin[k * d.origins + o]) / residents;
         const double w = (1.0 + sc.behaviour.agreement_recruitment_weight * mu.agreements[k * d.origins + o]) *
-                         (1.0 + sc.origins[o].network_elasticity * share);
+                         (1.0 + sc.origins[o].network_elasticity * share) * proximity[k * d.origins + o];
         destination_weight[k * d.origins + o] = w;
         max_destination_weight[o] = std::max(max_destination_weight[o], w);
       }

@@ -483,6 +483,12 @@ class ScenarioReader {
     }
   }
 
+  static std::pair<double, double> read_location(const Value& v) {
+    const auto pair = v.as_sequence(false);
+    if (pair.size() != 2) v.fail("expected [latitude, longitude] in degrees");
+    return {pair[0].as_double(-90.0, 90.0), pair[1].as_double(-180.0, 180.0)};
+  }
+
   void read_origins(Scenario& s, const Value& v) {
     Mapping origins(v);
     if (origins.entries().empty()) v.fail("expected a mapping of at least one origin name to its settings");
@@ -496,6 +502,7 @@ class ScenarioReader {
       o.channel_weights.assign(s.statuses.size(), 0.0);
       o.language_proximity =
           m.optional("language_proximity", 0.5, [](const Value& x) { return x.as_double(0.0, 1.0); });
+      if (m.has("location")) o.location = read_location(m.get("location"));
       o.orientation_to_work_abroad =
           m.optional("orientation_to_work_abroad", 1.0, [](const Value& x) { return x.as_double(0.0, 100.0); });
       o.network_elasticity =
@@ -552,6 +559,7 @@ class ScenarioReader {
         pref.fail("expected the code of a defined prefecture, got " + std::to_string(pref_code));
       mu.prefecture = static_cast<std::uint16_t>(it - s.prefectures.begin());
       mu.population = m.get("population").as_int(0, 100'000'000);
+      if (m.has("location")) mu.location = read_location(m.get("location"));
       mu.policy.agreements.assign(s.origins.size(), 0);
       if (m.has("policy")) {
         Mapping p(m.get("policy"));
@@ -819,6 +827,8 @@ class ScenarioReader {
     b.family_separation_months = static_cast<std::int32_t>(
         m.optional("family_separation_months", std::int64_t{36}, [](const Value& x) { return x.as_int(0, 1200); }));
     b.urban_pull = m.optional("urban_pull", b.urban_pull, factor);
+    b.distance_decay_km =
+        m.optional("distance_decay_km", b.distance_decay_km, [](const Value& x) { return x.as_double(0.0, 1e5); });
     b.integration_pull = m.optional("integration_pull", b.integration_pull, factor);
     b.change_threshold =
         m.optional("change_threshold", b.change_threshold, [](const Value& x) { return x.as_double(0.0, 10.0); });

@@ -78,11 +78,12 @@ struct Field {
 
 struct Origin {
   std::string name;
-  double applicants_per_year = 0.0;         // persons applying to come, at full scale
-  std::vector<double> channel_weights;      // per status: share of applicants per status
-  double network_elasticity = 0.0;          // pull of co-nationals: weight × (1 + e × their share)
-  double orientation_to_work_abroad = 1.0;  // applicants = applicants_per_year × orientation × pushes
-  double language_proximity = 0.5;          // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
+  double applicants_per_year = 0.0;                   // persons applying to come, at full scale
+  std::vector<double> channel_weights;                // per status: share of applicants per status
+  double network_elasticity = 0.0;                    // pull of co-nationals: weight × (1 + e × their share)
+  std::optional<std::pair<double, double>> location;  // (latitude, longitude) of where emigrants leave from
+  double orientation_to_work_abroad = 1.0;            // applicants = applicants_per_year × orientation × pushes
+  double language_proximity = 0.5;                    // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
 };
 
 struct Prefecture {
@@ -108,6 +109,7 @@ struct Municipality {
   std::string name;
   std::uint16_t prefecture = 0;  // index into Scenario::prefectures
   std::int64_t population = 0;
+  std::optional<std::pair<double, double>> location;  // (latitude, longitude) in degrees
   MunicipalPolicy policy;
 };
 
@@ -180,6 +182,7 @@ struct BehaviourParameters {
   // A job seeker scores an opening: wage × (1 + urban_pull × urbanity) × (1 + network × co-national
   // share) × (1 + integration_pull × integration); urbanity = log(population) / log(largest).
   double urban_pull = 0.3;
+  double distance_decay_km = 0.0;  // entrants' pull × exp(−distance / decay); 0 switches distance off
   double integration_pull = 0.3;
   double change_threshold = 0.02;  // a change must beat the current job's score by this share
   // Satisfaction (0-1) = weights × (wage term, conditions, integration); the weights are normalised.

@@ -456,8 +456,16 @@ TEST_CASE("integration speeds learning Japanese", "[model][integration]") {
                                      "statuses.TITP.entries_open=false",
                                      "statuses.TES.max_stay_months=48",
                                      "end=2027-10",
-                                     "integration.settlement_boost=0"};
+                                     "integration.settlement_boost=0",
+                                     "caps=[]",
+                                     "municipal_policy.base_adoption_per_year=0",
+                                     "municipal_policy.foreign_share_effect=0",
+                                     "municipal_policy.peer_effect=0"};
   auto slow = tes, fast = tes;
+  for (int k = 0; k < 6; ++k) {  // no classes: only integration can speed learning
+    slow.push_back("municipalities[" + std::to_string(k) + "].policy.language_classes=false");
+    fast.push_back("municipalities[" + std::to_string(k) + "].policy.language_classes=false");
+  }
   slow.push_back("integration.learning_boost=0");
   fast.push_back("integration.learning_boost=3");
   const Scenario a = small_quickstart(slow);
@@ -467,4 +475,27 @@ TEST_CASE("integration speeds learning Japanese", "[model][integration]") {
   for (const auto& y : run(b)) moved_b += status_sum(b, y, "transitions_out", "TES");
   INFO(moved_a << " -> " << moved_b);
   CHECK(moved_b > moved_a);
+}
+
+TEST_CASE("entrants prefer destinations nearer to where they come from", "[model][origins]") {
+  // From Seoul, the Aichi municipalities are some 250 km nearer than those around Tokyo.
+  auto korean_share_in_aichi = [](const std::string& decay) {
+    const Scenario s = small_quickstart({"behaviour.distance_decay_km=" + decay, "employers.diaspora_share=0"});
+    const auto years = run(s);
+    std::int64_t aichi = 0, all = 0;
+    const std::size_t korea = *s.origin_index("korea");
+    for (const auto& y : years) {
+      const auto& entries = y.find(y.municipality, "entries_by_origin").counts;
+      for (std::size_t k = 0; k < s.municipalities.size(); ++k) {
+        const auto n = entries[k * s.origins.size() + korea];
+        all += n;
+        if (s.prefectures[s.municipalities[k].prefecture].code == 23) aichi += n;
+      }
+    }
+    return static_cast<double>(aichi) / static_cast<double>(all);
+  };
+  const double far_off = korean_share_in_aichi("0");
+  const double near = korean_share_in_aichi("200");
+  INFO(far_off << " -> " << near);
+  CHECK(near > far_off);
 }
