@@ -121,6 +121,7 @@ struct CappedCandidate {
 struct Seeker {
   std::uint32_t agent;
   std::uint8_t target_field;
+  bool must_move = false;  // the status no longer covers the job: any suitable opening will do
 };
 
 // What one chunk of the migrant phase asks of the later, sequential or per-field, phases.
@@ -209,7 +210,7 @@ struct Engine::Impl {
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
   std::vector<double> max_destination_weight;    // per origin
   std::vector<double> market_wage;               // [prefecture * fields + field], this month
-  std::vector<double> urbanity;                  // log(population) / log(largest population)
+  std::vector<double> urbanity;                  // 0 smallest .. 1 largest, on log population
   std::vector<double> proximity;                 // [municipality * origins + origin]: exp(−km / decay)
 
   std::vector<ChunkRequests> chunks;
@@ -224,6 +225,7 @@ struct Engine::Impl {
   std::vector<std::vector<std::uint32_t>> field_departures;  // employers left for another
   std::vector<std::vector<std::uint32_t>> field_slots;
   std::vector<NewAgent> other_arrivals;
+  std::vector<Seeker> status_changer_seekers;  // from admissions to capped statuses, in id order
 
   explicit Impl(const Scenario& scenario)
       : sc(scenario),
@@ -290,8 +292,13 @@ struct Engine::Impl {
     for (const auto& a : sc.agreements)
       if (a.date <= sc.start) mu.agreements[a.municipality * d.origins + a.origin] = 1;
     children_at_census.assign(n, 0);
-    double largest = 2.0;
-    for (const auto& place : sc.municipalities) largest = std::max(largest, static_cast<double>(place.population));
+    // Urbanity: log population scaled from the smallest (0) to the largest (1) municipality.
+    double smallest_log = 1e300, largest_log = 0.0;
+    for (const auto& place : sc.municipalities) {
+      const double l = std::log(std::max(1.0, static_cast<double>(place.population)));
+      smallest_log = std::min(smallest_log, l);
+      largest_log = std::max(largest_log, l);
+    }
     // Geographic proximity: great-circle distance from where emigrants leave to the town hall.
     proximity.assign(n * d.origins, 1.0);
     if (sc.behaviour.distance_decay_km > 0) {
@@ -310,7 +317,11 @@ struct Engine::Impl {
     }
     urbanity.resize(n);
     for (std::size_t i = 0; i < n; ++i)
-      urbanity[i] = std::log(std::max(1.0, static_cast<double>(sc.municipalities[i].population))) / std::log(largest);
+      urbanity[i] =
+          largest_log > smallest_log
+              ? (std::log(std::max(1.0, static_cast<double>(sc.municipalities[i].population))) - smallest_log) /
+                    (largest_log - smallest_log)
+              : 1.0;
   }
 
   std::uint8_t draw_family(Stream& r, std::uint8_t status) const {
@@ -366,8 +377,8 @@ struct Engine::Impl {
     const double wage = wage_of(i);
     const double minimum = sc.prefectures[p].minimum_wage_yen_per_hour * sc.employers.hours_per_month;
     const double market = std::max(1.0, market_wage[p * d.fields + m.field[i]]);
-    const double above_minimum = std::clamp((wage / minimum - 1.0) / 0.5, 0.0, 1.0);  // 1.5× the minimum: full marks
-    const double against_market = std::clamp(0.5 + 2.5 * (wage / market - 1.0), 0.0, 1.0);  // ±20 % spans the range
+    const double above_minimum = std::clamp((wage / minimum - 1.0) / (b.wage_full_marks_over_minimum - 1.0), 0.0, 1.0);
+    const double against_market = std::clamp(0.5 + 0.5 * (wage / market - 1.0) / b.wage_market_span, 0.0, 1.0);
     const double wage_term = 0.5 * above_minimum + 0.5 * against_market;
     return (b.satisfaction_weight_wage * wage_term +
             b.satisfaction_weight_conditions * e.conditions[m.employer[i]] / 255.0 +
@@ -432,7 +443,8 @@ struct Engine::Impl {
       const auto& rule = sc.statuses[cell.status];
       for (std::int64_t k = 0; k < agents; ++k) {
         Stream r(sc.seed, Purpose::initial_agent, 1, next_id);
-        const std::int32_t stay_span = std::min<std::int32_t>(rule.max_stay_months, 120);
+        const std::int32_t stay_span =
+            std::min<std::int32_t>(rule.max_stay_months, sc.family.initial_months_in_status_max);
         const auto in_status = static_cast<std::uint16_t>(r.below(static_cast<std::uint32_t>(stay_span)));
         NewAgent a{cell.status, cell.field,
                    cell.origin, cell.municipality,
@@ -614,6 +626,15 @@ struct Engine::Impl {
       m.field[i] = none_field;
     } else {
       ++t.national(kTransitionsIn, to, field, origin);
+      // A status that does not cover this field (a student who becomes an engineer): look for
+      // a job in one it does, keeping this one until then (and every month after).
+      const std::uint8_t covered = covered_field(rules[to], field);
+      if (covered != field) {
+        if (requests)
+          requests->seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
+        else
+          status_changer_seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
+      }
     }
   }
 
@@ -695,6 +716,15 @@ struct Engine::Impl {
     if (m.employer[i] != kNone32 && m.skill[i] < 250) grow(m.skill[i], sc.learning.skill_points_per_month);
   }
 
+  // The field a worker of `rule` should work in: this one if the status covers it, else the
+  // first field the status admits entrants to.
+  std::uint8_t covered_field(const StatusRule& rule, std::uint8_t field) const {
+    if (!rule.works || !sc.fields[field].employs || rule.entry_fields[field]) return field;
+    for (const auto target : employing_fields)
+      if (rule.entry_fields[target]) return target;
+    return field;
+  }
+
   // Whether the rules let employed agent i change employer at their own request now.
   bool change_allowed(std::size_t i, const StatusRule& rule) const {
     switch (rule.employer_change) {
@@ -734,7 +764,10 @@ struct Engine::Impl {
       fate[i] = kExit;
       return;
     }
-    if (rule.works && sc.fields[field].employs) {
+    const std::uint8_t covered = covered_field(rule, field);
+    if (covered != field) {
+      requests.seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
+    } else if (rule.works && sc.fields[field].employs) {
       const bool allowed = !employed || change_allowed(i, rule);
       const double search = rule.job_search_rate_per_month *
                             (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
@@ -745,7 +778,7 @@ struct Engine::Impl {
             r.bernoulli(rule.field_change_share)) {
           target = employing_fields[r.below(static_cast<std::uint32_t>(employing_fields.size()))];
         }
-        requests.seekers.push_back({static_cast<std::uint32_t>(i), target});
+        requests.seekers.push_back({static_cast<std::uint32_t>(i), target, false});
       }
     }
     if (rule.family_allowed && m.family_abroad[i] != 0 && in_status >= rule.family_delay_months &&
@@ -912,9 +945,10 @@ struct Engine::Impl {
       if (job_score(slots[other], origin_of_seeker) > job_score(slots[pick], origin_of_seeker)) pick = other;
       if (!e.hires[slots[pick] * d.statuses + m.status[i]]) continue;  // that employer does not hire this status
       const std::uint32_t old_employer = m.employer[i];
-      if (old_employer != kNone32 && (slots[pick] == old_employer || job_score(slots[pick], origin_of_seeker) <=
-                                                                         job_score(old_employer, origin_of_seeker) *
-                                                                             (1.0 + sc.behaviour.change_threshold)))
+      if (old_employer != kNone32 && !seeker.must_move &&
+          (slots[pick] == old_employer ||
+           job_score(slots[pick], origin_of_seeker) <=
+               job_score(old_employer, origin_of_seeker) * (1.0 + sc.behaviour.change_threshold)))
         continue;
       const std::uint32_t employer = take_slot(pick);
       const auto status = m.status[i];
@@ -988,6 +1022,9 @@ struct Engine::Impl {
     for (std::size_t c = 0; c < chunk_count; ++c)
       for (const auto& s : chunks[c].seekers)
         if (fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
+    for (const auto& s : status_changer_seekers)
+      if (fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
+    status_changer_seekers.clear();
     draw_applicants(step);
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, d.fields, 1),
@@ -1028,7 +1065,9 @@ struct Engine::Impl {
         t.municipal_entries(m.municipality[i], m.origin[i]) += members;
         for (std::uint8_t k = 0; k < members; ++k) {
           const bool spouse = (packed & kSpouseBit) && k == 0;
-          const auto age = spouse ? m.age_months[i] : static_cast<std::uint16_t>(r.below(15 * 12));
+          const auto age = spouse ? m.age_months[i]
+                                  : static_cast<std::uint16_t>(r.below(
+                                        static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
           joined.push_back({dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0, m.id[i]});
         }
         m.family_abroad[i] = 0;
@@ -1225,7 +1264,8 @@ struct Engine::Impl {
         ++s.pref_stock[d.pref_cell(p, m.status[i], m.field[i])];
         ++s.residents[municipality];
         const int age_years = m.age_months[i] / 12;
-        if (age_years >= 6 && age_years <= 14) ++s.children[municipality];
+        if (age_years >= sc.family.school_age_min_years && age_years <= sc.family.school_age_max_years)
+          ++s.children[municipality];
         if (m.employer[i] != kNone32) {
           ++s.workers[cell];
           ++s.municipal_workers[municipality];

@@ -735,6 +735,14 @@ class ScenarioReader {
         m.optional("spouse_probability", f.spouse_probability, [](const Value& x) { return x.as_double(0.0, 1.0); });
     f.children_mean =
         m.optional("children_mean", f.children_mean, [](const Value& x) { return x.as_double(0.0, 10.0); });
+    f.children_max_age_years = static_cast<int>(
+        m.optional("children_max_age_years", std::int64_t{14}, [](const Value& x) { return x.as_int(0, 30); }));
+    f.school_age_min_years = static_cast<int>(
+        m.optional("school_age_min_years", std::int64_t{6}, [](const Value& x) { return x.as_int(0, 30); }));
+    f.school_age_max_years = static_cast<int>(
+        m.optional("school_age_max_years", std::int64_t{14}, [](const Value& x) { return x.as_int(0, 30); }));
+    f.initial_months_in_status_max = static_cast<std::int32_t>(m.optional(
+        "initial_months_in_status_max", std::int64_t{120}, [](const Value& x) { return x.as_int(1, 1200); }));
     f.join_rate_per_month =
         m.optional("join_rate_per_month", f.join_rate_per_month, [](const Value& x) { return x.as_double(0.0, 1.0); });
     m.finish();
@@ -827,6 +835,10 @@ class ScenarioReader {
     b.family_separation_months = static_cast<std::int32_t>(
         m.optional("family_separation_months", std::int64_t{36}, [](const Value& x) { return x.as_int(0, 1200); }));
     b.urban_pull = m.optional("urban_pull", b.urban_pull, factor);
+    b.wage_full_marks_over_minimum = m.optional("wage_full_marks_over_minimum", b.wage_full_marks_over_minimum,
+                                                [](const Value& x) { return x.as_double(1.01, 10.0); });
+    b.wage_market_span =
+        m.optional("wage_market_span", b.wage_market_span, [](const Value& x) { return x.as_double(0.01, 10.0); });
     b.distance_decay_km =
         m.optional("distance_decay_km", b.distance_decay_km, [](const Value& x) { return x.as_double(0.0, 1e5); });
     b.integration_pull = m.optional("integration_pull", b.integration_pull, factor);

@@ -180,7 +180,9 @@ struct BehaviourParameters {
   double search_bad_conditions_multiplier = 2.0;   // job search rate × (1 + m × (1 − conditions))
   double agreement_recruitment_weight = 3.0;       // pull of a municipality's agreement with an origin
   // A job seeker scores an opening: wage × (1 + urban_pull × urbanity) × (1 + network × co-national
-  // share) × (1 + integration_pull × integration); urbanity = log(population) / log(largest).
+  // share) × (1 + integration_pull × integration); urbanity: log population scaled 0 (smallest) to 1 (largest).
+  double wage_full_marks_over_minimum = 1.5;  // wage / prefectural minimum giving full wage satisfaction
+  double wage_market_span = 0.2;              // ± this share around the market wage spans 0 to 1
   double urban_pull = 0.3;
   double distance_decay_km = 0.0;  // entrants' pull × exp(−distance / decay); 0 switches distance off
   double integration_pull = 0.3;
@@ -200,6 +202,11 @@ struct FamilyParameters {
   double spouse_probability = 0.5;    // a principal has a spouse abroad
   double children_mean = 0.8;         // mean children abroad (Poisson)
   double join_rate_per_month = 0.05;  // once allowed, hazard that the family joins
+  int children_max_age_years = 14;    // children who join are 0 to this age
+  int school_age_min_years = 6;       // compulsory schooling in Japan: ages 6-14
+  int school_age_max_years = 14;
+  std::int32_t initial_months_in_status_max =
+      120;  // initial residents have been in status 0 to this (or their max stay)
 };
 
 struct IntegrationParameters {

@@ -499,3 +499,17 @@ TEST_CASE("entrants prefer destinations nearer to where they come from", "[model
   INFO(far_off << " -> " << near);
   CHECK(near > far_off);
 }
+
+TEST_CASE("a student who becomes an engineer moves on to a job the new status covers", "[model][market]") {
+  const Scenario s = small_quickstart();
+  std::int64_t moved_out_of_food_service = 0, became_engineers = 0;
+  for (const auto& y : run(s)) {
+    became_engineers += national_sum(s, y, "transitions_in",
+                                     [](auto& st, auto& f, auto&) { return st == "ENGINEER" && f == "food_service"; });
+    moved_out_of_food_service += national_sum(
+        s, y, "field_changes_out", [](auto& st, auto& f, auto&) { return st == "ENGINEER" && f == "food_service"; });
+  }
+  INFO(became_engineers << " students became engineers; " << moved_out_of_food_service << " left food service");
+  CHECK(became_engineers > 0);
+  CHECK(moved_out_of_food_service > became_engineers / 2);
+}

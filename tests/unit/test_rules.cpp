@@ -67,16 +67,16 @@ TEST_CASE("only statuses that allow family are joined by family", "[rules]") {
 }
 
 TEST_CASE("a capped field never exceeds its cap, and the cap binds", "[rules]") {
-  // 2,000 persons of SSW1 in construction at most, from the start to the end.
+  // 1,200 persons of SSW1 in construction at most, from the start to the end.
   const Scenario s = small_quickstart(
-      {"caps=[{field: construction, statuses: [SSW1], from: 2022-10, to: 2030-10, limit_persons: 2000}]"});
+      {"caps=[{field: construction, statuses: [SSW1], from: 2022-10, to: 2030-10, limit_persons: 1200}]"});
   const auto years = run(s);
   std::int64_t blocked = 0;
   for (const auto& y : years) {
     const auto stock =
         national_sum(s, y, "stock", [](auto& st, auto& f, auto&) { return st == "SSW1" && f == "construction"; });
     INFO(y.year);
-    CHECK(stock <= 2000);
+    CHECK(stock <= 1200);
     blocked += total(y, y.labour_market, "cap_blocked");
   }
   CHECK(blocked > 0);
@@ -86,7 +86,7 @@ TEST_CASE("a capped field never exceeds its cap, and the cap binds", "[rules]") 
   for (const auto& y : run(uncapped))
     most = std::max(most, national_sum(uncapped, y, "stock",
                                        [](auto& st, auto& f, auto&) { return st == "SSW1" && f == "construction"; }));
-  CHECK(most > 2000);
+  CHECK(most > 1200);
 }
 
 TEST_CASE("a cap of 0 admits nobody; no cap means no limit", "[rules]") {
