@@ -379,7 +379,7 @@ struct Engine::Impl {
     const double market = std::max(1.0, market_wage[p * d.fields + m.field[i]]);
     const double above_minimum = std::clamp((wage / minimum - 1.0) / (b.wage_full_marks_over_minimum - 1.0), 0.0, 1.0);
     const double against_market = std::clamp(0.5 + 0.5 * (wage / market - 1.0) / b.wage_market_span, 0.0, 1.0);
-    const double wage_term = 0.5 * above_minimum + 0.5 * against_market;
+    const double wage_term = b.wage_minimum_share * above_minimum + (1.0 - b.wage_minimum_share) * against_market;
     return (b.satisfaction_weight_wage * wage_term +
             b.satisfaction_weight_conditions * e.conditions[m.employer[i]] / 255.0 +
             b.satisfaction_weight_integration * integration) /
@@ -950,6 +950,13 @@ struct Engine::Impl {
            job_score(slots[pick], origin_of_seeker) <=
                job_score(old_employer, origin_of_seeker) * (1.0 + sc.behaviour.change_threshold)))
         continue;
+      // Moving into a capped field is an admission like any other. (The old field's count is
+      // another task's; it is recounted next month, so a stock cap errs on the safe side.)
+      if (m.field[i] != f && capped_status_field[m.status[i] * d.fields + f] && !cap_allows(m.status[i], f, date)) {
+        ++t.market(kCapBlocked, prefecture_of(e.municipality[slots[pick]]), f);
+        continue;
+      }
+      if (m.field[i] != f && capped_status_field[m.status[i] * d.fields + f]) count_admission(m.status[i], f, date);
       const std::uint32_t employer = take_slot(pick);
       const auto status = m.status[i];
       const auto origin = m.origin[i];

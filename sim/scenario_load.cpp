@@ -837,6 +837,8 @@ class ScenarioReader {
     b.urban_pull = m.optional("urban_pull", b.urban_pull, factor);
     b.wage_full_marks_over_minimum = m.optional("wage_full_marks_over_minimum", b.wage_full_marks_over_minimum,
                                                 [](const Value& x) { return x.as_double(1.01, 10.0); });
+    b.wage_minimum_share =
+        m.optional("wage_minimum_share", b.wage_minimum_share, [](const Value& x) { return x.as_double(0.0, 1.0); });
     b.wage_market_span =
         m.optional("wage_market_span", b.wage_market_span, [](const Value& x) { return x.as_double(0.01, 10.0); });
     b.distance_decay_km =

@@ -183,6 +183,7 @@ struct BehaviourParameters {
   // share) × (1 + integration_pull × integration); urbanity: log population scaled 0 (smallest) to 1 (largest).
   double wage_full_marks_over_minimum = 1.5;  // wage / prefectural minimum giving full wage satisfaction
   double wage_market_span = 0.2;              // ± this share around the market wage spans 0 to 1
+  double wage_minimum_share = 0.5;            // wage term = share × (against minimum) + rest × (against market)
   double urban_pull = 0.3;
   double distance_decay_km = 0.0;  // entrants' pull × exp(−distance / decay); 0 switches distance off
   double integration_pull = 0.3;
