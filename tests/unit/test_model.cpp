@@ -130,7 +130,7 @@ TEST_CASE("co-national networks pull entrants to where their compatriots live", 
   CHECK(after > before + 0.1);
 }
 
-TEST_CASE("language classes speed learning: more pass to SSW1, integration rises and fewer leave", "[model]") {
+TEST_CASE("language classes speed learning so more pass to SSW1, integration rises and fewer leave", "[model]") {
   auto classes = [](bool on) {
     std::vector<std::string> o{"events=[]", "statuses.TES.entries_open=true", "statuses.TITP.entries_open=false",
                                "statuses.TES.max_stay_months=48", "end=2027-10"};

@@ -89,7 +89,7 @@ TEST_CASE("a capped field never exceeds its cap, and the cap binds", "[rules]") 
   CHECK(most > 1200);
 }
 
-TEST_CASE("a cap of 0 admits nobody; no cap means no limit", "[rules]") {
+TEST_CASE("a cap of 0 admits nobody and no cap means no limit", "[rules]") {
   const Scenario zero = small_quickstart(
       {"caps=[{field: construction, statuses: [SSW1], from: 2022-10, to: 2030-10, limit_persons: 0}]"});
   auto in_construction_ssw1 = [](auto& st, auto& f, auto&) { return st == "SSW1" && f == "construction"; };
