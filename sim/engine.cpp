@@ -841,7 +841,7 @@ struct Engine::Impl {
     // Destinations of non-working entrants: municipalities weighted by foreign residents.
     // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
     destination_weight.assign(d.municipal_origin(), 1.0);
-    max_destination_weight.assign(d.origins, 1.0);
+    max_destination_weight.assign(d.origins, 0.0);  // the largest pull, so weights only redistribute
     for (std::size_t k = 0; k < d.municipalities; ++k) {
       const double residents = std::max<double>(1.0, static_cast<double>(counts.residents[k]));
       for (std::size_t o = 0; o < d.origins; ++o) {
