@@ -852,6 +852,12 @@ struct Engine::Impl {
         max_destination_weight[o] = std::max(max_destination_weight[o], w);
       }
     }
+    // Pulls that all underflow (a tiny distance decay) carry no preference: treat them as equal.
+    for (std::size_t o = 0; o < d.origins; ++o) {
+      if (max_destination_weight[o] > 1e-300) continue;
+      for (std::size_t k = 0; k < d.municipalities; ++k) destination_weight[k * d.origins + o] = 1.0;
+      max_destination_weight[o] = 1.0;
+    }
     std::vector<double> cumulative_residents(d.municipalities);
 
     for (std::size_t o = 0; o < d.origins; ++o) {
@@ -1390,7 +1396,12 @@ struct Engine::Impl {
     out.municipality = {
         {"foreign_residents", "foreign residents at the census month", "persons", persons(total.residents), {}},
         {"foreign_workers", "foreign residents in employment", "persons", persons(total.municipal_workers), {}},
-        {"school_age_children", "foreign residents aged 6-14", "persons", persons(total.children), {}},
+        {"school_age_children",
+         "foreign residents of school age (" + std::to_string(sc.family.school_age_min_years) + "-" +
+             std::to_string(sc.family.school_age_max_years) + ")",
+         "persons",
+         persons(total.children),
+         {}},
         {"ajts", "assistant Japanese teachers for foreign children", "teachers", ajts, {}},
         {"integration_index", "integration level from the policy portfolio (0-1)", "1", {}, mu.integration},
         {"agreements", "cooperation agreements with origins", "agreements", agreements, {}},

@@ -741,6 +741,9 @@ class ScenarioReader {
         m.optional("school_age_min_years", std::int64_t{6}, [](const Value& x) { return x.as_int(0, 30); }));
     f.school_age_max_years = static_cast<int>(
         m.optional("school_age_max_years", std::int64_t{14}, [](const Value& x) { return x.as_int(0, 30); }));
+    if (f.school_age_max_years < f.school_age_min_years)
+      m.get("school_age_max_years")
+          .fail("expected an age at least school_age_min_years (" + std::to_string(f.school_age_min_years) + ")");
     f.initial_months_in_status_max = static_cast<std::int32_t>(m.optional(
         "initial_months_in_status_max", std::int64_t{120}, [](const Value& x) { return x.as_int(1, 1200); }));
     f.join_rate_per_month =
