@@ -541,10 +541,11 @@ struct Engine::Impl {
 
   // ---- events and policy state -----------------------------------------------------------
 
-  void apply_events(MonthIndex date) {
-    rules = sc.statuses;
+  // Events of `date`; at the start, every rule change dated up to it. Each change holds the whole
+  // rule as it stands from its date (earlier changes included), so applying in date order is enough.
+  void apply_events(MonthIndex date, bool starting = false) {
     for (const auto& change : sc.rule_changes)
-      if (change.date <= date) rules[change.status] = change.rule;
+      if (change.date == date || (starting && change.date < date)) rules[change.status] = change.rule;
     border_closed = std::any_of(sc.border_closures.begin(), sc.border_closures.end(),
                                 [date](const BorderClosure& b) { return b.from <= date && date <= b.to; });
     std::fill(origin_push.begin(), origin_push.end(), 1.0);
@@ -1466,8 +1467,6 @@ struct Engine::Impl {
 Engine::Engine(const Scenario& scenario) : impl_(std::make_unique<Impl>(scenario)) {}
 Engine::~Engine() = default;
 
-std::size_t Engine::migrants() const { return impl_->m.size(); }
-std::size_t Engine::employers() const { return impl_->e.size(); }
 
 void Engine::run(OutputSink& sink, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
@@ -1476,7 +1475,7 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
   tbb::task_arena arena(threads);
   arena.execute([&] {
     auto& s = impl_->sc;
-    impl_->apply_events(s.start);
+    impl_->apply_events(s.start, true);
     impl_->update_municipalities();
     sink.write_year(impl_->census(s.first_year(), false));
     const int steps = s.end - s.start;

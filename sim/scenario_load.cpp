@@ -351,7 +351,6 @@ class ScenarioReader {
       s.fields.push_back(f);
     }
     if (s.fields.size() > 250) v.fail("expected at most 250 fields");
-    std::ignore = fields;
   }
 
   void read_statuses(Scenario& s, const Value& v) {

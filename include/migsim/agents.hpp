@@ -37,10 +37,6 @@ struct MigrantStore {
     f(id), f(status), f(field), f(origin), f(municipality), f(employer), f(age_months), f(months_in_status),
         f(months_with_employer), f(family_abroad), f(principal), f(japanese), f(skill), f(family_here);
   }
-
-  void reserve(std::size_t n) {
-    for_each_array([n](auto& a) { a.reserve(n); });
-  }
 };
 
 // Employers are stored grouped by field (then municipality), so each field's labour market

@@ -65,8 +65,6 @@ class Engine {
   // Runs from start to end; each census year (the start included) goes to `sink`.
   void run(OutputSink& sink, const RunOptions& options);
 
-  std::size_t migrants() const;
-  std::size_t employers() const;
 
  private:
   struct Impl;
