@@ -179,6 +179,15 @@ class Value {
   KeyPath path_;
 };
 
+// Readers for Mapping::optional: a number or a whole number within [min, max], true or false.
+auto real(double min, double max) {
+  return [min, max](const Value& x) { return x.as_double(min, max); };
+}
+auto whole(std::int64_t min, std::int64_t max) {
+  return [min, max](const Value& x) { return x.as_int(min, max); };
+}
+bool boolean(const Value& x) { return x.as_bool(); }
+
 // A mapping whose keys must all be known: finish() rejects any key nobody asked for.
 class Mapping {
  public:
@@ -334,9 +343,8 @@ class ScenarioReader {
       Mapping m(settings);
       Field f;
       f.name = name;
-      f.employs = m.optional("employs", true, [](const Value& x) { return x.as_bool(); });
-      f.labour_demand_growth_per_year =
-          m.optional("labour_demand_growth_per_year", 0.0, [](const Value& x) { return x.as_double(-0.5, 1.0); });
+      f.employs = m.optional("employs", true, boolean);
+      f.labour_demand_growth_per_year = m.optional("labour_demand_growth_per_year", 0.0, real(-0.5, 1.0));
       if (m.has("labour_demand_growth_by_year")) {
         Mapping series(m.get("labour_demand_growth_by_year"));
         for (const auto& [year, rate] : series.entries()) {
@@ -374,7 +382,7 @@ class ScenarioReader {
     Mapping m(v);
     StatusRule r;
     r.name = name;
-    r.works = m.optional("works", true, [](const Value& x) { return x.as_bool(); });
+    r.works = m.optional("works", true, boolean);
     if (m.has("max_stay_months")) {
       const Value x = m.get("max_stay_months");
       r.max_stay_months = x.node().IsScalar() && x.node().Scalar() == "unlimited"
@@ -411,9 +419,9 @@ class ScenarioReader {
     r.family_allowed = m.optional("family", std::size_t{0}, [](const Value& x) {
       return x.as_choice({"none", "allowed"});
     }) == 1;
-    r.family_delay_months = static_cast<std::int32_t>(
-        m.optional("family_delay_months", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 600); }));
-    r.entries_open = m.optional("entries_open", false, [](const Value& x) { return x.as_bool(); });
+    r.family_delay_months =
+        static_cast<std::int32_t>(m.optional("family_delay_months", std::int64_t{0}, whole(0, 600)));
+    r.entries_open = m.optional("entries_open", false, boolean);
     r.entry_fields =
         m.has("entry_fields") ? field_set(s, m.get("entry_fields")) : std::vector<std::uint8_t>(s.fields.size(), 0);
     if (m.has("entry_fields")) {
@@ -437,27 +445,22 @@ class ScenarioReader {
         tr.to_status = resolve(s.statuses, tm.get("to"), "status");
         if (s.statuses[tr.to_status].name == name) tm.get("to").fail("expected a status other than the current one");
         tr.after_months = static_cast<std::int32_t>(tm.get("after_months").as_int(0, 1200));
-        tr.pass_rate = tm.optional("pass_rate", 1.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+        tr.pass_rate = tm.optional("pass_rate", 1.0, real(0.0, 1.0));
         if (tm.has("requires_japanese")) tr.requires_japanese = japanese_level(tm.get("requires_japanese"));
-        tr.requires_skill = static_cast<std::uint8_t>(
-            tm.optional("requires_skill", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 250); }));
+        tr.requires_skill = static_cast<std::uint8_t>(tm.optional("requires_skill", std::int64_t{0}, whole(0, 250)));
         tr.fields_allowed =
             tm.has("fields") ? field_set(s, tm.get("fields")) : std::vector<std::uint8_t>(s.fields.size(), 1);
         tm.finish();
         r.transitions.push_back(tr);
       }
     }
-    r.exit_rate_per_year = m.optional("exit_rate_per_year", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
-    r.abscond_rate_per_year =
-        m.optional("abscond_rate_per_year", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
-    r.job_search_rate_per_month =
-        m.optional("job_search_rate_per_month", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
-    r.field_change_share = m.optional("field_change_share", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    r.exit_rate_per_year = m.optional("exit_rate_per_year", 0.0, real(0.0, 1.0));
+    r.abscond_rate_per_year = m.optional("abscond_rate_per_year", 0.0, real(0.0, 1.0));
+    r.job_search_rate_per_month = m.optional("job_search_rate_per_month", 0.0, real(0.0, 1.0));
+    r.field_change_share = m.optional("field_change_share", 0.0, real(0.0, 1.0));
     if (m.has("entry_japanese")) r.entry_japanese = japanese_level(m.get("entry_japanese"));
-    r.second_year_wage_raise =
-        m.optional("second_year_wage_raise", 0.0, [](const Value& x) { return x.as_double(0.0, 1.0); });
-    r.entry_skill = static_cast<std::uint8_t>(
-        m.optional("entry_skill", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 250); }));
+    r.second_year_wage_raise = m.optional("second_year_wage_raise", 0.0, real(0.0, 1.0));
+    r.entry_skill = static_cast<std::uint8_t>(m.optional("entry_skill", std::int64_t{0}, whole(0, 250)));
     if (m.has("entry_age_years")) {
       const Value x = m.get("entry_age_years");
       const auto range = x.as_sequence(false);
@@ -496,16 +499,12 @@ class ScenarioReader {
       Mapping m(settings);
       Origin o;
       o.name = name;
-      o.applicants_per_year =
-          m.optional("applicants_per_year", 0.0, [](const Value& x) { return x.as_double(0.0, 1e8); });
+      o.applicants_per_year = m.optional("applicants_per_year", 0.0, real(0.0, 1e8));
       o.channel_weights.assign(s.statuses.size(), 0.0);
-      o.language_proximity =
-          m.optional("language_proximity", 0.5, [](const Value& x) { return x.as_double(0.0, 1.0); });
+      o.language_proximity = m.optional("language_proximity", 0.5, real(0.0, 1.0));
       if (m.has("location")) o.location = read_location(m.get("location"));
-      o.orientation_to_work_abroad =
-          m.optional("orientation_to_work_abroad", 1.0, [](const Value& x) { return x.as_double(0.0, 100.0); });
-      o.network_elasticity =
-          m.optional("network_elasticity", 0.0, [](const Value& x) { return x.as_double(0.0, 100.0); });
+      o.orientation_to_work_abroad = m.optional("orientation_to_work_abroad", 1.0, real(0.0, 100.0));
+      o.network_elasticity = m.optional("network_elasticity", 0.0, real(0.0, 100.0));
       if (m.has("channels")) {
         Mapping channels(m.get("channels"));
         for (const auto& [status, weight] : channels.entries()) {
@@ -562,17 +561,14 @@ class ScenarioReader {
       mu.policy.agreements.assign(s.origins.size(), 0);
       if (m.has("policy")) {
         Mapping p(m.get("policy"));
-        mu.policy.language_classes = p.optional("language_classes", false, [](const Value& x) { return x.as_bool(); });
-        mu.policy.consultation = p.optional("consultation", false, [](const Value& x) { return x.as_bool(); });
-        mu.policy.residents_assembly =
-            p.optional("residents_assembly", false, [](const Value& x) { return x.as_bool(); });
-        mu.policy.hires_ajts = p.optional("hires_ajts", false, [](const Value& x) { return x.as_bool(); });
-        mu.policy.employer_subsidy = p.optional("employer_subsidy", false, [](const Value& x) { return x.as_bool(); });
-        mu.policy.council_member = p.optional("council_member", false, [](const Value& x) { return x.as_bool(); });
-        mu.policy.budget_yen_per_year =
-            p.optional("budget_yen_per_year", -1.0, [](const Value& x) { return x.as_double(0.0, 1e12); });
-        mu.policy.ajts = static_cast<std::int32_t>(
-            p.optional("ajts", std::int64_t{0}, [](const Value& x) { return x.as_int(0, 100000); }));
+        mu.policy.language_classes = p.optional("language_classes", false, boolean);
+        mu.policy.consultation = p.optional("consultation", false, boolean);
+        mu.policy.residents_assembly = p.optional("residents_assembly", false, boolean);
+        mu.policy.hires_ajts = p.optional("hires_ajts", false, boolean);
+        mu.policy.employer_subsidy = p.optional("employer_subsidy", false, boolean);
+        mu.policy.council_member = p.optional("council_member", false, boolean);
+        mu.policy.budget_yen_per_year = p.optional("budget_yen_per_year", -1.0, real(0.0, 1e12));
+        mu.policy.ajts = static_cast<std::int32_t>(p.optional("ajts", std::int64_t{0}, whole(0, 100000)));
         if (p.has("agreements"))
           for (const auto& origin : p.get("agreements").as_sequence())
             mu.policy.agreements[resolve(s.origins, origin, "origin")] = 1;
@@ -688,31 +684,20 @@ class ScenarioReader {
   void read_employers(Scenario& s, const Value& v) {
     Mapping m(v);
     auto& e = s.employers;
-    e.workers_per_employer = m.optional("workers_per_employer", e.workers_per_employer,
-                                        [](const Value& x) { return x.as_double(1.0, 1e5); });
-    e.initial_vacancy_rate = m.optional("initial_vacancy_rate", e.initial_vacancy_rate,
-                                        [](const Value& x) { return x.as_double(0.0, 10.0); });
-    e.wage_premium_mean =
-        m.optional("wage_premium_mean", e.wage_premium_mean, [](const Value& x) { return x.as_double(0.5, 10.0); });
-    e.wage_premium_sd =
-        m.optional("wage_premium_sd", e.wage_premium_sd, [](const Value& x) { return x.as_double(0.0, 5.0); });
-    e.hours_per_month =
-        m.optional("hours_per_month", e.hours_per_month, [](const Value& x) { return x.as_double(1.0, 400.0); });
-    e.wage_raise_on_loss =
-        m.optional("wage_raise_on_loss", e.wage_raise_on_loss, [](const Value& x) { return x.as_double(0.0, 1.0); });
-    e.conditions_mean =
-        m.optional("conditions_mean", e.conditions_mean, [](const Value& x) { return x.as_double(0.0, 1.0); });
-    e.size_sd = m.optional("size_sd", e.size_sd, [](const Value& x) { return x.as_double(0.0, 5.0); });
-    e.small_employer_places =
-        static_cast<std::int32_t>(m.optional("small_employer_places", std::int64_t{e.small_employer_places},
-                                             [](const Value& x) { return x.as_int(0, 100000); }));
-    e.diaspora_share =
-        m.optional("diaspora_share", e.diaspora_share, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    e.workers_per_employer = m.optional("workers_per_employer", e.workers_per_employer, real(1.0, 1e5));
+    e.initial_vacancy_rate = m.optional("initial_vacancy_rate", e.initial_vacancy_rate, real(0.0, 10.0));
+    e.wage_premium_mean = m.optional("wage_premium_mean", e.wage_premium_mean, real(0.5, 10.0));
+    e.wage_premium_sd = m.optional("wage_premium_sd", e.wage_premium_sd, real(0.0, 5.0));
+    e.hours_per_month = m.optional("hours_per_month", e.hours_per_month, real(1.0, 400.0));
+    e.wage_raise_on_loss = m.optional("wage_raise_on_loss", e.wage_raise_on_loss, real(0.0, 1.0));
+    e.conditions_mean = m.optional("conditions_mean", e.conditions_mean, real(0.0, 1.0));
+    e.size_sd = m.optional("size_sd", e.size_sd, real(0.0, 5.0));
+    e.small_employer_places = static_cast<std::int32_t>(
+        m.optional("small_employer_places", std::int64_t{e.small_employer_places}, whole(0, 100000)));
+    e.diaspora_share = m.optional("diaspora_share", e.diaspora_share, real(0.0, 1.0));
     e.diaspora_other_origin_acceptance =
-        m.optional("diaspora_other_origin_acceptance", e.diaspora_other_origin_acceptance,
-                   [](const Value& x) { return x.as_double(0.0, 1.0); });
-    e.conditions_sd =
-        m.optional("conditions_sd", e.conditions_sd, [](const Value& x) { return x.as_double(0.0, 1.0); });
+        m.optional("diaspora_other_origin_acceptance", e.diaspora_other_origin_acceptance, real(0.0, 1.0));
+    e.conditions_sd = m.optional("conditions_sd", e.conditions_sd, real(0.0, 1.0));
     m.finish();
   }
 
@@ -730,23 +715,17 @@ class ScenarioReader {
     if (s.statuses[f.dependent_status].works &&
         s.fields.end() == std::find_if(s.fields.begin(), s.fields.end(), [](const Field& x) { return !x.employs; }))
       v.fail("expected a field with employs: false for family members who join");
-    f.spouse_probability =
-        m.optional("spouse_probability", f.spouse_probability, [](const Value& x) { return x.as_double(0.0, 1.0); });
-    f.children_mean =
-        m.optional("children_mean", f.children_mean, [](const Value& x) { return x.as_double(0.0, 10.0); });
-    f.children_max_age_years = static_cast<int>(
-        m.optional("children_max_age_years", std::int64_t{14}, [](const Value& x) { return x.as_int(0, 30); }));
-    f.school_age_min_years = static_cast<int>(
-        m.optional("school_age_min_years", std::int64_t{6}, [](const Value& x) { return x.as_int(0, 30); }));
-    f.school_age_max_years = static_cast<int>(
-        m.optional("school_age_max_years", std::int64_t{14}, [](const Value& x) { return x.as_int(0, 30); }));
+    f.spouse_probability = m.optional("spouse_probability", f.spouse_probability, real(0.0, 1.0));
+    f.children_mean = m.optional("children_mean", f.children_mean, real(0.0, 10.0));
+    f.children_max_age_years = static_cast<int>(m.optional("children_max_age_years", std::int64_t{14}, whole(0, 30)));
+    f.school_age_min_years = static_cast<int>(m.optional("school_age_min_years", std::int64_t{6}, whole(0, 30)));
+    f.school_age_max_years = static_cast<int>(m.optional("school_age_max_years", std::int64_t{14}, whole(0, 30)));
     if (f.school_age_max_years < f.school_age_min_years)
       m.get("school_age_max_years")
           .fail("expected an age at least school_age_min_years (" + std::to_string(f.school_age_min_years) + ")");
-    f.initial_months_in_status_max = static_cast<std::int32_t>(m.optional(
-        "initial_months_in_status_max", std::int64_t{120}, [](const Value& x) { return x.as_int(1, 1200); }));
-    f.join_rate_per_month =
-        m.optional("join_rate_per_month", f.join_rate_per_month, [](const Value& x) { return x.as_double(0.0, 1.0); });
+    f.initial_months_in_status_max =
+        static_cast<std::int32_t>(m.optional("initial_months_in_status_max", std::int64_t{120}, whole(1, 1200)));
+    f.join_rate_per_month = m.optional("join_rate_per_month", f.join_rate_per_month, real(0.0, 1.0));
     m.finish();
     if (std::none_of(s.fields.begin(), s.fields.end(), [](const Field& x) { return !x.employs; }))
       v.tree().fail({"fields"}, "expected one field with employs: false (for non-workers and family members)");
@@ -755,22 +734,17 @@ class ScenarioReader {
   void read_integration(Scenario& s, const Value& v) {
     Mapping m(v);
     auto& g = s.integration;
-    auto weight = [](const Value& x) { return x.as_double(0.0, 1.0); };
+    auto weight = real(0.0, 1.0);
     g.weight_language_classes = m.optional("weight_language_classes", g.weight_language_classes, weight);
     g.weight_consultation = m.optional("weight_consultation", g.weight_consultation, weight);
     g.weight_residents_assembly = m.optional("weight_residents_assembly", g.weight_residents_assembly, weight);
     g.weight_ajt_coverage = m.optional("weight_ajt_coverage", g.weight_ajt_coverage, weight);
-    g.ajt_children_per_teacher = m.optional("ajt_children_per_teacher", g.ajt_children_per_teacher,
-                                            [](const Value& x) { return x.as_double(1.0, 1e4); });
+    g.ajt_children_per_teacher = m.optional("ajt_children_per_teacher", g.ajt_children_per_teacher, real(1.0, 1e4));
     g.exit_reduction = m.optional("exit_reduction", g.exit_reduction, weight);
-    g.family_join_boost =
-        m.optional("family_join_boost", g.family_join_boost, [](const Value& x) { return x.as_double(0.0, 100.0); });
-    g.learning_boost =
-        m.optional("learning_boost", g.learning_boost, [](const Value& x) { return x.as_double(0.0, 100.0); });
-    g.settlement_boost =
-        m.optional("settlement_boost", g.settlement_boost, [](const Value& x) { return x.as_double(0.0, 100.0); });
-    g.onward_move_push =
-        m.optional("onward_move_push", g.onward_move_push, [](const Value& x) { return x.as_double(0.0, 100.0); });
+    g.family_join_boost = m.optional("family_join_boost", g.family_join_boost, real(0.0, 100.0));
+    g.learning_boost = m.optional("learning_boost", g.learning_boost, real(0.0, 100.0));
+    g.settlement_boost = m.optional("settlement_boost", g.settlement_boost, real(0.0, 100.0));
+    g.onward_move_push = m.optional("onward_move_push", g.onward_move_push, real(0.0, 100.0));
     m.finish();
   }
 
@@ -782,27 +756,23 @@ class ScenarioReader {
   void read_learning(Scenario& s, const Value& v) {
     Mapping m(v);
     auto& l = s.learning;
-    l.japanese_points_per_month = m.optional("japanese_points_per_month", l.japanese_points_per_month,
-                                             [](const Value& x) { return x.as_double(0.0, 50.0); });
-    l.language_class_boost = m.optional("language_class_boost", l.language_class_boost,
-                                        [](const Value& x) { return x.as_double(0.0, 10.0); });
-    l.skill_points_per_month = m.optional("skill_points_per_month", l.skill_points_per_month,
-                                          [](const Value& x) { return x.as_double(0.0, 50.0); });
+    l.japanese_points_per_month = m.optional("japanese_points_per_month", l.japanese_points_per_month, real(0.0, 50.0));
+    l.language_class_boost = m.optional("language_class_boost", l.language_class_boost, real(0.0, 10.0));
+    l.skill_points_per_month = m.optional("skill_points_per_month", l.skill_points_per_month, real(0.0, 50.0));
     m.finish();
   }
 
   void read_municipal_policy(Scenario& s, const Value& v) {
     Mapping m(v);
     auto& p = s.municipal_policy;
-    auto rate = [](const Value& x) { return x.as_double(0.0, 1.0); };
-    auto effect = [](const Value& x) { return x.as_double(0.0, 100.0); };
-    auto yen = [](const Value& x) { return x.as_double(0.0, 1e12); };
+    auto rate = real(0.0, 1.0);
+    auto effect = real(0.0, 100.0);
+    auto yen = real(0.0, 1e12);
     p.base_adoption_per_year = m.optional("base_adoption_per_year", p.base_adoption_per_year, rate);
     p.foreign_share_effect = m.optional("foreign_share_effect", p.foreign_share_effect, effect);
     p.peer_effect = m.optional("peer_effect", p.peer_effect, effect);
     p.vacancy_effect = m.optional("vacancy_effect", p.vacancy_effect, effect);
-    p.budget_yen_per_resident = m.optional("budget_yen_per_resident", p.budget_yen_per_resident,
-                                           [](const Value& x) { return x.as_double(0.0, 1e6); });
+    p.budget_yen_per_resident = m.optional("budget_yen_per_resident", p.budget_yen_per_resident, real(0.0, 1e6));
     p.cost_language_classes_yen = m.optional("cost_language_classes_yen", p.cost_language_classes_yen, yen);
     p.cost_consultation_yen = m.optional("cost_consultation_yen", p.cost_consultation_yen, yen);
     p.cost_residents_assembly_yen = m.optional("cost_residents_assembly_yen", p.cost_residents_assembly_yen, yen);
@@ -817,12 +787,12 @@ class ScenarioReader {
   void read_behaviour(Scenario& s, const Value& v) {
     Mapping m(v);
     auto& b = s.behaviour;
-    auto factor = [](const Value& x) { return x.as_double(0.0, 100.0); };
+    auto factor = real(0.0, 100.0);
     b.abscond_bad_conditions_multiplier =
         m.optional("abscond_bad_conditions_multiplier", b.abscond_bad_conditions_multiplier, factor);
     b.abscond_when_change_allowed = m.optional("abscond_when_change_allowed", b.abscond_when_change_allowed, factor);
-    b.agreement_recruitment_weight = m.optional("agreement_recruitment_weight", b.agreement_recruitment_weight,
-                                                [](const Value& x) { return x.as_double(0.0, 1000.0); });
+    b.agreement_recruitment_weight =
+        m.optional("agreement_recruitment_weight", b.agreement_recruitment_weight, real(0.0, 1000.0));
     b.satisfaction_weight_wage = m.optional("satisfaction_weight_wage", b.satisfaction_weight_wage, factor);
     b.satisfaction_weight_conditions =
         m.optional("satisfaction_weight_conditions", b.satisfaction_weight_conditions, factor);
@@ -830,24 +800,20 @@ class ScenarioReader {
         m.optional("satisfaction_weight_integration", b.satisfaction_weight_integration, factor);
     if (b.satisfaction_weight_wage + b.satisfaction_weight_conditions + b.satisfaction_weight_integration <= 0)
       v.fail("expected satisfaction weights that are not all 0");
-    b.exit_satisfaction_reduction = m.optional("exit_satisfaction_reduction", b.exit_satisfaction_reduction,
-                                               [](const Value& x) { return x.as_double(0.0, 1.0); });
+    b.exit_satisfaction_reduction =
+        m.optional("exit_satisfaction_reduction", b.exit_satisfaction_reduction, real(0.0, 1.0));
     b.exit_family_present = m.optional("exit_family_present", b.exit_family_present, factor);
     b.exit_family_separated = m.optional("exit_family_separated", b.exit_family_separated, factor);
-    b.family_separation_months = static_cast<std::int32_t>(
-        m.optional("family_separation_months", std::int64_t{36}, [](const Value& x) { return x.as_int(0, 1200); }));
+    b.family_separation_months =
+        static_cast<std::int32_t>(m.optional("family_separation_months", std::int64_t{36}, whole(0, 1200)));
     b.urban_pull = m.optional("urban_pull", b.urban_pull, factor);
-    b.wage_full_marks_over_minimum = m.optional("wage_full_marks_over_minimum", b.wage_full_marks_over_minimum,
-                                                [](const Value& x) { return x.as_double(1.01, 10.0); });
-    b.wage_minimum_share =
-        m.optional("wage_minimum_share", b.wage_minimum_share, [](const Value& x) { return x.as_double(0.0, 1.0); });
-    b.wage_market_span =
-        m.optional("wage_market_span", b.wage_market_span, [](const Value& x) { return x.as_double(0.01, 10.0); });
-    b.distance_decay_km =
-        m.optional("distance_decay_km", b.distance_decay_km, [](const Value& x) { return x.as_double(0.0, 1e5); });
+    b.wage_full_marks_over_minimum =
+        m.optional("wage_full_marks_over_minimum", b.wage_full_marks_over_minimum, real(1.01, 10.0));
+    b.wage_minimum_share = m.optional("wage_minimum_share", b.wage_minimum_share, real(0.0, 1.0));
+    b.wage_market_span = m.optional("wage_market_span", b.wage_market_span, real(0.01, 10.0));
+    b.distance_decay_km = m.optional("distance_decay_km", b.distance_decay_km, real(0.0, 1e5));
     b.integration_pull = m.optional("integration_pull", b.integration_pull, factor);
-    b.change_threshold =
-        m.optional("change_threshold", b.change_threshold, [](const Value& x) { return x.as_double(0.0, 10.0); });
+    b.change_threshold = m.optional("change_threshold", b.change_threshold, real(0.0, 10.0));
     b.search_bad_conditions_multiplier =
         m.optional("search_bad_conditions_multiplier", b.search_bad_conditions_multiplier, factor);
     m.finish();
@@ -874,8 +840,7 @@ class ScenarioReader {
         }
       }
     }
-    s.output.compression_level = static_cast<int>(
-        m.optional("compression_level", std::int64_t{4}, [](const Value& x) { return x.as_int(0, 9); }));
+    s.output.compression_level = static_cast<int>(m.optional("compression_level", std::int64_t{4}, whole(0, 9)));
     m.finish();
   }
 
