@@ -8,6 +8,13 @@ using namespace migsim::test;
 
 namespace {
 
+// Overrides under which municipalities adopt no policy of their own accord, so a test controls them.
+std::vector<std::string> without_policy_adoption(std::vector<std::string> more = {}) {
+  more.insert(more.end(), {"municipal_policy.base_adoption_per_year=0", "municipal_policy.foreign_share_effect=0",
+                           "municipal_policy.vacancy_effect=0", "municipal_policy.peer_effect=0"});
+  return more;
+}
+
 std::int64_t over_years(const Scenario& s, const std::vector<YearOutput>& years, const std::string& measure,
                         const std::string& status) {
   std::int64_t sum = 0;
@@ -101,8 +108,7 @@ std::int64_t entries_into(const Scenario& s, const std::vector<YearOutput>& year
 
 TEST_CASE("an agreement with an origin raises that origin's entries into that municipality", "[model]") {
   // Municipalities sign nothing of their own accord here; Ota (Gunma) signs with Indonesia.
-  const std::vector<std::string> no_adoption{"end=2026-10", "municipal_policy.base_adoption_per_year=0",
-                                             "municipal_policy.vacancy_effect=0", "municipal_policy.peer_effect=0"};
+  const auto no_adoption = without_policy_adoption({"end=2026-10"});
   auto signing = no_adoption;
   signing.push_back("events=[{type: agreement, date: 2022-10, municipality: 10205, origin: indonesia}]");
   const Scenario plain = small_quickstart(no_adoption);
@@ -277,8 +283,7 @@ TEST_CASE("budgets bound what municipalities adopt and the AJTs they hire", "[mo
 
 TEST_CASE("employer subsidies raise the places employers open", "[model][municipal]") {
   auto subsidies = [](bool on) {
-    std::vector<std::string> o{"municipal_policy.base_adoption_per_year=0", "municipal_policy.foreign_share_effect=0",
-                               "municipal_policy.vacancy_effect=0", "municipal_policy.peer_effect=0", "end=2026-10"};
+    auto o = without_policy_adoption({"end=2026-10"});
     for (int k = 0; k < 6; ++k)
       o.push_back("municipalities[" + std::to_string(k) + "].policy.employer_subsidy=" + (on ? "true" : "false"));
     return o;
@@ -312,9 +317,7 @@ std::int64_t net_moves_out(const Scenario& s, const std::vector<YearOutput>& yea
 
 TEST_CASE("job seekers move towards cities and towards integration", "[model][search]") {
   // Ota (Gunma) is the smallest municipality and has no integration policy.
-  const std::vector<std::string> neutral{"behaviour.urban_pull=0", "behaviour.integration_pull=0",
-                                         "municipal_policy.base_adoption_per_year=0",
-                                         "municipal_policy.foreign_share_effect=0", "municipal_policy.peer_effect=0"};
+  const auto neutral = without_policy_adoption({"behaviour.urban_pull=0", "behaviour.integration_pull=0"});
   auto with = [&](const std::string& extra) {
     auto o = neutral;
     o.push_back(extra);
@@ -349,12 +352,8 @@ TEST_CASE("integration speeds family reunification and settlement", "[model][int
 
 TEST_CASE("small employers recruit abroad only through an agreement", "[model][channels]") {
   // Every employer small, none diaspora-owned: the open market is closed to them all.
-  const std::vector<std::string> all_small{"employers.small_employer_places=100000",
-                                           "employers.diaspora_share=0",
-                                           "end=2025-10",
-                                           "municipal_policy.base_adoption_per_year=0",
-                                           "municipal_policy.vacancy_effect=0",
-                                           "municipal_policy.peer_effect=0"};
+  const auto all_small =
+      without_policy_adoption({"employers.small_employer_places=100000", "employers.diaspora_share=0", "end=2025-10"});
   auto working_entries = [](const Scenario& s, const YearOutput& y, const char* origin) {
     return national_sum(s, y, "entries", [&](auto&, auto& field, auto& o) {
       return field != "none" && (origin == nullptr || o == origin);
@@ -457,11 +456,8 @@ TEST_CASE("integration speeds learning Japanese", "[model][integration]") {
                                      "statuses.TES.max_stay_months=48",
                                      "end=2027-10",
                                      "integration.settlement_boost=0",
-                                     "caps=[]",
-                                     "municipal_policy.base_adoption_per_year=0",
-                                     "municipal_policy.foreign_share_effect=0",
-                                     "municipal_policy.peer_effect=0"};
-  auto slow = tes, fast = tes;
+                                     "caps=[]"};
+  auto slow = without_policy_adoption(tes), fast = without_policy_adoption(tes);
   for (int k = 0; k < 6; ++k) {  // no classes: only integration can speed learning
     slow.push_back("municipalities[" + std::to_string(k) + "].policy.language_classes=false");
     fast.push_back("municipalities[" + std::to_string(k) + "].policy.language_classes=false");
