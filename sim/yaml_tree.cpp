@@ -164,7 +164,9 @@ void YamlTree::load_chain(const std::string& path, std::vector<std::string>& see
   }
   if (!root.IsMap()) throw InputError(location_of(path, root), "", "expected a mapping of scenario keys at the top");
   reject_duplicates(path, root, {});
-  files_.push_back({path, root});
+  FileLayer layer{path, root, {}};
+  expand_tables(layer, root, {});
+  files_.push_back(std::move(layer));
 
   const YAML::Node base = root["extends"];
   if (base.IsDefined()) {
@@ -176,6 +178,51 @@ void YamlTree::load_chain(const std::string& path, std::vector<std::string>& see
                        "expected an existing scenario file, but '" + base_path.string() + "' does not exist");
     load_chain(base_path.string(), seen);
   }
+}
+
+// Replaces each `{csv: FILE}` (a list, one entry per row) or `{csv: FILE, key: COLUMN}` (a mapping
+// keyed by that column) with the rows of FILE, read relative to the scenario file's folder.
+void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& path) {
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) expand_tables(layer, node[i], index_path(path, i));
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::vector<std::string> keys;
+  for (const auto& entry : node) keys.push_back(entry.first.as<std::string>());
+  for (const auto& key : keys) {
+    YAML::Node value = node[key];
+    const KeyPath here = child_path(path, key);
+    if (!value.IsMap() || !value["csv"].IsDefined()) {
+      expand_tables(layer, value, here);
+      continue;
+    }
+    for (const auto& entry : value) {
+      const auto name = entry.first.as<std::string>();
+      if (name != "csv" && name != "key")
+        throw InputError(location_of(layer.file, entry.first), join_path(child_path(here, name)),
+                         "unknown key: a table is written {csv: FILE} or {csv: FILE, key: COLUMN}");
+      if (!entry.second.IsScalar() || entry.second.as<std::string>().empty())
+        throw InputError(location_of(layer.file, entry.second), join_path(child_path(here, name)),
+                         name == "csv" ? "expected the path of a CSV file" : "expected a column name");
+    }
+    const fs::path csv = fs::path(layer.file).parent_path() / value["csv"].as<std::string>();
+    if (!fs::exists(csv))
+      throw InputError(location_of(layer.file, value["csv"]), join_path(child_path(here, "csv")),
+                       "expected an existing CSV file, but '" + csv.string() + "' does not exist");
+    const std::string key_column = value["key"].IsDefined() ? value["key"].as<std::string>() : "";
+    layer.tables.push_back({here, CsvTable(csv.string(), key_column), key_column});
+    node[key] = layer.tables.back().rows.node();
+  }
+}
+
+SourceLocation YamlTree::layer_location(const FileLayer& layer, const KeyPath& path, const YAML::Node& node) {
+  for (const auto& table : layer.tables) {
+    if (path.size() < table.at.size() || !std::equal(table.at.begin(), table.at.end(), path.begin())) continue;
+    if (path.size() == table.at.size()) return {table.rows.file(), 1, 1};
+    return table.rows.locate(node.Mark());
+  }
+  return location_of(layer.file, node);
 }
 
 void YamlTree::apply_override(const std::string& text) {
@@ -231,7 +278,7 @@ SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
       const YAML::Node map = walk(it->root, parent);
       if (!map.IsMap()) continue;
       for (const auto& entry : map)
-        if (entry.first.as<std::string>() == path.back()) return location_of(it->file, entry.first);
+        if (entry.first.as<std::string>() == path.back()) return layer_location(*it, path, entry.first);
     }
   }
   for (std::size_t length = path.size() + 1; length-- > 0;) {
@@ -243,7 +290,7 @@ SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
     }
     for (auto it = files_.begin(); it != files_.end(); ++it) {  // the top file first
       const YAML::Node node = walk(it->root, prefix);
-      if (node.IsDefined() && !(prefix.empty() && it != files_.begin())) return location_of(it->file, node);
+      if (node.IsDefined() && !(prefix.empty() && it != files_.begin())) return layer_location(*it, prefix, node);
     }
   }
   return {top_file_, 0, 0};
@@ -254,8 +301,28 @@ void YamlTree::fail(const KeyPath& path, const std::string& what_expected, bool 
 }
 
 std::string YamlTree::emit() const {
+  YAML::Node tree = YAML::Clone(merged_);
+  for (auto layer = files_.begin(); layer != files_.end(); ++layer) {
+    for (const auto& table : layer->tables) {
+      const bool shadowed_by_file = std::any_of(
+          files_.begin(), layer, [&](const FileLayer& higher) { return walk(higher.root, table.at).IsDefined(); });
+      const bool overridden = std::any_of(overrides_.begin(), overrides_.end(), [&](const Override& o) {
+        const std::size_t n = std::min(o.path.size(), table.at.size());
+        return std::equal(o.path.begin(), o.path.begin() + static_cast<std::ptrdiff_t>(n), table.at.begin());
+      });
+      if (shadowed_by_file || overridden) continue;
+      YAML::Node parent = walk(tree, KeyPath(table.at.begin(), table.at.end() - 1));
+      YAML::Node reference(YAML::NodeType::Map);
+      reference["csv"] = table.rows.file();
+      if (!table.key_column.empty()) reference["key"] = table.key_column;
+      if (is_index(table.at.back()))
+        parent[index_of(table.at.back())] = reference;
+      else
+        parent[table.at.back()] = reference;
+    }
+  }
   YAML::Emitter out;
-  out << merged_;
+  out << tree;
   return std::string(out.c_str()) + "\n";
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "csv_table.hpp"
 #include "migsim/error.hpp"
 
 namespace migsim::detail {
@@ -33,13 +34,20 @@ class YamlTree {
 
   [[noreturn]] void fail(const KeyPath& path, const std::string& what_expected, bool at_key = false) const;
 
-  // The merged tree as YAML text (the resolved scenario).
+  // The merged tree as YAML text (the resolved scenario); tables that hold unchanged are written
+  // as their `{csv: FILE}` reference rather than row by row.
   std::string emit() const;
 
  private:
+  struct Table {
+    KeyPath at;  // where `{csv: ...}` stood in its file
+    CsvTable rows;
+    std::string key_column;
+  };
   struct FileLayer {
     std::string file;
-    YAML::Node root;
+    YAML::Node root;  // with each table's rows in place of its `{csv: ...}`
+    std::vector<Table> tables;
   };
   struct Override {
     KeyPath path;
@@ -47,6 +55,8 @@ class YamlTree {
   };
 
   void load_chain(const std::string& path, std::vector<std::string>& seen);
+  static void expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& path);
+  static SourceLocation layer_location(const FileLayer& layer, const KeyPath& path, const YAML::Node& node);
   void apply_override(const std::string& text);
 
   std::string top_file_;

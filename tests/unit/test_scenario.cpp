@@ -140,3 +140,41 @@ TEST_CASE("extends changes only what differs from the base", "[scenario][extends
   CHECK(variant.caps.size() == base.caps.size());
   CHECK(variant.statuses[0].max_stay_months == base.statuses[0].max_stay_months);
 }
+
+TEST_CASE("lists and mappings may be read from CSV tables with the same checks", "[scenario][csv]") {
+  const Scenario from_yaml = load_scenario({test::quickstart(), {}});
+  const Scenario from_csv = load_scenario({test::source_path("tests/scenarios/tables/quickstart_tables.yaml"), {}});
+  REQUIRE(from_csv.municipalities.size() == from_yaml.municipalities.size());
+  for (std::size_t i = 0; i < from_yaml.municipalities.size(); ++i) {
+    const auto& a = from_yaml.municipalities[i];
+    const auto& b = from_csv.municipalities[i];
+    CHECK(a.code == b.code);
+    CHECK(a.population == b.population);
+    CHECK(a.prefecture == b.prefecture);
+    CHECK(a.location == b.location);
+    CHECK(a.policy.language_classes == b.policy.language_classes);
+    CHECK(a.policy.hires_ajts == b.policy.hires_ajts);
+    CHECK(a.policy.ajts == b.policy.ajts);
+  }
+  CHECK(from_csv.municipalities[3].name == "Hamamatsu, Shizuoka");  // a quoted cell keeps its comma
+  // The resolved scenario refers to the table instead of spelling out its rows.
+  CHECK_THAT(from_csv.resolved_yaml, Contains("csv: "));
+
+  // Every error in a table names the CSV file, its line and column, and the key.
+  auto table_error = [](const std::string& name) {
+    return load_error(test::source_path("tests/bad_scenarios/tables/" + name + ".yaml"));
+  };
+  const auto csv = [](const std::string& name) { return test::source_path("tests/bad_scenarios/tables/" + name); };
+  CHECK_THAT(table_error("bad_value"),
+             Contains(csv("bad_value.csv") + ":3:19: key 'municipalities[1].population': expected a whole number"));
+  CHECK_THAT(table_error("short_row"), Contains(csv("short_row.csv") + ":3:1: expected 4 cells as in the header"));
+  CHECK_THAT(table_error("open_quote"), Contains(csv("open_quote.csv") + ":2:7: expected a closing '\"'"));
+  CHECK_THAT(table_error("index_gap"), Contains(csv("index_gap.csv") + ":1:33: key 'location[1]'"));
+  CHECK_THAT(table_error("unknown_column"),
+             Contains(csv("unknown_column.csv") + ":1:33: key 'municipalities[0].mayor': unknown key"));
+  CHECK_THAT(table_error("missing_file"), Contains("missing_file.yaml:3:23: key 'municipalities.csv'"));
+  // Overrides reach into table rows like any other list.
+  const Scenario changed = load_scenario(
+      {test::source_path("tests/scenarios/tables/quickstart_tables.yaml"), {"municipalities[0].population=5"}});
+  CHECK(changed.municipalities[0].population == 5);
+}
