@@ -201,7 +201,7 @@ struct Engine::Impl {
 
   // Policy state in force this month.
   std::vector<StatusRule> rules;
-  bool border_closed = false;
+  double entry_share = 1.0;  // share of entries from abroad a border closure still admits
   std::vector<double> origin_push;
   std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
   std::vector<double> exit_probability, abscond_probability;
@@ -470,6 +470,9 @@ struct Engine::Impl {
     // Employers: per (field, municipality) with workers, enough firms of the mean size, their
     // sizes spread lognormally, with spare capacity; fields are contiguous so each field's
     // market owns a range.
+    std::vector<std::int64_t> establishments_at(d.fields * d.municipalities, -1);
+    for (const auto& cell : sc.employers.establishments)
+      establishments_at[cell.field * d.municipalities + cell.municipality] = cell.establishments;
     std::vector<std::uint32_t> first_employer(d.fields * d.municipalities, kNone32);
     std::vector<std::uint32_t> quota;  // initial workers each employer receives
     e.field_begin.assign(d.fields + 1, 0);
@@ -478,8 +481,11 @@ struct Engine::Impl {
       for (std::size_t mi = 0; mi < d.municipalities; ++mi) {
         const std::int64_t workers = workers_at[f * d.municipalities + mi];
         if (workers == 0) continue;
-        const auto n = static_cast<std::uint32_t>(
-            std::max<std::int64_t>(1, std::llround(static_cast<double>(workers) / sc.employers.workers_per_employer)));
+        const std::int64_t listed = establishments_at[f * d.municipalities + mi];
+        const double expected_employers = listed >= 0
+                                              ? static_cast<double>(listed) * sc.scale
+                                              : static_cast<double>(workers) / sc.employers.workers_per_employer;
+        const auto n = static_cast<std::uint32_t>(std::max<std::int64_t>(1, std::llround(expected_employers)));
         const auto total_capacity = static_cast<std::int64_t>(
             std::ceil(static_cast<double>(workers) * (1.0 + sc.employers.initial_vacancy_rate)));
         first_employer[f * d.municipalities + mi] = static_cast<std::uint32_t>(e.size());
@@ -546,8 +552,9 @@ struct Engine::Impl {
   void apply_events(MonthIndex date, bool starting = false) {
     for (const auto& change : sc.rule_changes)
       if (change.date == date || (starting && change.date < date)) rules[change.status] = change.rule;
-    border_closed = std::any_of(sc.border_closures.begin(), sc.border_closures.end(),
-                                [date](const BorderClosure& b) { return b.from <= date && date <= b.to; });
+    entry_share = 1.0;
+    for (const auto& b : sc.border_closures)
+      if (b.from <= date && date <= b.to) entry_share = std::min(entry_share, b.admit_share);
     std::fill(origin_push.begin(), origin_push.end(), 1.0);
     for (const auto& p : sc.sending_pushes)
       if (p.from <= date && date <= p.to) origin_push[p.origin] *= p.applicant_multiplier;
@@ -834,7 +841,7 @@ struct Engine::Impl {
   void draw_applicants(std::uint32_t step) {
     for (auto& list : field_applicants) list.clear();
     other_arrivals.clear();
-    if (border_closed) return;
+    if (entry_share <= 0.0) return;
     std::vector<std::int64_t> open(d.fields, 0);
     for (std::size_t f = 0; f < d.fields; ++f)
       for (std::uint32_t k = e.field_begin[f]; k < e.field_begin[f + 1]; ++k)
@@ -873,8 +880,8 @@ struct Engine::Impl {
       for (std::size_t s = 0; s < d.statuses; ++s) {
         const auto& rule = rules[s];
         if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
-        const double mean = origin.applicants_per_year * origin.orientation_to_work_abroad * origin_push[o] * sc.scale /
-                            12.0 * origin.channel_weights[s] / weight_sum;
+        const double mean = origin.applicants_per_year * origin.orientation_to_work_abroad * origin_push[o] *
+                            entry_share * sc.scale / 12.0 * origin.channel_weights[s] / weight_sum;
         Stream r(sc.seed, Purpose::entries, step, o * d.statuses + s);
         boost::random::poisson_distribution<std::int64_t> poisson(mean);
         std::int64_t applicants = mean > 0 ? poisson(r) : 0;
@@ -1064,13 +1071,14 @@ struct Engine::Impl {
 
   // Family members who join their principal this month become DEPENDENT agents linked to them.
   void family_joins(std::uint32_t step, std::size_t chunk_count, std::vector<NewAgent>& joined) {
-    if (border_closed) return;  // family members come from abroad too; principals retry later
+    if (entry_share <= 0.0) return;  // family members come from abroad too; principals retry later
     Tally& t = tallies.local();
     const auto dependent = sc.family.dependent_status;
     for (std::size_t c = 0; c < chunk_count; ++c) {
       for (const auto i : chunks[c].family_joins) {
         if (fate[i] != kStay) continue;
         Stream r(sc.seed, Purpose::family, step, m.id[i]);
+        if (entry_share < 1.0 && !r.bernoulli(entry_share)) continue;  // not admitted yet: tries again later
         const auto packed = m.family_abroad[i];
         const auto members = family_size(packed);
         t.national(kFamilyJoined, m.status[i], m.field[i], m.origin[i]) += members;
@@ -1466,7 +1474,6 @@ struct Engine::Impl {
 
 Engine::Engine(const Scenario& scenario) : impl_(std::make_unique<Impl>(scenario)) {}
 Engine::~Engine() = default;
-
 
 void Engine::run(OutputSink& sink, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();

@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <unordered_map>
 
 #include "migsim/error.hpp"
 #include "migsim/scenario_io.hpp"
@@ -579,10 +580,15 @@ class ScenarioReader {
     }
   }
 
-  std::uint16_t resolve_municipality(const Scenario& s, const Value& v) const {
+  std::uint16_t resolve_municipality(const Scenario& s, const Value& v) {
+    if (municipality_index_.size() != s.municipalities.size()) {  // tables have many rows: index once
+      municipality_index_.clear();
+      for (std::size_t i = 0; i < s.municipalities.size(); ++i)
+        municipality_index_.emplace(s.municipalities[i].code, static_cast<std::uint16_t>(i));
+    }
     const auto code = v.as_int(0, 999999);
-    for (std::size_t i = 0; i < s.municipalities.size(); ++i)
-      if (s.municipalities[i].code == code) return static_cast<std::uint16_t>(i);
+    const auto it = municipality_index_.find(static_cast<int>(code));
+    if (it != municipality_index_.end()) return it->second;
     v.fail("expected the code of a defined municipality, got " + std::to_string(code));
   }
 
@@ -646,6 +652,7 @@ class ScenarioReader {
         b.from = m.get("from").as_month();
         b.to = m.get("to").as_month();
         if (b.to < b.from) m.get("to").fail("expected a date on or after from");
+        b.admit_share = m.optional("admit_share", 0.0, real(0.0, 1.0));
         s.border_closures.push_back(b);
       } else if (type == 1) {
         StatusRuleChange c;
@@ -698,6 +705,18 @@ class ScenarioReader {
     e.diaspora_other_origin_acceptance =
         m.optional("diaspora_other_origin_acceptance", e.diaspora_other_origin_acceptance, real(0.0, 1.0));
     e.conditions_sd = m.optional("conditions_sd", e.conditions_sd, real(0.0, 1.0));
+    if (m.has("establishments")) {
+      for (const auto& item : m.get("establishments").as_sequence()) {
+        Mapping row(item);
+        EstablishmentCell cell;
+        cell.municipality = resolve_municipality(s, row.get("municipality"));
+        cell.field = resolve(s.fields, row.get("field"), "field");
+        if (!s.fields[cell.field].employs) row.get("field").fail("expected a field that employs workers");
+        cell.establishments = row.get("establishments").as_int(0, 10'000'000);
+        row.finish();
+        e.establishments.push_back(cell);
+      }
+    }
     m.finish();
   }
 
@@ -845,6 +864,7 @@ class ScenarioReader {
   }
 
   const YamlTree& tree_;
+  std::unordered_map<int, std::uint16_t> municipality_index_;  // code -> position
   std::map<std::string, YAML::Node> status_nodes_;
   std::vector<std::pair<std::size_t, Value>> field_hires_;
 };

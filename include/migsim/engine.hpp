@@ -65,7 +65,6 @@ class Engine {
   // Runs from start to end; each census year (the start included) goes to `sink`.
   void run(OutputSink& sink, const RunOptions& options);
 
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

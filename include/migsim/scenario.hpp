@@ -135,7 +135,8 @@ struct FieldCap {
 
 struct BorderClosure {
   MonthIndex from = 0;
-  MonthIndex to = 0;  // inclusive
+  MonthIndex to = 0;         // inclusive
+  double admit_share = 0.0;  // share of entries from abroad still admitted (residents returning, exemptions)
 };
 
 // A dated change of one status's rules: the whole rule as it holds from `date` on.
@@ -158,6 +159,13 @@ struct AgreementEvent {
   std::uint8_t origin = 0;
 };
 
+// Establishments of a field in a municipality that employ foreign workers (MHLW counts).
+struct EstablishmentCell {
+  std::uint16_t municipality = 0;
+  std::uint8_t field = 0;
+  std::int64_t establishments = 0;
+};
+
 struct EmployerParameters {
   double workers_per_employer = 10.0;  // mean foreign workers per synthesised employer
   double initial_vacancy_rate = 0.05;  // spare capacity at the start, share of workers
@@ -171,6 +179,9 @@ struct EmployerParameters {
   std::int32_t small_employer_places = 3;         // at most this many places: recruits abroad only through channels
   double diaspora_share = 0.05;                   // share of employers owned by an earlier migrant
   double diaspora_other_origin_acceptance = 0.3;  // chance a diaspora employer takes a non-co-national
+  // When given, the number of employers per (municipality, field) with workers: establishments × scale
+  // (at least one); elsewhere workers / workers_per_employer.
+  std::vector<EstablishmentCell> establishments;
 };
 
 // How migrants respond to what they meet; each factor multiplies a status's base rate.
