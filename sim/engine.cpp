@@ -249,8 +249,8 @@ struct Engine::Impl {
     cap_admitted.assign(sc.caps.size(), 0);
     cap_limit_agents.resize(sc.caps.size());
     for (std::size_t c = 0; c < sc.caps.size(); ++c)
-      cap_limit_agents[c] =
-          static_cast<std::int64_t>(std::floor(static_cast<double>(sc.caps[c].limit_persons) * sc.scale + 1e-9));
+      cap_limit_agents[c] = static_cast<std::int64_t>(
+          std::floor(static_cast<double>(sc.caps[c].limit_persons) * sc.cap_multiplier * sc.scale + 1e-9));
     init_municipalities();
     init_agents_and_employers();
   }

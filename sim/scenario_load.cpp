@@ -283,6 +283,7 @@ class ScenarioReader {
     read_municipalities(s, top.get("municipalities"));
     read_initial_stock(s, top.get("initial_stock"));
     if (top.has("caps")) read_caps(s, top.get("caps"));
+    s.cap_multiplier = top.optional("cap_multiplier", 1.0, real(0.0, 100.0));
     if (top.has("events")) read_events(s, top.get("events"));
     read_employers(s, top.has("employers") ? top.get("employers") : empty("employers"));
     read_family(s, top.has("family") ? top.get("family") : empty("family"));

@@ -287,6 +287,7 @@ struct Scenario {
   std::vector<Municipality> municipalities;
   std::vector<StockCell> initial_stock;
   std::vector<FieldCap> caps;
+  double cap_multiplier = 1.0;  // every cap's limit times this: raises or lowers all caps at once
   std::vector<BorderClosure> border_closures;
   std::vector<StatusRuleChange> rule_changes;
   std::vector<SendingPush> sending_pushes;
