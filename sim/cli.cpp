@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <numeric>
 #include <sstream>
 
 #include "migsim/engine.hpp"
@@ -39,7 +40,10 @@ constexpr const char* kUsage =
 // Keeps what the summary table needs and forwards every year to the file.
 class SummarySink : public OutputSink {
  public:
-  explicit SummarySink(OutputSink& next) : next_(next) {}
+  SummarySink(OutputSink& next, const Scenario& s) : next_(next), wanted_years_(s.output.summary_years) {
+    for (const auto& st : s.statuses) statuses_.push_back(st.name);
+    for (const auto& o : s.origins) origins_.push_back(o.name);
+  }
   void write_year(const YearOutput& y) override {
     next_.write_year(y);
     years_.push_back(y.year);
@@ -48,59 +52,82 @@ class SummarySink : public OutputSink {
     const auto& exits = y.find(y.national, "exits").counts;
     const auto& absconded = y.find(y.national, "absconded").counts;
     const auto& workers = y.find(y.national, "workers").counts;
-    const std::size_t per_status = stock.size() / statuses_;
-    std::vector<std::int64_t> by_status(statuses_, 0);
+    const std::size_t per_status = stock.size() / statuses_.size();  // national is (status, field, origin)
+    std::vector<std::int64_t> by_status(statuses_.size(), 0), by_origin(origins_.size(), 0);
     std::int64_t in = 0, out = 0, abscond = 0, employed = 0;
     for (std::size_t k = 0; k < stock.size(); ++k) {
       by_status[k / per_status] += stock[k];
+      by_origin[k % origins_.size()] += stock[k];
       in += entries[k];
       out += exits[k];
       abscond += absconded[k];
       employed += workers[k];
     }
     stock_.push_back(by_status);
+    origin_stock_.push_back(by_origin);
     entries_.push_back(in);
     exits_.push_back(out);
     absconded_.push_back(abscond);
     workers_.push_back(employed);
   }
-  void set_statuses(std::vector<std::string> names) {
-    names_ = std::move(names);
-    statuses_ = names_.size();
-  }
 
   void print(std::ostream& os) const {
-    // At most seven columns: the first year, evenly spaced years, the last.
-    std::vector<std::size_t> columns;
-    const std::size_t n = years_.size();
-    const std::size_t shown = std::min<std::size_t>(n, 7);
-    for (std::size_t k = 0; k < shown; ++k) columns.push_back(shown == 1 ? 0 : k * (n - 1) / (shown - 1));
-    os << std::left << std::setw(22) << "persons" << std::right;
+    const auto columns = shown_columns();
+    os << std::left << std::setw(24) << "persons" << std::right;
     for (auto c : columns) os << std::setw(11) << years_[c];
     os << "\n";
     auto row = [&](const std::string& label, auto value) {
-      os << std::left << std::setw(22) << label << std::right;
+      os << std::left << std::setw(24) << label << std::right;
       for (auto c : columns) os << std::setw(11) << value(c);
       os << "\n";
     };
-    for (std::size_t s = 0; s < statuses_; ++s) row(names_[s], [&](std::size_t c) { return stock_[c][s]; });
-    row("total stock", [&](std::size_t c) {
-      std::int64_t t = 0;
-      for (auto x : stock_[c]) t += x;
-      return t;
-    });
+    for (std::size_t s = 0; s < statuses_.size(); ++s) row(statuses_[s], [&](std::size_t c) { return stock_[c][s]; });
+    row("total stock",
+        [&](std::size_t c) { return std::accumulate(stock_[c].begin(), stock_[c].end(), std::int64_t{0}); });
     row("workers", [&](std::size_t c) { return workers_[c]; });
     row("entries (year)", [&](std::size_t c) { return entries_[c]; });
     row("exits (year)", [&](std::size_t c) { return exits_[c]; });
     row("absconded (year)", [&](std::size_t c) { return absconded_[c]; });
+    // The largest nationalities in the last column shown, then everyone else.
+    if (origins_.size() < 2 || columns.empty()) return;
+    const auto& last = origin_stock_[columns.back()];
+    std::vector<std::size_t> order(origins_.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return last[a] > last[b]; });
+    const std::size_t top = std::min<std::size_t>(8, origins_.size());
+    os << "by nationality\n";
+    for (std::size_t k = 0; k < top; ++k)
+      row("  " + origins_[order[k]], [&](std::size_t c) { return origin_stock_[c][order[k]]; });
+    if (top < origins_.size())
+      row("  all others", [&](std::size_t c) {
+        std::int64_t rest = 0;
+        for (std::size_t k = top; k < origins_.size(); ++k) rest += origin_stock_[c][order[k]];
+        return rest;
+      });
   }
 
  private:
+  // The years the scenario asks for (output.summary_years); otherwise at most seven: the first
+  // year, evenly spaced years, the last.
+  std::vector<std::size_t> shown_columns() const {
+    std::vector<std::size_t> columns;
+    if (!wanted_years_.empty()) {
+      for (int year : wanted_years_)
+        for (std::size_t c = 0; c < years_.size(); ++c)
+          if (years_[c] == year) columns.push_back(c);
+      return columns;
+    }
+    const std::size_t n = years_.size();
+    const std::size_t shown = std::min<std::size_t>(n, 7);
+    for (std::size_t k = 0; k < shown; ++k) columns.push_back(shown == 1 ? 0 : k * (n - 1) / (shown - 1));
+    return columns;
+  }
+
   OutputSink& next_;
-  std::vector<std::string> names_;
-  std::size_t statuses_ = 1;
+  std::vector<int> wanted_years_;
+  std::vector<std::string> statuses_, origins_;
   std::vector<int> years_;
-  std::vector<std::vector<std::int64_t>> stock_;
+  std::vector<std::vector<std::int64_t>> stock_, origin_stock_;
   std::vector<std::int64_t> entries_, exits_, absconded_, workers_;
 };
 
@@ -215,10 +242,7 @@ int command_run(const std::vector<std::string>& args) {
   const auto started = std::chrono::steady_clock::now();
   Engine engine(s);
   Hdf5Writer writer(output, s, threads > 0 ? threads : tbb::info::default_concurrency());
-  SummarySink summary(writer);
-  std::vector<std::string> names;
-  for (const auto& st : s.statuses) names.push_back(st.name);
-  summary.set_statuses(names);
+  SummarySink summary(writer, s);
   ProgressBar bar(::isatty(STDERR_FILENO) != 0);
   RunOptions run_options;
   run_options.threads = threads;

@@ -861,6 +861,10 @@ class ScenarioReader {
       }
     }
     s.output.compression_level = static_cast<int>(m.optional("compression_level", std::int64_t{4}, whole(0, 9)));
+    if (m.has("summary_years"))
+      for (const auto& year : m.get("summary_years").as_sequence())
+        s.output.summary_years.push_back(
+            static_cast<int>(year.as_int(year_of(s.start), year_of(s.end))));  // census years of the run
     m.finish();
   }
 

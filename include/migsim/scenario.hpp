@@ -267,6 +267,7 @@ struct OutputSpec {
   bool municipality = true;
   bool labour_market = true;
   int compression_level = 4;
+  std::vector<int> summary_years;  // columns of the table `migsim run` prints; empty: spread over the run
 };
 
 struct Scenario {
