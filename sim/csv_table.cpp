@@ -10,12 +10,8 @@ namespace migsim::detail {
 
 namespace {
 
-struct Cell {
-  std::string text;
-  int line = 0;
-  int column = 0;
-};
-using Row = std::vector<Cell>;
+using Cell = CsvCell;
+using Row = CsvRow;
 
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
 
@@ -242,15 +238,40 @@ struct RowWriter {
 
 }  // namespace
 
-CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column) : file_(csv_path) {
+CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column)
+    : file_(csv_path), key_column_(key_column) {
   std::ifstream in(csv_path, std::ios::binary);
   if (!in) throw InputError({csv_path, 0, 0}, "", "cannot open the table file");
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  const auto rows = parse_csv(csv_path, buffer.str());
+  auto rows = parse_csv(csv_path, buffer.str());
   if (rows.empty()) throw InputError({csv_path, 1, 1}, "", "expected a header row naming the columns");
-  const Row& header = rows.front();
+  header_ = std::move(rows.front());
+  rows_.assign(std::make_move_iterator(rows.begin() + 1), std::make_move_iterator(rows.end()));
+  for (const Row& row : rows_)
+    if (row.size() != header_.size())
+      throw InputError(
+          {csv_path, row.front().line, row.front().column}, "",
+          "expected " + std::to_string(header_.size()) + " cells as in the header, got " + std::to_string(row.size()));
+  if (!key_column.empty() &&
+      std::none_of(header_.begin(), header_.end(), [&](const Cell& c) { return c.text == key_column; }))
+    throw InputError({csv_path, 1, 1}, key_column, "expected a column named '" + key_column + "' (the table's key)");
+  // Header paths are checked now, so a bad header is reported however the table is read.
+  Slot root;
+  for (std::size_t c = 0; c < header_.size(); ++c)
+    if (header_[c].text != key_column)
+      insert(csv_path, header_[c], root, parse_header(csv_path, header_[c]), static_cast<int>(c));
+}
 
+const YAML::Node& CsvTable::node() const {
+  if (!built_) build_node();
+  return node_;
+}
+
+void CsvTable::build_node() const {
+  const std::string& csv_path = file_;
+  const std::string& key_column = key_column_;
+  const Row& header = header_;
   Slot root;
   int key_index = -1;
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -260,17 +281,10 @@ CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column) :
     }
     insert(csv_path, header[c], root, parse_header(csv_path, header[c]), static_cast<int>(c));
   }
-  if (!key_column.empty() && key_index < 0)
-    throw InputError({csv_path, 1, 1}, key_column, "expected a column named '" + key_column + "' (the table's key)");
 
   std::string text;
   std::set<std::string> keys;
-  for (std::size_t r = 1; r < rows.size(); ++r) {
-    const Row& row = rows[r];
-    if (row.size() != header.size())
-      throw InputError(
-          {csv_path, row.front().line, row.front().column}, "",
-          "expected " + std::to_string(header.size()) + " cells as in the header, got " + std::to_string(row.size()));
+  for (const Row& row : rows_) {
     std::vector<int> columns;
     std::vector<std::pair<int, int>> places;
     std::string line;
@@ -294,12 +308,13 @@ CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column) :
     text += line;
     text += '\n';
   }
-  if (rows.size() == 1) text = key_index >= 0 ? "{}" : "[]";
+  if (rows_.empty()) text = key_index >= 0 ? "{}" : "[]";
   try {
     node_ = YAML::Load(text);
   } catch (const YAML::Exception& e) {  // the generated text is always valid YAML
     throw InputError({csv_path, 0, 0}, "", std::string("internal error reading the table: ") + e.what());
   }
+  built_ = true;
 }
 
 SourceLocation CsvTable::locate(const YAML::Mark& mark) const {

@@ -13,6 +13,14 @@
 
 namespace migsim::detail {
 
+// One cell of a table file, with where it was written (1-based).
+struct CsvCell {
+  std::string text;
+  int line = 0;
+  int column = 0;
+};
+using CsvRow = std::vector<CsvCell>;
+
 class CsvTable {
  public:
   // Reads `csv_path`. With `key_column` empty the table is a list of mappings, one per row;
@@ -21,8 +29,11 @@ class CsvTable {
   // width, bad header paths and repeated keys.
   CsvTable(const std::string& csv_path, const std::string& key_column);
 
-  const YAML::Node& node() const { return node_; }
+  // The rows as YAML nodes (built on first use: large tables are read row by row instead).
+  const YAML::Node& node() const;
   const std::string& file() const { return file_; }
+  const CsvRow& header() const { return header_; }
+  const std::vector<CsvRow>& rows() const { return rows_; }
 
   // The CSV place of a node of node(): its cell for values, its header cell for keys.
   SourceLocation locate(const YAML::Mark& mark) const;
@@ -34,9 +45,15 @@ class CsvTable {
     int column;
   };
 
+  void build_node() const;
+
   std::string file_;
-  YAML::Node node_;
-  std::vector<std::vector<Anchor>> anchors_;  // per generated line, by generated column
+  std::string key_column_;
+  CsvRow header_;
+  std::vector<CsvRow> rows_;
+  mutable bool built_ = false;
+  mutable YAML::Node node_;
+  mutable std::vector<std::vector<Anchor>> anchors_;  // per generated line, by generated column
 };
 
 }  // namespace migsim::detail

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -18,7 +19,11 @@
 namespace migsim {
 
 using detail::child_path;
+using detail::CsvCell;
+using detail::CsvRow;
+using detail::CsvTable;
 using detail::index_path;
+using detail::join_path;
 using detail::KeyPath;
 using detail::YamlTree;
 
@@ -62,17 +67,67 @@ std::string quoted_list(const std::vector<std::string>& names) {
   return out;
 }
 
-// One YAML node and its key path, with typed, range-checked readers.
+// One value of the scenario and its key path, with typed, range-checked readers. The value is a
+// YAML node, or, for the large tables read row by row (initial_stock, employers.establishments),
+// a whole CSV table, one of its rows or one of its cells.
 class Value {
  public:
-  Value(const YamlTree& tree, YAML::Node node, KeyPath path) : tree_(&tree), node_(node), path_(std::move(path)) {}
+  Value(const YamlTree& tree, YAML::Node node, KeyPath path)
+      : tree_(&tree), node_(node), path_(std::move(path)), table_(tree.streamed_table(path_)) {}
 
   const KeyPath& path() const { return path_; }
-  const YAML::Node& node() const { return node_; }
-  [[noreturn]] void fail(const std::string& expected) const { tree_->fail(path_, expected); }
+  YAML::Node node() const { return is_cell() ? YAML::Node(cell().text) : node_; }
+  [[noreturn]] void fail(const std::string& expected) const {
+    if (is_cell()) throw InputError({table_->file(), cell().line, cell().column}, join_path(path_), expected);
+    if (is_row()) throw InputError({table_->file(), row().front().line, 1}, join_path(path_), expected);
+    tree_->fail(path_, expected);
+  }
+  // An unknown key of this mapping: reported where the key is written.
+  [[noreturn]] void fail_key(const std::string& key, const std::string& expected) const {
+    if (is_row()) {
+      const auto& cell = table_->header()[*column_of(key)];
+      throw InputError({table_->file(), cell.line, cell.column}, join_path(child_path(path_, key)), expected);
+    }
+    tree_->fail(child_path(path_, key), expected, true);
+  }
+
+  [[noreturn]] void fail_missing(const std::string& key) const {
+    if (is_row())
+      throw InputError({table_->file(), row().front().line, 1}, join_path(child_path(path_, key)),
+                       "required key is missing (no such column, or an empty cell)");
+    tree_->fail(child_path(path_, key), "required key is missing");
+  }
+
+  bool is_mapping() const { return is_row() || (!table_ && node_.IsMap()); }
+  bool is_null() const { return !table_ && node_.IsNull(); }
+
+  // The value at `key` when it is present and not null.
+  std::optional<Value> child(const std::string& key) const {
+    if (is_row()) {
+      const auto column = column_of(key);
+      if (!column || row()[*column].text.empty()) return std::nullopt;
+      return Value(*this, row_, *column, key);
+    }
+    if (table_ || !node_.IsMap()) return std::nullopt;
+    const YAML::Node found = node_[key];
+    if (!found.IsDefined() || found.IsNull()) return std::nullopt;
+    return Value(*tree_, found, child_path(path_, key));
+  }
+
+  // Keys in file order (columns for a table row).
+  std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    if (is_row()) {
+      for (const auto& cell : table_->header()) out.push_back(cell.text);
+    } else if (!table_ && node_.IsMap()) {
+      for (const auto& entry : node_) out.push_back(entry.first.as<std::string>());
+    }
+    return out;
+  }
 
   std::string scalar_text(const char* expected) const {
-    if (!node_.IsScalar()) fail(std::string("expected ") + expected + ", got " + kind());
+    if (is_cell()) return cell().text;
+    if (table_ || !node_.IsScalar()) fail(std::string("expected ") + expected + ", got " + kind());
     return node_.Scalar();
   }
 
@@ -106,7 +161,6 @@ class Value {
       fail("expected a number from " + number(min) + " to " + number(max) + ", got " + text);
     return value;
   }
-
   // "YYYY-MM" or "YYYY-MM-DD"; the model runs monthly, so the day only has to be valid.
   MonthIndex as_month() const {
     const auto text = scalar_text("a date YYYY-MM or YYYY-MM-DD");
@@ -141,9 +195,16 @@ class Value {
   }
 
   std::vector<Value> as_sequence(bool allow_empty = true) const {
-    if (node_.IsNull()) {
-      if (allow_empty) return {};
-      fail("expected a non-empty list");
+    if (is_table()) {
+      if (!allow_empty && table_->rows().empty()) fail("expected a non-empty list");
+      std::vector<Value> out;
+      out.reserve(table_->rows().size());
+      for (std::size_t i = 0; i < table_->rows().size(); ++i) out.push_back(Value(*this, i));
+      return out;
+    }
+    if (table_ || node_.IsNull()) {
+      if (allow_empty && !table_) return {};
+      fail(table_ ? "expected a list, got " + kind() : "expected a non-empty list");
     }
     if (!node_.IsSequence()) fail("expected a list, got " + kind());
     if (!allow_empty && node_.size() == 0) fail("expected a non-empty list");
@@ -153,6 +214,9 @@ class Value {
   }
 
   std::string kind() const {
+    if (is_cell()) return "'" + cell().text + "'";
+    if (is_row()) return "a mapping";
+    if (is_table()) return "a list";
     switch (node_.Type()) {
       case YAML::NodeType::Map:
         return "a mapping";
@@ -170,6 +234,26 @@ class Value {
   const YamlTree& tree() const { return *tree_; }
 
  private:
+  static constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
+
+  // A row of a table, and a cell of a row.
+  Value(const Value& table, std::size_t row)
+      : tree_(table.tree_), path_(index_path(table.path_, row)), table_(table.table_), row_(row) {}
+  Value(const Value& row, std::size_t row_index, std::size_t column, const std::string& key)
+      : tree_(row.tree_), path_(child_path(row.path_, key)), table_(row.table_), row_(row_index), column_(column) {}
+
+  bool is_table() const { return table_ && row_ == kWhole; }
+  bool is_row() const { return table_ && row_ != kWhole && column_ == kWhole; }
+  bool is_cell() const { return table_ && column_ != kWhole; }
+  const CsvRow& row() const { return table_->rows()[row_]; }
+  const CsvCell& cell() const { return row()[column_]; }
+  std::optional<std::size_t> column_of(const std::string& key) const {
+    const auto& header = table_->header();
+    for (std::size_t c = 0; c < header.size(); ++c)
+      if (header[c].text == key) return c;
+    return std::nullopt;
+  }
+
   static std::string number(double x) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%g", x);
@@ -178,6 +262,9 @@ class Value {
   const YamlTree* tree_;
   YAML::Node node_;
   KeyPath path_;
+  const CsvTable* table_ = nullptr;  // set for a streamed table, its rows and their cells
+  std::size_t row_ = kWhole;
+  std::size_t column_ = kWhole;
 };
 
 // Readers for Mapping::optional: a number or a whole number within [min, max], true or false.
@@ -193,45 +280,38 @@ bool boolean(const Value& x) { return x.as_bool(); }
 class Mapping {
  public:
   explicit Mapping(const Value& value) : value_(value) {
-    if (!value.node().IsMap() && !value.node().IsNull()) value.fail("expected a mapping of keys, got " + value.kind());
+    if (!value.is_mapping() && !value.is_null()) value.fail("expected a mapping of keys, got " + value.kind());
   }
 
   bool has(const std::string& key) {
     if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
-    return value_.node().IsMap() && value_.node()[key].IsDefined() && !value_.node()[key].IsNull();
+    return value_.child(key).has_value();
   }
 
   Value get(const std::string& key) {
-    if (!has(key)) value_.tree().fail(child_path(value_.path(), key), "required key is missing");
-    return Value(value_.tree(), value_.node()[key], child_path(value_.path(), key));
+    if (!has(key)) value_.fail_missing(key);
+    return *value_.child(key);
   }
 
   template <class Reader>
   auto optional(const std::string& key, decltype(std::declval<Reader>()(std::declval<Value>())) fallback,
                 Reader reader) {
     if (!has(key)) return fallback;
-    return reader(Value(value_.tree(), value_.node()[key], child_path(value_.path(), key)));
+    return reader(*value_.child(key));
   }
 
   // Entries in file order, for mappings keyed by name (statuses, fields, origins).
   std::vector<std::pair<std::string, Value>> entries() const {
     std::vector<std::pair<std::string, Value>> out;
-    if (!value_.node().IsMap()) return out;
-    for (const auto& entry : value_.node()) {
-      const auto key = entry.first.as<std::string>();
-      out.emplace_back(key, Value(value_.tree(), entry.second, child_path(value_.path(), key)));
-    }
+    for (const auto& key : value_.keys())
+      if (auto child = value_.child(key)) out.emplace_back(key, *child);
     return out;
   }
 
   void finish() const {
-    if (!value_.node().IsMap()) return;
-    for (const auto& entry : value_.node()) {
-      const auto key = entry.first.as<std::string>();
+    for (const auto& key : value_.keys())
       if (std::find(known_.begin(), known_.end(), key) == known_.end())
-        value_.tree().fail(child_path(value_.path(), key), "unknown key; expected one of: " + quoted_list(known_),
-                           true);
-    }
+        value_.fail_key(key, "unknown key; expected one of: " + quoted_list(known_));
   }
 
   const Value& value() const { return value_; }
@@ -881,7 +961,8 @@ std::optional<std::size_t> Scenario::field_index(const std::string& n) const { r
 std::optional<std::size_t> Scenario::origin_index(const std::string& n) const { return find_name(origins, n); }
 
 Scenario load_scenario(const ScenarioSource& source) {
-  const YamlTree tree(source.path, source.overrides);
+  // The two tables that run to hundreds of thousands of rows are read row by row, not as YAML.
+  const YamlTree tree(source.path, source.overrides, {{"initial_stock"}, {"employers", "establishments"}});
   return ScenarioReader(tree).read();
 }
 

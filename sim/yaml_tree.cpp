@@ -135,7 +135,9 @@ KeyPath parse_override_path(const std::string& text, const std::string& whole) {
 
 }  // namespace
 
-YamlTree::YamlTree(const std::string& path, const std::vector<std::string>& overrides) : top_file_(path) {
+YamlTree::YamlTree(const std::string& path, const std::vector<std::string>& overrides,
+                   const std::vector<KeyPath>& streamed)
+    : top_file_(path), streamed_(streamed) {
   std::vector<std::string> seen;
   load_chain(path, seen);
   // files_ holds the top file first. Never std::reverse or sort it: swapping YAML::Nodes goes
@@ -182,7 +184,7 @@ void YamlTree::load_chain(const std::string& path, std::vector<std::string>& see
 
 // Replaces each `{csv: FILE}` (a list, one entry per row) or `{csv: FILE, key: COLUMN}` (a mapping
 // keyed by that column) with the rows of FILE, read relative to the scenario file's folder.
-void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& path) {
+void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& path) const {
   if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i) expand_tables(layer, node[i], index_path(path, i));
     return;
@@ -211,9 +213,26 @@ void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& p
       throw InputError(location_of(layer.file, value["csv"]), join_path(child_path(here, "csv")),
                        "expected an existing CSV file, but '" + csv.string() + "' does not exist");
     const std::string key_column = value["key"].IsDefined() ? value["key"].as<std::string>() : "";
-    layer.tables.push_back({here, CsvTable(csv.string(), key_column), key_column});
-    node[key] = layer.tables.back().rows.node();
+    const bool streamed = std::find(streamed_.begin(), streamed_.end(), here) != streamed_.end();
+    layer.tables.push_back({here, CsvTable(csv.string(), key_column), key_column, streamed});
+    if (streamed)
+      value["csv"] = csv.string();  // as a path from here, like the resolved scenario's other paths
+    else
+      node[key] = layer.tables.back().rows.node();
   }
+}
+
+const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
+  if (std::find(streamed_.begin(), streamed_.end(), path) == streamed_.end()) return nullptr;
+  const YAML::Node merged = walk(merged_, path);
+  if (!merged.IsMap() || !merged["csv"].IsDefined()) return nullptr;  // replaced by an inline list
+  for (const auto& layer : files_) {  // the top file first: the first to define the path wins
+    if (!walk(layer.root, path).IsDefined()) continue;
+    for (const auto& table : layer.tables)
+      if (table.at == path && table.streamed) return &table.rows;
+    return nullptr;
+  }
+  return nullptr;
 }
 
 SourceLocation YamlTree::layer_location(const FileLayer& layer, const KeyPath& path, const YAML::Node& node) {

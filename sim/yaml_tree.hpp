@@ -23,7 +23,13 @@ class YamlTree {
   // Loads `path` and the files it extends (relative to each file's folder), then applies the
   // overrides ("a.b[2].c=value") in order. Throws InputError on unreadable or invalid YAML,
   // an extends cycle, or an override that does not parse.
-  YamlTree(const std::string& path, const std::vector<std::string>& overrides);
+  // Tables at the `streamed` key paths stay `{csv: FILE}` in the tree and are read row by row
+  // through streamed_table(): a large table as YAML nodes would take seconds and gigabytes.
+  YamlTree(const std::string& path, const std::vector<std::string>& overrides,
+           const std::vector<KeyPath>& streamed = {});
+
+  // The streamed table in force at `path`, or nullptr.
+  const CsvTable* streamed_table(const KeyPath& path) const;
 
   const YAML::Node& root() const { return merged_; }
   const std::string& top_file() const { return top_file_; }
@@ -43,6 +49,7 @@ class YamlTree {
     KeyPath at;  // where `{csv: ...}` stood in its file
     CsvTable rows;
     std::string key_column;
+    bool streamed = false;
   };
   struct FileLayer {
     std::string file;
@@ -55,11 +62,12 @@ class YamlTree {
   };
 
   void load_chain(const std::string& path, std::vector<std::string>& seen);
-  static void expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& path);
+  void expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& path) const;
   static SourceLocation layer_location(const FileLayer& layer, const KeyPath& path, const YAML::Node& node);
   void apply_override(const std::string& text);
 
   std::string top_file_;
+  std::vector<KeyPath> streamed_;
   std::vector<FileLayer> files_;  // the top file first, then the files it extends
   std::vector<Override> overrides_;
   YAML::Node merged_;
