@@ -1428,7 +1428,8 @@ struct Engine::Impl {
     };
     const std::size_t market_offset = pref_offset + kPrefectureFlows * pn;
     const std::size_t mn = d.market();
-    std::vector<std::int64_t> unfilled(mn, 0), mean_wage(mn, 0);
+    std::vector<std::int64_t> unfilled(mn, 0), mean_wage(mn, 0), employers(mn, 0);
+    for (std::size_t q = 0; q < e.size(); ++q) ++employers[prefecture_of(e.municipality[q]) * d.fields + e.field[q]];
     for (std::size_t q = 0; q < e.size(); ++q)
       if (e.capacity[q] > e.filled[q])
         unfilled[prefecture_of(e.municipality[q]) * d.fields + e.field[q]] += e.capacity[q] - e.filled[q];
@@ -1447,6 +1448,11 @@ struct Engine::Impl {
          slice(market_offset + kCapBlocked * mn, mn),
          {}},
         {"mean_wage_yen", "mean monthly wage of foreign workers employed", "yen per month", mean_wage, {}},
+        {"employers",
+         "establishments employing foreign workers (each employer agent stands for persons_per_agent of them)",
+         "establishments",
+         persons(employers),
+         {}},
     };
     return out;
   }

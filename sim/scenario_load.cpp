@@ -717,9 +717,15 @@ class ScenarioReader {
     // Indices are sorted, not the items: swapping YAML::Nodes writes through shared nodes.
     const auto items = v.as_sequence();
     auto date_of = [&](std::size_t k) {
-      const YAML::Node& node = items[k].node();
-      // By month: 2027-04 and 2027-04-01 are the same month and keep their listed order.
-      return node.IsMap() && node["date"].IsScalar() ? node["date"].Scalar().substr(0, 7) : std::string();
+      const YAML::Node node = items[k].node();
+      // By month: 2027-04 and 2027-04-01 are the same month and keep their listed order. Events
+      // without a date (sending pushes, closures) have a period instead: its start orders them.
+      if (!node.IsMap()) return std::string();
+      for (const char* key : {"date", "from"}) {
+        const YAML::Node when = node[key];
+        if (when.IsDefined() && when.IsScalar()) return when.Scalar().substr(0, 7);
+      }
+      return std::string();
     };
     std::vector<std::size_t> order(items.size());
     std::iota(order.begin(), order.end(), std::size_t{0});

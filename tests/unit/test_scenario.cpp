@@ -178,3 +178,11 @@ TEST_CASE("lists and mappings may be read from CSV tables with the same checks",
       {test::source_path("tests/scenarios/tables/quickstart_tables.yaml"), {"municipalities[0].population=5"}});
   CHECK(changed.municipalities[0].population == 5);
 }
+
+TEST_CASE("events of every kind load together in any order", "[scenario]") {
+  const Scenario s = load_scenario({test::source_path("tests/scenarios/events_mixed.yaml"), {}});
+  REQUIRE(s.sending_pushes.size() == 1);
+  REQUIRE(s.border_closures.size() == 1);
+  CHECK(s.border_closures[0].admit_share == 0.25);
+  CHECK(s.rule_changes.size() == 2);
+}

@@ -1,0 +1,1025 @@
+#!/usr/bin/python3
+"""Builds the input tables of the Japan scenarios (all 1,741 municipalities) from the shared raw data.
+
+usage: /usr/bin/python3 scenarios/tools/make_japan.py [--raw DIR] [--observed DIR] [--out DIR]
+
+  --raw       the raw data folder (default <repo>/../shared/data/raw)
+  --observed  the observed-statistics folder (default: the folder `observed` next to --raw)
+  --out       where the tables are written (default <repo>/scenarios/data/japan)
+
+Needs Debian's python3-pandas and python3-numpy. Everything is deterministic (no random numbers):
+running it twice writes byte-identical files. Integers are written as integers, rows are sorted.
+FACTS below means shared/data/FACTS.md; "raw/" and "observed/" are the two data folders. Only
+observed figures dated up to 2022-12 are used (later ones are not in those folders).
+
+Categories (the labels the model uses)
+--------------------------------------
+statuses (12): TITP TES SSW1 SSW2 ENGINEER HIGHLY_SKILLED STUDENT PERMANENT SPOUSE_OR_LONG_TERM
+  SPECIAL_PERMANENT DEPENDENT OTHER. The 36 ISA statuses of residence (labels and Japanese column
+  names as in observed/README.md, "Status mapping") map to them: tech_intern_* -> TITP; ssw1 ->
+  SSW1; ssw2 -> SSW2; engineer_humanities -> ENGINEER; highly_skilled_professional_* ->
+  HIGHLY_SKILLED; student -> STUDENT; permanent -> PERMANENT; spouse_of_japanese,
+  spouse_of_permanent, long_term_resident -> SPOUSE_OR_LONG_TERM; special_permanent ->
+  SPECIAL_PERMANENT; dependent -> DEPENDENT; every other status -> OTHER. TES (育成就労) starts
+  2027-04 (FACTS §E) and has no stock.
+fields (20): the 16 SSW fields of 2024 (FACTS §D) plus it_professional, wholesale_retail,
+  other_services and none (not working).
+origins (11): the nationality columns of the ISA 2022-06 municipality table
+  (raw/derived_csv/isa_2022-06_muni_by_nationality.csv): china (excludes Taiwan), vietnam, korea
+  (ISA 韓国; 朝鮮 is in `other`), philippines, brazil, nepal, indonesia, usa, thailand, taiwan, other.
+
+Tables written (see docs/japan_data.md for a description of each column)
+-----------------------------------------------------------------------
+isa_status_map.csv   the 36 ISA statuses, their Japanese column names and model statuses (above).
+prefectures.csv      47 prefectures: JIS code, English name (raw/derived_csv/municipality_master.csv
+                     pref_en), FY2024 minimum wage (raw/kai-denrei_japan-demography/minimum_wage_2024.csv,
+                     FACTS §G).
+municipalities.csv   the 1,741 municipalities of FACTS §A: rows of municipality_master.csv with level
+                     municipality, tokyo_special_ward or designated_city (designated cities as whole
+                     cities, their wards left out), minus the six Northern-Territory villages 01695-01700.
+                     code = 5-digit JIS code as an integer; name = name_en; prefecture = pref_code;
+                     population = pop_census2020; location = lat_townhall, lng_townhall (4 decimals).
+                     ASSUMPTION: Futaba (07546) has no 2020 Census population (evacuated since 2011,
+                     census cell "-"); its 2025 preliminary census population (pop_census2025_prelim, 211)
+                     is used instead, so that its foreign share is not taken over a population of 0.
+                     Policies: see "Municipal policies" below.
+stock_2022-12.csv    initial foreign-resident stock at the end of 2022, municipality x status x field x
+stock_2019-12.csv    origin (persons > 0 only); see "Initial stock" below.
+establishments.csv   establishments employing foreigners, Oct 2022, by municipality x field.
+origins.csv          one row per origin: applicants per year, language proximity, network elasticity,
+                     capital location, channel weights.
+rules.yaml           SSW1 and TES caps by field and period, TES employer-change periods, the 2027-04
+                     TITP -> TES events (FACTS §D, §E).
+
+Suppressed municipalities in the ISA municipal tables
+-----------------------------------------------------
+raw/derived_csv/isa_2021-12_muni_by_status.csv leaves out municipalities with 10 or fewer foreign
+residents (pooled in 「その他の合計」, 583 persons). Rows used: the 1,741 municipalities above (ordinary
+municipalities, designated cities as whole cities, Tokyo's 23 special wards); designated-city ward rows,
+the 特別区 aggregate (13100), the 47 prefecture rows (xx000) and the national rows are not municipalities.
+For each prefecture the residual (prefecture row minus the sum of its published municipality rows, per
+column; never negative) is spread over that prefecture's unpublished municipalities in proportion to their
+foreign residents in the Basic Resident Register on 1 Jan 2022 (raw/derived_csv/
+jumin_foreign_residents_muni_2019-2023.csv, as_of_jan1 2022-01-01, pop_total; equal weights if all are
+0), by largest remainders so that the integers add up to the residual. The same treatment is applied to
+isa_2022-06_muni_by_nationality.csv (whose residuals are all 0; three municipalities have no row there
+and get 0 by nationality). The national rows 未定・不詳 (residence not fixed) are not municipal.
+
+Initial stock 2022-12
+---------------------
+1. Municipality x model status: the ISA 2021-12 municipal table (36 columns summed per model status),
+   suppressed rows filled as above (2,758,841 persons = 2,760,635 minus 1,794 未定・不詳).
+2. National targets by status for 2022-12: the ISA total 3,075,213 (observed/isa_residents.csv, date
+   2022-12, series total) and the SSW stock 130,923 (observed/ssw.csv, 2022-12 total; FACTS §D), split
+   into SSW1 and SSW2 with the ssw2 row of ssw.csv where present (there is none for 2022-12, so SSW2 = 0).
+   ASSUMPTION: every other status keeps its ISA 2021-12 national share (including 未定・不詳) and is
+   scaled proportionally to fill 3,075,213 - 130,923, because the 2022-12 breakdown by status is not in
+   the data. Integer targets by largest remainders. Each municipality's count of a status is scaled by
+   the same factor (so 2022-12 SSW are where 2021-12 SSW1 were).
+3. Municipality x origin: the ISA 2022-06 municipal nationality table (suppressed rows as above), used as
+   shares: each municipality's origin margin is scaled to its status total from step 2. Where a
+   municipality has no one in that table (three villages), its prefecture's nationality shares are used.
+4. Status x origin within each municipality by iterative proportional fitting (IPF) of the national seed
+   matrix SEED_ORIGIN_SHARES (share of each origin within a status; sources and assumptions are written
+   next to each row) to the municipality's status margin (1) and origin margin (3). Every seed share
+   gets a floor of 0.1 % of the origin's national share (2022-06), so that IPF can fill any combination a
+   municipality's margins demand.
+5. Fields within a status: FIELD_MIX gives per status the share in work and the national split over
+   fields (sources and assumptions next to each entry). SSW1 uses the 2022-12 field figures of FACTS §D
+   (observed/ssw.csv series field: food and beverage 42,505; industrial products manufacturing 27,725;
+   agriculture 16,459; nursing care 16,081; construction 12,768) and spreads the remaining
+   130,923 - 115,538 = 15,385 over the other SSW fields of the time (building cleaning, shipbuilding,
+   automobile repair, aviation, accommodation, fisheries, food service) in proportion to their 2019 caps
+   (FACTS §D). SSW2 (none in 2022-12) would be in construction and shipbuilding, the only SSW2 fields
+   before 2023-08 (FACTS §E), in the ratio of their SSW1 figures.
+   Variation by municipality (ASSUMPTION, keeps the national splits): municipalities are put in three
+   size classes by 2020 population (small < 30,000; large >= 300,000; else middle) and SIZE_CLASS_WEIGHTS
+   raises agriculture, fisheries, forestry and the wood industry in small ones, manufacturing in middle
+   ones and urban services (food service, retail, IT, other services, cleaning) in large ones; aviation
+   and railways get weight 0 in small ones (no airports or railway operators taken to be there). For each
+   status, the municipality x field matrix is fitted by IPF to the municipality totals (rows) and the
+   national field split (columns), with national share x size-class weight as seed.
+6. Integers: per status, the real cells municipality x origin x field (4 x 5) are rounded by systematic
+   (cumulative) rounding in table order (municipality code, then origin and field in category order): a
+   cell gets round(C_i) - round(C_i-1) of the running sum C. The stock then adds up exactly to the
+   national target of every status, each municipality's count of a status is within 1 of its real value,
+   and, unlike largest remainders within each municipality, small fields and origins are not rounded away
+   in small municipalities (the SSW1 field totals land within a few dozen of FACTS §D).
+
+Initial stock 2019-12
+---------------------
+Prefecture x status from raw/derived_csv/isa_2019-12_pref_by_status.csv (the 36 columns mapped to model
+statuses; prefecture names without 都/府/県 matched through municipality_master.csv pref_ja). Within a
+prefecture each status is spread over municipalities by their 2021-12 counts of the same status from
+step 1 above (ASSUMPTION: the municipal pattern of 2021-12 holds for 2019-12; where the prefecture had no
+one of that status in 2021-12, by the municipalities' shares of all foreign residents). The 未定・不詳 row
+(3,368) is spread over all municipalities in proportion to their stock of each status. Origins by IPF as
+in step 4, with the 2022-06 municipal nationality shares as origin margin (ASSUMPTION: the nationality
+mix of each municipality in 2022-06 stands for 2019-12). Fields as in step 5 (same splits and size-class
+weights), except that SSW1 has the FACTS §D 2019-12 field figure food and beverage 557 of 1,621, the rest
+spread like the 2022-12 split of the other fields. National totals by status equal the 2019-12 総数 row.
+
+Workers (fields other than none) are checked against MHLW October 2022, 1,822,725 (FACTS §C) and printed.
+MHLW does not count special permanent residents (they need no notification), so the figure without
+SPECIAL_PERMANENT is printed too.
+
+Establishments (establishments.csv)
+-----------------------------------
+raw/mhlw_koyou_2023/byCompany.csv: establishments employing foreign workers by JSIC major industry,
+Oct 2022 (sum 298,790 = FACTS §C). The English labels are the repository author's; "Unclassified
+Industry" is JSIC R サービス業（他に分類されないもの）(services n.e.c.: worker dispatch, building
+maintenance, automobile maintenance), "Miscellaneous Services" is JSIC Q 複合サービス事業, "Industry Not
+Otherwise Classified" is JSIC T 分類不能の産業. Mapping to model fields (ESTABLISHMENT_FIELDS): an
+industry with several fields is split over them in proportion to the 2022-12 stock's workers in those
+fields (largest remainders). Each field's establishments are then spread over municipalities in
+proportion to the field's workers there, with at least one establishment wherever the field has a
+worker (one each first, the rest by largest remainders). Where a field has fewer establishments than
+municipalities with workers, it is raised to that number and the excess is taken off the other fields in
+proportion to their establishments above their own minimum, so that the total stays 298,790.
+
+Origins (origins.csv)
+---------------------
+applicants_per_year: the Basic Resident Register arrivals from abroad in 2019, 515,160 (FACTS §F; read
+from jumin_foreign_residents_muni_2019-2023.csv, national row, flows_year 2019, in_from_abroad), split by
+origin in proportion to the origin's stock in the flow statuses TITP + SSW1 + STUDENT + ENGINEER + OTHER
+in the 2019-12 stock, times 1.2 (ASSUMPTION: about one applicant in six is not placed). A first estimate,
+to be calibrated.
+channels: the origin's persons in each entry status in the 2022-12 stock (TITP, SSW1, ENGINEER,
+HIGHLY_SKILLED, STUDENT, SPOUSE_OR_LONG_TERM, OTHER); SSW1 is multiplied by the share of SSW holders
+admitted from abroad, 24,403 / 130,923 (observed/ssw.csv series route; FACTS §D), because the other 81 %
+changed status inside Japan; TES gets the TITP weight (it replaces TITP from 2027-04, FACTS §E).
+language_proximity, network_elasticity: ASSUMPTIONS in ORIGIN_ASSUMPTIONS (kanji and Korean grammar
+bring Chinese, Taiwanese and Korean speakers close; Nepali shares the verb-final order).
+location: the capital (Beijing, Hanoi, Seoul, Manila, Brasilia, Kathmandu, Jakarta, Washington, Bangkok,
+Taipei); `other` has none.
+
+Municipal policies (municipalities.csv policy.*)
+------------------------------------------------
+ASSUMPTION standing in for missing data: raw/ has no source on municipal integration policies, so the
+initial portfolio is derived from the foreign residents at the end of 2021 (step 1, F) and their share of
+the 2020 population (F / population) by these conservative rules (POLICY_RULES):
+  language_classes   F >= 3,000 or (F >= 200 and share >= 3 %)
+  consultation       F >= 5,000
+  hires_ajts, ajts   F >= 2,000 and share >= 4 %; ajts = round(F / 1,500) (at least 1)
+  residents_assembly Kawasaki (14130) only, which has had a foreign residents' assembly since 1996
+  council_member     share >= 5 % and F >= 5,000
+Everything else is false / 0.
+
+Rules (rules.yaml)
+------------------
+caps: SSW1 stock caps by field at full national scale (FACTS §D): the 2018-12 decision from 2019-04 to
+2022-08 (the three manufacturing fields summed into industrial_products_manufacturing), the 2022-08-30
+interim caps 2022-09 to 2024-03, the 2024-03-29 caps 2024-04 to 2027-03 (four values unconfirmed, marked),
+and 2027-04 to 2029-03 the SSW1 values of the 2026-01-23 revision where given per field, else the 2024
+value; TES caps 2027-04 to 2029-03 where the ESD value is given. No caps after 2029-03.
+statuses.TES.employer_change_after_months: the ESD transfer-restriction periods of FACTS §D (2 yr -> 24
+months, 1 yr -> 12); building cleaning 12 (JITCO Dec-2025, an Oct-2025 page says 2 yr); shipbuilding and
+automobile repair 24 (kitacarat); default 12.
+events: TITP closes to new entries and TES opens on 2027-04 (FACTS §E).
+"""
+
+import argparse
+import csv
+import pathlib
+import sys
+
+import numpy as np
+import pandas as pd
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+STATUSES = ["TITP", "TES", "SSW1", "SSW2", "ENGINEER", "HIGHLY_SKILLED", "STUDENT", "PERMANENT",
+            "SPOUSE_OR_LONG_TERM", "SPECIAL_PERMANENT", "DEPENDENT", "OTHER"]
+FIELDS = ["nursing_care", "building_cleaning", "industrial_products_manufacturing", "construction", "shipbuilding",
+          "automobile_repair", "aviation", "accommodation", "agriculture", "fisheries", "food_beverage_manufacturing",
+          "food_service", "automobile_transport", "railways", "forestry", "wood_industry", "it_professional",
+          "wholesale_retail", "other_services", "none"]
+ORIGINS = ["china", "vietnam", "korea", "philippines", "brazil", "nepal", "indonesia", "usa", "thailand", "taiwan",
+           "other"]
+# Column names of the ISA 2022-06 nationality table, in ORIGINS order.
+ORIGIN_COLUMNS_JA = ["中国", "ベトナム", "韓国", "フィリピン", "ブラジル", "ネパール", "インドネシア", "米国", "タイ", "台湾",
+                     "その他"]
+
+# The 36 ISA statuses of residence in table order: (label of observed/README.md, ISA column, model status).
+ISA_STATUSES = [
+    ("professor", "教授", "OTHER"), ("artist", "芸術", "OTHER"), ("religious_activities", "宗教", "OTHER"),
+    ("journalist", "報道", "OTHER"),
+    ("highly_skilled_professional_1a", "高度専門職１号イ", "HIGHLY_SKILLED"),
+    ("highly_skilled_professional_1b", "高度専門職１号ロ", "HIGHLY_SKILLED"),
+    ("highly_skilled_professional_1c", "高度専門職１号ハ", "HIGHLY_SKILLED"),
+    ("highly_skilled_professional_2", "高度専門職２号", "HIGHLY_SKILLED"),
+    ("business_manager", "経営・管理", "OTHER"), ("legal_accounting_services", "法律・会計業務", "OTHER"),
+    ("medical_services", "医療", "OTHER"), ("researcher", "研究", "OTHER"), ("instructor", "教育", "OTHER"),
+    ("engineer_humanities", "技術・人文知識・国際業務", "ENGINEER"), ("intra_company_transferee", "企業内転勤", "OTHER"),
+    ("nursing_care", "介護", "OTHER"), ("entertainer", "興行", "OTHER"), ("skilled_labor", "技能", "OTHER"),
+    ("ssw1", "特定技能１号", "SSW1"), ("ssw2", "特定技能２号", "SSW2"),
+    ("tech_intern_1a", "技能実習１号イ", "TITP"), ("tech_intern_1b", "技能実習１号ロ", "TITP"),
+    ("tech_intern_2a", "技能実習２号イ", "TITP"), ("tech_intern_2b", "技能実習２号ロ", "TITP"),
+    ("tech_intern_3a", "技能実習３号イ", "TITP"), ("tech_intern_3b", "技能実習３号ロ", "TITP"),
+    ("cultural_activities", "文化活動", "OTHER"), ("student", "留学", "STUDENT"), ("trainee", "研修", "OTHER"),
+    ("dependent", "家族滞在", "DEPENDENT"), ("designated_activities", "特定活動", "OTHER"),
+    ("permanent", "永住者", "PERMANENT"), ("spouse_of_japanese", "日本人の配偶者等", "SPOUSE_OR_LONG_TERM"),
+    ("spouse_of_permanent", "永住者の配偶者等", "SPOUSE_OR_LONG_TERM"), ("long_term_resident", "定住者", "SPOUSE_OR_LONG_TERM"),
+    ("special_permanent", "特別永住者", "SPECIAL_PERMANENT"),
+]
+
+NORTHERN_TERRITORIES = ("01695", "01700")  # codes of the six villages with no data (FACTS §A)
+FUTABA_CODE = "07546"                       # no 2020 Census population (see the docstring)
+
+# National seed of the origin mix within each status (origins in ORIGINS order; rows are normalised).
+# Rows built from FACTS figures are computed in seed_origin_shares(); the others are ASSUMPTIONS from
+# general knowledge of the ISA status x nationality tables of 2021-2022 (rounded), stated per row.
+SEED_ORIGIN_SHARES = {
+    #                     china vietnam korea  phil  brazil nepal  indon  usa   thai  taiwan other
+    # 技人国: China and Vietnam about 60 %, then Korea, Nepal; Sri Lanka, Myanmar, India in other.
+    "ENGINEER":          [0.33, 0.26, 0.08, 0.03, 0.005, 0.07, 0.025, 0.035, 0.015, 0.035, 0.115],
+    # 高度専門職: about two thirds Chinese; India (other), USA, Korea, Taiwan follow.
+    "HIGHLY_SKILLED":    [0.65, 0.02, 0.05, 0.005, 0.002, 0.005, 0.005, 0.05, 0.005, 0.04, 0.163],
+    # 留学: China about half, Vietnam a fifth, Nepal about a tenth.
+    "STUDENT":           [0.48, 0.19, 0.06, 0.01, 0.002, 0.09, 0.025, 0.01, 0.015, 0.025, 0.093],
+    # 永住者: China a third, Philippines, Brazil (Brazilians and Peruvians are mostly permanent or
+    # long-term), Korea; Peru in other.
+    "PERMANENT":         [0.34, 0.03, 0.09, 0.16, 0.135, 0.008, 0.008, 0.02, 0.025, 0.03, 0.144],
+    # spouses and long-term residents (定住者): Brazil (nikkei), Philippines, China; Peru in other.
+    "SPOUSE_OR_LONG_TERM": [0.20, 0.06, 0.05, 0.22, 0.23, 0.01, 0.015, 0.025, 0.02, 0.012, 0.158],
+    # 特別永住者: almost all Korean; the Chōsen-seki (朝鮮) residents are in the ISA `other` column.
+    "SPECIAL_PERMANENT": [0.003, 0.0, 0.91, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.002, 0.085],
+    # 家族滞在: China, Nepal (Nepalese are mostly students, dependents and cooks under 技能), Vietnam.
+    "DEPENDENT":         [0.36, 0.15, 0.05, 0.03, 0.005, 0.23, 0.02, 0.02, 0.01, 0.015, 0.11],
+    # designated activities (Vietnamese waiting between TITP/SSW), business managers (China), skilled
+    # labour = cooks (China, Nepal, India), EPA nurses (Philippines, Indonesia).
+    "OTHER":             [0.20, 0.25, 0.05, 0.06, 0.01, 0.09, 0.05, 0.04, 0.02, 0.02, 0.21],
+}
+SEED_FLOOR = 0.001  # floor of every seed share, as a fraction of the origin's national share
+# FACTS §D 2022-12, SSW1 by nationality (largest five; Myanmar 5,956 is in `other`).
+SSW1_NATIONALITY_2022 = {"vietnam": 77135, "indonesia": 16327, "philippines": 13214, "china": 8882, "other": 5956}
+# ASSUMPTION: the SSW1 holders not in the five largest nationalities (130,923 - 121,514 = 9,409) are
+# Cambodians, Mongolians, Sri Lankans etc. (other) 70 %, Thai 20 %, Nepalese 10 %.
+SSW1_REST_SPLIT = {"other": 0.7, "thailand": 0.2, "nepal": 0.1}
+# FACTS §F 2019, technical interns reported missing by nationality (Cambodia 462 and Myanmar 347 in
+# `other`); 8,796 in all, the 245 not itemised are put in `other`.
+MISSING_INTERNS_2019 = {"vietnam": 6105, "china": 1330, "indonesia": 307, "other": 462 + 347 + 245}
+
+# Per status: (share in work, {field: relative weight among the workers}). The weights are normalised.
+FIELD_MIX = {
+    # ASSUMPTION from the TITP job-type structure (general knowledge of OTIT/ISA 2021-2022: construction
+    # about a fifth, food manufacturing a fifth, machinery/metal plus textiles and other manufacturing a
+    # third, agriculture a tenth, nursing care about 6 %); FACTS §F: 52 % of the interns missing in 2022 came
+    # from construction, 10.5 % agriculture, 7.7 % food manufacturing (a flow biased by absconding rates).
+    "TITP": (1.0, {"industrial_products_manufacturing": 0.34, "construction": 0.22, "food_beverage_manufacturing": 0.20,
+                   "agriculture": 0.10, "nursing_care": 0.06, "shipbuilding": 0.02, "fisheries": 0.02,
+                   "building_cleaning": 0.02, "automobile_repair": 0.01, "wood_industry": 0.005,
+                   "accommodation": 0.005}),
+    "TES": (1.0, {}),  # no stock; the TITP split is used
+    "SSW1": (1.0, {}),  # from FACTS §D, see ssw_field_split()
+    "SSW2": (1.0, {}),
+    # ASSUMPTION: 技人国 holders need a job; IT, trade, interpreting/office/other services, some industry.
+    "ENGINEER": (1.0, {"it_professional": 0.30, "other_services": 0.33, "wholesale_retail": 0.20,
+                       "industrial_products_manufacturing": 0.10, "accommodation": 0.03, "food_service": 0.02,
+                       "automobile_transport": 0.01, "construction": 0.01}),
+    "HIGHLY_SKILLED": (1.0, {"it_professional": 0.45, "other_services": 0.30, "industrial_products_manufacturing": 0.15,
+                             "wholesale_retail": 0.10}),
+    # About 3/4 work part-time: MHLW 2017 outside-status workers 297,012 (FACTS §C) against about 310,000
+    # students, less an ASSUMED ~60,000 dependents and others among them; mostly food service and retail.
+    "STUDENT": (0.75, {"food_service": 0.45, "wholesale_retail": 0.25, "food_beverage_manufacturing": 0.10,
+                       "other_services": 0.10, "accommodation": 0.05, "building_cleaning": 0.05}),
+    # About half work: MHLW 2021 status-based workers 580,328 (FACTS §C) over the ISA 2021-12 stock of
+    # permanent residents, spouses and long-term residents 1,216,689 = 0.477; fields an ASSUMPTION
+    # (STATUS_BASED_FIELDS, shared by both statuses).
+    "PERMANENT": (0.477, "status_based"),
+    "SPOUSE_OR_LONG_TERM": (0.477, "status_based"),
+    # ASSUMPTION: a minority of special permanent residents (an older population; not in the MHLW counts) work.
+    "SPECIAL_PERMANENT": (0.25, {"other_services": 0.6, "wholesale_retail": 0.4}),
+    "DEPENDENT": (0.0, {}),  # may not work in the model
+    # ASSUMPTION: designated activities, business managers, cooks (技能), 介護, professors etc.: about 70 % work.
+    "OTHER": (0.70, {"other_services": 0.31, "food_service": 0.17, "wholesale_retail": 0.12,
+                     "industrial_products_manufacturing": 0.11, "nursing_care": 0.06, "construction": 0.06,
+                     "food_beverage_manufacturing": 0.04, "it_professional": 0.04, "agriculture": 0.03,
+                     "accommodation": 0.03, "building_cleaning": 0.02, "automobile_transport": 0.01}),
+}
+# ASSUMPTION: fields of the working permanent residents, spouses and long-term residents: factory work
+# (often through dispatch agencies, in other_services), trade, food processing, construction, care. The small
+# weights of forestry, railways, aviation, shipbuilding, fisheries and automobile repair give every field
+# some workers, hence employers, at the start (the model creates employers only where the stock has workers).
+STATUS_BASED_FIELDS = {"industrial_products_manufacturing": 0.30, "other_services": 0.18, "wholesale_retail": 0.14,
+                       "food_beverage_manufacturing": 0.12, "construction": 0.06, "food_service": 0.06,
+                       "nursing_care": 0.05, "automobile_transport": 0.03, "building_cleaning": 0.02,
+                       "it_professional": 0.02, "agriculture": 0.01, "accommodation": 0.01, "shipbuilding": 0.005,
+                       "automobile_repair": 0.005, "fisheries": 0.003, "forestry": 0.002, "railways": 0.002,
+                       "aviation": 0.002}
+# FACTS §D: the 2019 SSW caps of the fields other than the five largest, used to spread the rest of SSW1.
+SSW_CAPS_2019_OTHER = {"building_cleaning": 37000, "shipbuilding": 13000, "automobile_repair": 7000, "aviation": 2200,
+                       "accommodation": 22000, "fisheries": 9000, "food_service": 53000}
+SSW1_FOOD_BEVERAGE_2019 = 557  # FACTS §D 2019-12 (of 1,621)
+
+# ASSUMPTION: size classes by 2020 population and the weights they give to fields (1 where not listed).
+# Airports and railway operators are taken to be absent from municipalities under 30,000 (weight 0).
+SIZE_CLASS_LIMITS = (30000, 300000)  # small below the first, large from the second
+SIZE_CLASS_WEIGHTS = {
+    "small": {"agriculture": 3.0, "fisheries": 3.0, "forestry": 4.0, "wood_industry": 2.0, "accommodation": 1.5,
+              "food_beverage_manufacturing": 1.2, "industrial_products_manufacturing": 0.8, "aviation": 0.0,
+              "railways": 0.0},
+    "middle": {"industrial_products_manufacturing": 1.3},
+    "large": {"agriculture": 0.3, "fisheries": 0.3, "forestry": 0.2, "wood_industry": 0.5,
+              "industrial_products_manufacturing": 0.8, "food_service": 1.5, "wholesale_retail": 1.3,
+              "it_professional": 1.5, "other_services": 1.3, "building_cleaning": 1.3},
+}
+
+# JSIC major industry (label of byCompany.csv) -> model fields it is split over.
+ESTABLISHMENT_FIELDS = {
+    "Agriculture, Forestry": ["agriculture", "forestry"],
+    "Fishing": ["fisheries"],
+    "Mining, Quarrying, and Gravel Extraction": ["other_services"],
+    "Construction": ["construction"],
+    "Manufacturing": ["industrial_products_manufacturing", "food_beverage_manufacturing", "shipbuilding",
+                      "wood_industry"],
+    "Electricity, Gas, Heat Supply, and Water Supply": ["other_services"],
+    "Information and Communications": ["it_professional"],
+    "Transportation and Postal Services": ["automobile_transport", "railways", "aviation"],
+    "Wholesale and Retail Trade": ["wholesale_retail"],
+    "Finance and Insurance": ["other_services"],
+    "Real Estate and Rental and Leasing": ["other_services"],
+    "Scientific Research, Professional and Technical Services": ["it_professional"],
+    "Accommodation and Food Services": ["accommodation", "food_service"],
+    "Personal and Amusement Services": ["other_services"],
+    "Education and Learning Support Services": ["other_services"],
+    "Healthcare and Welfare": ["nursing_care"],
+    "Miscellaneous Services": ["other_services"],  # JSIC Q compound services
+    "Unclassified Industry": ["other_services", "building_cleaning", "automobile_repair"],  # JSIC R services n.e.c.
+    "Public Administration (excluding those classified elsewhere)": ["other_services"],
+    "Industry Not Otherwise Classified": ["other_services"],  # JSIC T
+}
+
+APPLICANT_FLOW_STATUSES = ["TITP", "SSW1", "STUDENT", "ENGINEER", "OTHER"]
+APPLICANTS_PER_PLACED = 1.2
+CHANNEL_STATUSES = ["TITP", "TES", "SSW1", "ENGINEER", "HIGHLY_SKILLED", "STUDENT", "SPOUSE_OR_LONG_TERM", "OTHER"]
+# ASSUMPTIONS: (language_proximity 0-1, network_elasticity 1-3, capital [lat, lng] or None).
+ORIGIN_ASSUMPTIONS = {
+    "china": (0.8, 2.0, (39.9042, 116.4074)),        # Beijing
+    "vietnam": (0.35, 2.5, (21.0285, 105.8542)),     # Hanoi
+    "korea": (0.9, 1.5, (37.5665, 126.978)),         # Seoul
+    "philippines": (0.3, 2.0, (14.5995, 120.9842)),  # Manila
+    "brazil": (0.3, 3.0, (-15.7939, -47.8828)),      # Brasilia
+    "nepal": (0.4, 2.5, (27.7172, 85.324)),          # Kathmandu
+    "indonesia": (0.3, 2.0, (-6.2088, 106.8456)),    # Jakarta
+    "usa": (0.3, 1.0, (38.9072, -77.0369)),          # Washington, D.C.
+    "thailand": (0.35, 1.5, (13.7563, 100.5018)),    # Bangkok
+    "taiwan": (0.8, 1.0, (25.033, 121.5654)),        # Taipei
+    "other": (0.3, 1.5, None),
+}
+
+POLICY_RULES = {
+    "language_classes": {"foreign_at_least": 3000, "or_share_at_least": 0.03, "with_foreign_at_least": 200},
+    "consultation": {"foreign_at_least": 5000},
+    "ajts": {"foreign_at_least": 2000, "share_at_least": 0.04, "foreign_per_ajt": 1500},
+    "council_member": {"foreign_at_least": 5000, "share_at_least": 0.05},
+    "residents_assembly": [14130],  # Kawasaki, since 1996
+}
+
+MHLW_WORKERS_2022 = 1822725  # FACTS §C, October 2022
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Small numerical helpers
+
+def largest_remainder(weights, totals):
+    """Splits each integer total over its row of weights so that the integers add up (largest remainders).
+
+    weights: (..., K) non-negative; totals: (...) integers. Ties go to the earlier cell. Quotas are rounded
+    to 9 decimals first so that float noise cannot decide the order.
+    """
+    w = np.asarray(weights, dtype=float)
+    t = np.asarray(totals, dtype=np.int64)
+    s = w.sum(axis=-1)
+    if np.any((s <= 0) & (t > 0)):
+        raise ValueError("largest_remainder: a positive total has no weight to go to")
+    quota = np.round(np.divide(w * t[..., None], s[..., None], out=np.zeros_like(w), where=s[..., None] > 0), 9)
+    base = np.floor(quota)
+    missing = t - base.sum(axis=-1).astype(np.int64)
+    if np.any(missing < 0) or np.any(missing > w.shape[-1]):
+        raise ValueError("largest_remainder: rounding went wrong")
+    order = np.argsort(-(quota - base), axis=-1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(w.shape[-1]), order.shape), axis=-1)
+    return (base + (rank < missing[..., None])).astype(np.int64)
+
+
+def cumulative_round(values, total):
+    """Rounds an array of non-negative reals to integers adding up to `total` by systematic rounding: cell i
+    gets round(C_i) - round(C_(i-1)), C being the running sum in C order. Each cell is rounded down or up,
+    every partial sum (e.g. a municipality's, in municipality-major order) is within 1 of its real value,
+    and unlike largest remainders it does not favour large cells, so small fields and origins keep their
+    national totals. Running sums are rounded to 6 decimals so that float noise cannot change the result."""
+    v = np.asarray(values, dtype=float)
+    if total == 0:
+        return np.zeros(v.shape, dtype=np.int64)
+    running = np.cumsum(v.reshape(-1))
+    if running[-1] <= 0:
+        raise ValueError("cumulative_round: a positive total has no weight to go to")
+    running = np.round(running * (total / running[-1]), 6)
+    running[-1] = total
+    edges = np.floor(running + 0.5).astype(np.int64)
+    return np.diff(edges, prepend=0).reshape(v.shape)
+
+
+def ipf(seed, row_totals, col_totals, iterations=1000, tolerance=1e-7):
+    """Iterative proportional fitting of a batch of matrices seed (B, R, C) to row (B, R) and column (B, C)
+    totals (the row and column totals of a matrix must add up to the same sum). Returns the fitted array and
+    the largest absolute error left in the rows or columns."""
+    x = np.array(seed, dtype=float)
+    rows = np.asarray(row_totals, dtype=float)
+    cols = np.asarray(col_totals, dtype=float)
+    error = np.inf
+    for _ in range(iterations):
+        s = x.sum(axis=2)
+        x *= np.divide(rows, s, out=np.zeros_like(rows), where=s > 0)[:, :, None]
+        s = x.sum(axis=1)
+        x *= np.divide(cols, s, out=np.zeros_like(cols), where=s > 0)[:, None, :]
+        error = np.abs(x.sum(axis=2) - rows).max(initial=0.0)
+        if error < tolerance:
+            break
+    return x, max(error, np.abs(x.sum(axis=1) - cols).max(initial=0.0))
+
+
+def to_int(text):
+    """A count from a CSV cell: thousands separators and spaces (also no-break spaces) removed."""
+    return int("".join(ch for ch in str(text) if ch.isdigit() or ch == "-"))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading the raw data
+
+def read_municipalities(raw):
+    """The 1,741 municipalities of FACTS §A, sorted by code, with their 2020 population and town-hall place."""
+    master = pd.read_csv(raw / "derived_csv/municipality_master.csv", dtype=str, keep_default_na=False)
+    keep = master["level"].isin(["municipality", "tokyo_special_ward", "designated_city"])
+    keep &= ~master["code5"].between(*NORTHERN_TERRITORIES)
+    m = master[keep].sort_values("code5").reset_index(drop=True)
+    population = m["pop_census2020"].where(m["code5"] != FUTABA_CODE, m["pop_census2025_prelim"])
+    if (~population.str.isdigit()).any() or (m["lat_townhall"] == "").any() or (m["name_en"] == "").any():
+        raise SystemExit("municipality_master.csv: a municipality lacks its population, location or name")
+    return pd.DataFrame({
+        "code5": m["code5"], "lg_code6": m["lg_code6"], "code": m["code5"].astype(int),
+        "name": m["name_en"], "prefecture": m["pref_code"].astype(int), "pref_ja": m["pref_ja"],
+        "pref_en": m["pref_en"], "population": population.astype(int),
+        "lat": m["lat_townhall"].astype(float), "lng": m["lng_townhall"].astype(float),
+    })
+
+
+def read_jumin(raw, as_of, munis):
+    """Basic Resident Register (住基) foreign residents on 1 January `as_of`, per municipality (munis order)."""
+    j = pd.read_csv(raw / "derived_csv/jumin_foreign_residents_muni_2019-2023.csv", dtype=str, keep_default_na=False)
+    j = j[j["as_of_jan1"] == as_of].drop_duplicates("lg_code6").set_index("lg_code6")
+    return munis["lg_code6"].map(j["pop_total"]).astype(int).to_numpy()
+
+
+def read_isa_municipal(path, columns, munis, register):
+    """A municipal ISA table as an integer array (municipalities x columns), suppressed municipalities filled.
+
+    Each prefecture's residual (prefecture row minus its published municipality rows) goes to its
+    unpublished municipalities in proportion to `register` (their foreign residents in the resident
+    register), by largest remainders; see the module docstring.
+    """
+    t = pd.read_csv(path, dtype={"code": str}, keep_default_na=False)
+    t = t[t["code"] != ""].set_index("code")
+    published = munis["code5"].isin(t.index).to_numpy()
+    values = np.zeros((len(munis), len(columns)), dtype=np.int64)
+    values[published] = t.loc[munis["code5"][published], columns].to_numpy(dtype=np.int64)
+    for pref in sorted(munis["prefecture"].unique()):
+        in_pref = (munis["prefecture"] == pref).to_numpy()
+        residual = t.loc[f"{pref:02d}000", columns].to_numpy(dtype=np.int64) - values[in_pref].sum(axis=0)
+        if (residual < 0).any():
+            raise SystemExit(f"{path.name}: prefecture {pref} has fewer persons than its municipalities")
+        hidden = np.flatnonzero(in_pref & ~published)
+        if residual.sum() == 0:
+            continue
+        if len(hidden) == 0:
+            raise SystemExit(f"{path.name}: prefecture {pref} has a residual but no unpublished municipality")
+        weights = register[hidden].astype(float)
+        if weights.sum() == 0:
+            weights = np.ones(len(hidden))
+        values[hidden] += largest_remainder(np.broadcast_to(weights, (len(columns), len(hidden))), residual).T
+    return values
+
+
+def to_model_statuses(isa_values):
+    """Sums the 36 ISA status columns (ISA_STATUSES order) into the 12 model statuses (last axis)."""
+    out = np.zeros(isa_values.shape[:-1] + (len(STATUSES),), dtype=isa_values.dtype)
+    for k, (_, _, status) in enumerate(ISA_STATUSES):
+        out[..., STATUSES.index(status)] += isa_values[..., k]
+    return out
+
+
+def read_isa_2019_prefectures(raw, munis):
+    """ISA 2019-12 prefecture x model status: (47 x 12 array in prefecture-code order, unknown row, national row)."""
+    t = pd.read_csv(raw / "derived_csv/isa_2019-12_pref_by_status.csv", dtype={"prefecture": str})
+    t = t.set_index("prefecture")
+    columns = [ja for _, ja, _ in ISA_STATUSES]
+    names = munis.drop_duplicates("prefecture").set_index("prefecture")["pref_ja"]
+    # The 2019 file writes prefectures without 都/府/県 (北海道 keeps its name).
+    short = {code: (ja[:-1] if ja[-1] in "都府県" else ja) for code, ja in names.items()}
+    by_pref = to_model_statuses(t.loc[[short[c] for c in sorted(short)], columns].to_numpy(dtype=np.int64))
+    unknown = to_model_statuses(t.loc["未定・不詳", columns].to_numpy(dtype=np.int64))
+    national = to_model_statuses(t.loc["総数", columns].to_numpy(dtype=np.int64))
+    if not (by_pref.sum(axis=0) + unknown == national).all() or national.sum() != t.loc["総数", "総数"]:
+        raise SystemExit("isa_2019-12_pref_by_status.csv: prefectures do not add up to 総数")
+    return by_pref, unknown, national
+
+
+def read_observed(observed):
+    """The 2022-12 figures used from observed/: ISA total, SSW total, SSW2, SSW fields, SSW routes."""
+    isa = pd.read_csv(observed / "isa_residents.csv", dtype=str)
+    total = isa[(isa["date"] == "2022-12") & (isa["series"] == "total")]["persons"]
+    ssw = pd.read_csv(observed / "ssw.csv", dtype=str)
+    ssw = ssw[ssw["date"] == "2022-12"]
+
+    def pick(series):
+        return {row.category: int(row.persons) for row in ssw[ssw["series"] == series].itertuples()}
+    if len(total) != 1 or "all" not in pick("total"):
+        raise SystemExit("observed/: the 2022-12 ISA total or SSW total is missing")
+    return {"total": int(total.iloc[0]), "ssw": pick("total")["all"], "ssw2": pick("ssw2").get("all", 0),
+            "ssw_fields": pick("field"), "ssw_routes": pick("route")}
+
+
+def read_arrivals_2019(raw):
+    """Resident-register arrivals from abroad during 2019 (national row), FACTS §F."""
+    j = pd.read_csv(raw / "derived_csv/jumin_foreign_residents_muni_2019-2023.csv", dtype=str, keep_default_na=False)
+    row = j[(j["lg_code6"] == "000000") & (j["flows_year"] == "2019")]
+    return int(row["in_from_abroad"].iloc[0])
+
+
+def read_establishments(raw):
+    """MHLW establishments employing foreigners by JSIC major industry (Oct 2022), in file order."""
+    with open(raw / "mhlw_koyou_2023/byCompany.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {row["Industry ENG"].strip(): to_int(row["People"]) for row in rows}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The initial stock
+
+def seed_origin_shares(national_origin_shares):
+    """The national seed matrix status x origin (rows sum to 1), with the floor of SEED_FLOOR."""
+    def row(counts):
+        v = np.array([counts.get(o, 0.0) for o in ORIGINS], dtype=float)
+        return v / v.sum()
+    ssw1 = dict(SSW1_NATIONALITY_2022)
+    rest = 130923 - sum(SSW1_NATIONALITY_2022.values())  # FACTS §D total 2022-12
+    for origin, share in SSW1_REST_SPLIT.items():
+        ssw1[origin] = ssw1.get(origin, 0) + rest * share
+    # TITP: the mean of two proxies from FACTS: missing interns 2019 by nationality (§F) and SSW1 holders
+    # 2022-12 by nationality (§D), 81 % of whom changed status in Japan, mostly from TITP.
+    rows = {"SSW1": row(ssw1), "TITP": (row(MISSING_INTERNS_2019) + row(ssw1)) / 2}
+    rows["SSW2"], rows["TES"] = rows["SSW1"], rows["TITP"]
+    rows.update({s: row(dict(zip(ORIGINS, v))) for s, v in SEED_ORIGIN_SHARES.items()})
+    seed = np.array([rows[s] for s in STATUSES]) + SEED_FLOOR * national_origin_shares[None, :]
+    return seed / seed.sum(axis=1, keepdims=True)
+
+
+def origin_margins(by_origin, status_totals, munis):
+    """Per municipality, the origin counts scaled to its status total; prefecture shares where it has none."""
+    shares = by_origin.astype(float)
+    pref_of = munis["prefecture"].to_numpy()
+    for k in np.flatnonzero(shares.sum(axis=1) == 0):
+        shares[k] = by_origin[pref_of == pref_of[k]].sum(axis=0)
+    shares /= shares.sum(axis=1, keepdims=True)
+    return shares * status_totals.sum(axis=1, keepdims=True)
+
+
+def size_classes(munis):
+    small, large = SIZE_CLASS_LIMITS
+    pop = munis["population"].to_numpy()
+    return np.where(pop < small, "small", np.where(pop >= large, "large", "middle"))
+
+
+def ssw_field_split(ssw_fields, ssw_total):
+    """SSW1 national field shares 2022-12 (FACTS §D): the five largest fields as given, the rest by 2019 caps."""
+    split = {f: float(n) for f, n in ssw_fields.items()}
+    rest = ssw_total - sum(ssw_fields.values())
+    caps = sum(SSW_CAPS_2019_OTHER.values())
+    for field, cap in SSW_CAPS_2019_OTHER.items():
+        split[field] = split.get(field, 0.0) + rest * cap / caps
+    return split
+
+
+def national_field_shares(ssw1_split):
+    """Status x field national shares (rows sum to 1) from FIELD_MIX and the SSW1 split."""
+    shares = np.zeros((len(STATUSES), len(FIELDS)))
+    for s, status in enumerate(STATUSES):
+        work, mix = FIELD_MIX[status]
+        if mix == "status_based":
+            mix = STATUS_BASED_FIELDS
+        elif status == "TES":
+            work, mix = FIELD_MIX["TITP"]
+        elif status == "SSW1":
+            mix = ssw1_split
+        elif status == "SSW2":  # construction and shipbuilding only before 2023-08 (FACTS §E)
+            mix = {f: ssw1_split.get(f, 0.0) for f in ("construction", "shipbuilding")}
+        weights = np.array([mix.get(f, 0.0) for f in FIELDS])
+        if work > 0:
+            shares[s] = work * weights / weights.sum()
+        shares[s, FIELDS.index("none")] += 1.0 - work
+    return shares
+
+
+def field_shares_by_municipality(status_totals, shares, munis):
+    """Per status, the municipality x field split: IPF of (national share x size-class weight) to the
+    municipality totals and the national field split. Returns (municipalities, statuses, fields) shares."""
+    classes = size_classes(munis)
+    weight = np.array([[SIZE_CLASS_WEIGHTS[c].get(f, 1.0) for f in FIELDS] for c in classes])  # (M, F)
+    seed = shares[:, None, :] * weight[None, :, :]                                           # (S, M, F)
+    rows = status_totals.T.astype(float)                                                     # (S, M)
+    cols = shares * rows.sum(axis=1, keepdims=True)                                          # (S, F)
+    fitted, error = ipf(seed, rows, cols)
+    if error > 1e-3:
+        print(f"warning: field IPF left an error of {error:.3g} persons", file=sys.stderr)
+    out = np.divide(fitted, rows[:, :, None], out=np.zeros_like(fitted), where=rows[:, :, None] > 0)
+    return out.transpose(1, 0, 2)
+
+
+def build_stock(status_totals, by_origin, targets, seed, field_split, munis):
+    """Integer stock (municipality, status, origin, field) from real status totals per municipality (they add
+    up to the national targets), the municipal nationality counts, the seed and the field split."""
+    margins = origin_margins(by_origin, status_totals, munis)
+    mix, error = ipf(seed[None, :, :] * np.ones((len(munis), 1, 1)), status_totals, margins)
+    if error > 1e-3:
+        print(f"warning: origin IPF left an error of {error:.3g} persons", file=sys.stderr)
+    cells = mix[:, :, :, None] * field_split[:, :, None, :]                                  # (M, S, O, F)
+    stock = np.zeros(cells.shape, dtype=np.int64)
+    for s in range(len(STATUSES)):
+        stock[:, s] = cumulative_round(cells[:, s], int(targets[s]))
+    return stock
+
+
+def targets_2022(isa_2021_national, observed):
+    """National integer targets by status for 2022-12 (see the docstring, step 2)."""
+    ssw2 = observed["ssw2"]
+    ssw1 = observed["ssw"] - ssw2
+    rest = observed["total"] - observed["ssw"]
+    others = isa_2021_national.astype(float)
+    others[[STATUSES.index("SSW1"), STATUSES.index("SSW2")]] = 0.0
+    targets = largest_remainder(others, rest)
+    targets[STATUSES.index("SSW1")] = ssw1
+    targets[STATUSES.index("SSW2")] = ssw2
+    return targets
+
+
+def spread_2019(by_pref, unknown, status_2021, munis):
+    """Real municipality x status counts for 2019-12 (see the docstring)."""
+    pref_of = munis["prefecture"].to_numpy()
+    out = np.zeros(status_2021.shape)
+    all_foreign = status_2021.sum(axis=1).astype(float)
+    for p, pref in enumerate(sorted(set(pref_of))):
+        in_pref = pref_of == pref
+        for s in range(len(STATUSES)):
+            w = status_2021[in_pref, s].astype(float)
+            if w.sum() == 0:
+                w = all_foreign[in_pref]
+            out[in_pref, s] = by_pref[p, s] * w / w.sum()
+    national = out.sum(axis=0)
+    out += np.divide(out * unknown[None, :], national[None, :], out=np.zeros_like(out), where=national > 0)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Other tables
+
+def policies(foreign, munis):
+    """The initial policy portfolio per municipality from POLICY_RULES (see the docstring)."""
+    share = foreign / np.maximum(munis["population"].to_numpy(), 1)
+    r = POLICY_RULES
+    lang = r["language_classes"]
+    language = (foreign >= lang["foreign_at_least"]) | ((share >= lang["or_share_at_least"])
+                                                        & (foreign >= lang["with_foreign_at_least"]))
+    consultation = foreign >= r["consultation"]["foreign_at_least"]
+    hires = (foreign >= r["ajts"]["foreign_at_least"]) & (share >= r["ajts"]["share_at_least"])
+    ajts = np.where(hires, np.maximum(1, np.floor(foreign / r["ajts"]["foreign_per_ajt"] + 0.5)), 0).astype(int)
+    assembly = munis["code"].isin(r["residents_assembly"]).to_numpy()
+    council = (foreign >= r["council_member"]["foreign_at_least"]) & (share >= r["council_member"]["share_at_least"])
+    return {"language_classes": language, "consultation": consultation, "residents_assembly": assembly,
+            "hires_ajts": hires, "ajts": ajts, "council_member": council}
+
+
+def establishments_by_field(by_industry, workers_by_field):
+    """Establishments per model field: each industry split over its fields in proportion to their workers."""
+    out = np.zeros(len(FIELDS), dtype=np.int64)
+    for industry, count in by_industry.items():
+        fields = ESTABLISHMENT_FIELDS[industry]
+        idx = [FIELDS.index(f) for f in fields]
+        w = workers_by_field[idx].astype(float)
+        if w.sum() == 0:
+            w = np.ones(len(idx))
+        out[idx] += largest_remainder(w, count)
+    return out
+
+
+def with_one_per_municipality(per_field, workers):
+    """Raises each field's establishments to at least its number of municipalities with workers and takes
+    the excess off the other fields in proportion to their establishments above that minimum, so that the
+    total is unchanged."""
+    minimum = (workers > 0).sum(axis=0)
+    raised = np.maximum(per_field, minimum)
+    excess = int(raised.sum() - per_field.sum())
+    slack = (raised - minimum).astype(float)
+    if excess > slack.sum():
+        raise SystemExit("establishments: fewer establishments than (municipality, field) pairs with workers")
+    return raised - (largest_remainder(slack, excess) if excess > 0 else 0)
+
+
+def establishments_by_municipality(per_field, workers):
+    """(municipalities, fields): one per municipality with workers, the rest in proportion to workers."""
+    out = np.zeros(workers.shape, dtype=np.int64)
+    for f in range(len(FIELDS)):
+        has = workers[:, f] > 0
+        out[:, f] = has.astype(np.int64)
+        if per_field[f] > has.sum():
+            out[:, f] += largest_remainder(workers[:, f].astype(float), int(per_field[f] - has.sum()))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Writing
+
+def write_csv(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def boolean(value):
+    return "true" if value else "false"
+
+
+def stock_rows(stock, munis):
+    """Rows (municipality, status, field, origin, persons > 0) sorted by code, then the labels alphabetically."""
+    m, s, o, f = np.nonzero(stock)
+    codes = munis["code"].to_numpy()
+    rows = [(int(codes[a]), STATUSES[b], FIELDS[d], ORIGINS[c], int(stock[a, b, c, d]))
+            for a, b, c, d in zip(m, s, o, f)]
+    return sorted(rows)
+
+
+def write_rules(path):
+    """rules.yaml: caps, TES employer-change periods and the 2027-04 events (FACTS §D, §E)."""
+    decided_2018 = [("nursing_care", 60000), ("building_cleaning", 37000),
+                    ("industrial_products_manufacturing", 21500 + 5250 + 4700, "素形材 21,500 + 産業機械 5,250 + 電気電子 4,700"),
+                    ("construction", 40000), ("shipbuilding", 13000), ("automobile_repair", 7000), ("aviation", 2200),
+                    ("accommodation", 22000), ("agriculture", 36500), ("fisheries", 9000),
+                    ("food_beverage_manufacturing", 34000), ("food_service", 53000)]
+    interim_2022 = [("nursing_care", 50900), ("building_cleaning", 20000), ("industrial_products_manufacturing", 49750),
+                    ("construction", 34000), ("shipbuilding", 11000), ("automobile_repair", 6500), ("aviation", 1300),
+                    ("accommodation", 11200), ("agriculture", 36500), ("fisheries", 6300),
+                    ("food_beverage_manufacturing", 87200), ("food_service", 30500)]
+    unconfirmed = "unconfirmed (FACTS §D: only the sum of the four unconfirmed values is pinned down)"
+    derived = "derived in FACTS §D (stock / share of the cap filled)"
+    decided_2024 = [("nursing_care", 135000), ("building_cleaning", 37000),
+                    ("industrial_products_manufacturing", 173300, derived), ("construction", 80000, derived),
+                    ("shipbuilding", 36000), ("automobile_repair", 10000, unconfirmed),
+                    ("aviation", 4400, unconfirmed), ("accommodation", 23000, unconfirmed), ("agriculture", 78000),
+                    ("fisheries", 17000), ("food_beverage_manufacturing", 139000, derived),
+                    ("food_service", 53000, derived), ("automobile_transport", 24500),
+                    ("railways", 3800, unconfirmed), ("forestry", 1000), ("wood_industry", 5000)]
+    revised_2026_ssw1 = {"nursing_care": 126900, "building_cleaning": 32200,
+                         "industrial_products_manufacturing": 199500, "construction": 76000, "accommodation": 14800,
+                         "food_service": 50000, "forestry": 900, "wood_industry": 4500}
+    revised_2026_tes = {"nursing_care": 33800, "building_cleaning": 7300, "industrial_products_manufacturing": 119700,
+                        "construction": 123500, "accommodation": 5200, "food_service": 5300, "forestry": 500,
+                        "wood_industry": 2200}
+    not_split = {"food_beverage_manufacturing": "ESD + SSW total 194,900 given, not split",
+                 "agriculture": "ESD + SSW total 99,600 given, not split"}
+
+    def cap(field, statuses, start, end, limit, comment=""):
+        line = (f"  - {{field: {field}, statuses: [{statuses}], from: {start}, to: {end}, limit_persons: {limit}}}")
+        return line + (f"   # {comment}" if comment else "")
+
+    lines = [
+        "# Generated by scenarios/tools/make_japan.py; do not edit by hand (edit the script and re-run it).",
+        "# Sources: shared/data/FACTS.md §D (SSW caps 受入れ見込数 and ESD transfer-restriction periods) and §E",
+        "# (the Employment for Skill Development system 育成就労 = TES replaces TITP from 2027-04-01).",
+        "",
+        "# SSW1 ceilings taken as stock caps, at full national scale (persons).",
+        "# After 2029-03 no cap is set: an absent cap means no cap.",
+        "caps:",
+        "  # 2018-12 cabinet decision (5 years from 2019-04), until the 2022-08-30 revision",
+    ]
+    lines += [cap(item[0], "SSW1", "2019-04", "2022-08", item[1], *item[2:]) for item in decided_2018]
+    lines.append("  # 2022-08-30 interim revision, to the end of FY2023")
+    lines += [cap(f, "SSW1", "2022-09", "2024-03", n) for f, n in interim_2022]
+    lines.append("  # 2024-03-29 cabinet decision (FY2024-FY2028), until the ESD start")
+    lines += [cap(item[0], "SSW1", "2024-04", "2027-03", item[1], *item[2:]) for item in decided_2024]
+    lines.append("  # 2026-01-23 revision to the end of FY2028: SSW1 values where given per field, else the 2024 value")
+    for field, limit, *comment in decided_2024:
+        if field in revised_2026_ssw1:
+            lines.append(cap(field, "SSW1", "2027-04", "2029-03", revised_2026_ssw1[field]))
+        else:
+            note = "2024 value kept" + (f"; {not_split[field]}" if field in not_split else "; no 2026 value per field")
+            if comment and comment[0] == unconfirmed:
+                note += "; unconfirmed"
+            lines.append(cap(field, "SSW1", "2027-04", "2029-03", limit, note))
+    lines.append("  # 2026-01-23 revision: ESD (TES) caps where given per field")
+    lines += [cap(f, "TES", "2027-04", "2029-03", n) for f, n in revised_2026_tes.items()]
+    lines += [
+        "",
+        "# ESD transfer restriction: months with the first employer before a change at the worker's request",
+        "# (FACTS §D table: 2 yr -> 24, 1 yr -> 12; shipbuilding and automobile repair 2 yr per kitacarat Sep-2025).",
+        "statuses:",
+        "  TES:",
+        "    employer_change_after_months: {default: 12, nursing_care: 24, building_cleaning: 12, "
+        "industrial_products_manufacturing: 24, construction: 24, accommodation: 12, food_service: 24, forestry: 12, "
+        "wood_industry: 12, food_beverage_manufacturing: 24, agriculture: 12, shipbuilding: 24, automobile_repair: 24, "
+        "railways: 12, fisheries: 12}",
+        "    # building_cleaning: 1 yr per JITCO Dec-2025 (an Oct-2025 page lists 2 yr)",
+        "",
+        "events:",
+        "  - {type: status_rule, date: 2023-09, status: SSW1, set: {transitions: [{to: SSW2, after_months: 36, "
+        "pass_rate: 0.5, requires_japanese: B1, requires_skill: 150, fields: [building_cleaning, "
+        "industrial_products_manufacturing, construction, shipbuilding, automobile_repair, aviation, accommodation, "
+        "agriculture, fisheries, food_beverage_manufacturing, food_service]}]}}",
+        "    # FACTS §E: from 2023-08-31 SSW2 in every SSW1 field but nursing care (before: construction, shipbuilding)",
+        "  - {type: status_rule, date: 2027-04, status: TITP, set: {entries_open: false}}   "
+        "# FACTS §E: TITP closes to new entries when ESD starts (transition to 2030-03)",
+        "  - {type: status_rule, date: 2027-04, status: TES, set: {entries_open: true}}     "
+        "# FACTS §E: ESD (育成就労) starts 2027-04-01",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Checks printed at the end
+
+def print_status_check(title, stock, targets, reference):
+    print(f"\n{title}")
+    print(f"  {'status':<20} {'stock':>10} {'target':>10} {'ISA':>10}")
+    by_status = stock.sum(axis=(0, 2, 3))
+    for s, status in enumerate(STATUSES):
+        ref = "" if reference[s] is None else f"{reference[s]:>10,}"
+        print(f"  {status:<20} {by_status[s]:>10,} {targets[s]:>10,} {ref}")
+    print(f"  {'total':<20} {by_status.sum():>10,} {targets.sum():>10,}")
+    if not (by_status == targets).all():
+        raise SystemExit(f"{title}: the stock does not add up to the targets")
+
+
+def workers_by_field(stock):
+    return stock.sum(axis=(0, 1, 2))
+
+
+def print_workers(stock):
+    by_field = workers_by_field(stock)
+    none = FIELDS.index("none")
+    workers = int(by_field.sum() - by_field[none])
+    sp = STATUSES.index("SPECIAL_PERMANENT")
+    without_sp = workers - int(stock[:, sp].sum() - stock[:, sp, :, none].sum())
+    print(f"\nworkers 2022-12 (fields other than none): {workers:,}; without SPECIAL_PERMANENT {without_sp:,}; "
+          f"MHLW Oct 2022 {MHLW_WORKERS_2022:,} ({workers / MHLW_WORKERS_2022 - 1:+.1%})")
+    print("  by field: " + ", ".join(f"{FIELDS[f]} {by_field[f]:,}" for f in range(len(FIELDS))))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", type=pathlib.Path, default=REPO.parent / "shared/data/raw")
+    parser.add_argument("--observed", type=pathlib.Path, default=None)
+    parser.add_argument("--out", type=pathlib.Path, default=REPO / "scenarios/data/japan")
+    args = parser.parse_args()
+    raw = args.raw.resolve()
+    observed = (args.observed or raw.parent / "observed").resolve()
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+
+    munis = read_municipalities(raw)
+    register_2022 = read_jumin(raw, "2022-01-01", munis)
+    isa_columns = [ja for _, ja, _ in ISA_STATUSES]
+    isa_2021 = read_isa_municipal(raw / "derived_csv/isa_2021-12_muni_by_status.csv", isa_columns, munis,
+                                  register_2022)
+    status_2021 = to_model_statuses(isa_2021)
+    by_origin = read_isa_municipal(raw / "derived_csv/isa_2022-06_muni_by_nationality.csv", ORIGIN_COLUMNS_JA,
+                                   munis, register_2022)
+    national_2021 = pd.read_csv(raw / "derived_csv/isa_2021-12_muni_by_status.csv", dtype={"code": str},
+                                keep_default_na=False).set_index("name").loc["総数", isa_columns].to_numpy(np.int64)
+    national_2021 = to_model_statuses(national_2021)
+    obs = read_observed(observed)
+    origin_shares = by_origin.sum(axis=0) / by_origin.sum()
+    seed = seed_origin_shares(origin_shares)
+    print(f"municipalities: {len(munis):,}; foreign residents 2021-12 in them: {status_2021.sum():,}")
+
+    # 1. isa_status_map.csv, prefectures.csv
+    write_csv(out / "isa_status_map.csv", ["isa_status", "isa_column_ja", "status"], ISA_STATUSES)
+    wages = pd.read_csv(raw / "kai-denrei_japan-demography/minimum_wage_2024.csv", dtype={"prefecture_code": str})
+    wage = {int(c): int(w) for c, w in zip(wages["prefecture_code"], wages["hourly_min_wage_jpy"])}
+    prefs = munis.drop_duplicates("prefecture").sort_values("prefecture")
+    write_csv(out / "prefectures.csv", ["code", "name", "minimum_wage_yen_per_hour"],
+              [(p, name, wage[p]) for p, name in zip(prefs["prefecture"], prefs["pref_en"])])
+
+    # 2. municipalities.csv with the initial policies
+    foreign_2021 = status_2021.sum(axis=1)
+    pol = policies(foreign_2021, munis)
+    write_csv(out / "municipalities.csv",
+              ["code", "name", "prefecture", "population", "location[0]", "location[1]", "policy.language_classes",
+               "policy.consultation", "policy.residents_assembly", "policy.hires_ajts", "policy.ajts",
+               "policy.council_member"],
+              [(r.code, r.name, r.prefecture, r.population, f"{r.lat:.4f}", f"{r.lng:.4f}",
+                boolean(pol["language_classes"][k]), boolean(pol["consultation"][k]),
+                boolean(pol["residents_assembly"][k]), boolean(pol["hires_ajts"][k]), int(pol["ajts"][k]),
+                boolean(pol["council_member"][k])) for k, r in enumerate(munis.itertuples())])
+
+    # 2b. the municipal tables of two policy variants (scenarios/variants/): a Kawasaki/Hamamatsu-style
+    # portfolio everywhere, one AJT per POLICY_RULES foreign_per_ajt residents (at least one); and
+    # cooperation agreements with Vietnam, Indonesia and the Philippines in every municipality.
+    base_columns = ["code", "name", "prefecture", "population", "location[0]", "location[1]"]
+    base_rows = [(r.code, r.name, r.prefecture, r.population, f"{r.lat:.4f}", f"{r.lng:.4f}") for r in munis.itertuples()]
+    push_ajts = np.maximum(1, np.floor(foreign_2021 / POLICY_RULES["ajts"]["foreign_per_ajt"] + 0.5)).astype(int)
+    write_csv(out / "municipalities_integration_push.csv",
+              base_columns + ["policy.language_classes", "policy.consultation", "policy.residents_assembly",
+                              "policy.hires_ajts", "policy.ajts", "policy.council_member"],
+              [row + ("true", "true", boolean(pol["residents_assembly"][k]), "true", int(push_ajts[k]), "true")
+               for k, row in enumerate(base_rows)])
+    write_csv(out / "municipalities_agreements.csv",
+              base_columns + ["policy.language_classes", "policy.consultation", "policy.residents_assembly",
+                              "policy.hires_ajts", "policy.ajts", "policy.council_member", "policy.agreements[0]",
+                              "policy.agreements[1]", "policy.agreements[2]"],
+              [row + (boolean(pol["language_classes"][k]), boolean(pol["consultation"][k]),
+                      boolean(pol["residents_assembly"][k]), boolean(pol["hires_ajts"][k]), int(pol["ajts"][k]),
+                      boolean(pol["council_member"][k]), "vietnam", "indonesia", "philippines")
+               for k, row in enumerate(base_rows)])
+
+    # 3. stock_2022-12.csv
+    ssw1_split = ssw_field_split(obs["ssw_fields"], obs["ssw"])
+    shares_2022 = national_field_shares(ssw1_split)
+    targets = targets_2022(national_2021, obs)
+    scale = np.divide(targets, status_2021.sum(axis=0), out=np.zeros(len(STATUSES)), where=status_2021.sum(axis=0) > 0)
+    totals_2022 = status_2021 * scale[None, :]
+    stock_2022 = build_stock(totals_2022, by_origin, targets, seed,
+                             field_shares_by_municipality(totals_2022, shares_2022, munis), munis)
+    write_csv(out / "stock_2022-12.csv", ["municipality", "status", "field", "origin", "persons"],
+              stock_rows(stock_2022, munis))
+
+    # 4. stock_2019-12.csv
+    by_pref_2019, unknown_2019, national_2019 = read_isa_2019_prefectures(raw, munis)
+    totals_2019 = spread_2019(by_pref_2019, unknown_2019, status_2021, munis)
+    ssw1_split_2019 = {f: n for f, n in ssw1_split.items() if f != "food_beverage_manufacturing"}
+    rest_2019 = sum(ssw1_split_2019.values())
+    ssw1_split_2019 = {f: n / rest_2019 * (1 - SSW1_FOOD_BEVERAGE_2019 / national_2019[STATUSES.index("SSW1")])
+                       for f, n in ssw1_split_2019.items()}
+    ssw1_split_2019["food_beverage_manufacturing"] = SSW1_FOOD_BEVERAGE_2019 / national_2019[STATUSES.index("SSW1")]
+    stock_2019 = build_stock(totals_2019, by_origin, national_2019, seed,
+                             field_shares_by_municipality(totals_2019, national_field_shares(ssw1_split_2019), munis),
+                             munis)
+    write_csv(out / "stock_2019-12.csv", ["municipality", "status", "field", "origin", "persons"],
+              stock_rows(stock_2019, munis))
+
+    # 5. establishments.csv
+    by_industry = read_establishments(raw)
+    workers_2022 = stock_2022.sum(axis=(1, 2))                                                # (M, F)
+    workers_2022[:, FIELDS.index("none")] = 0
+    per_field = with_one_per_municipality(establishments_by_field(by_industry, workers_2022.sum(axis=0)), workers_2022)
+    est = establishments_by_municipality(per_field, workers_2022)
+    codes = munis["code"].to_numpy()
+    write_csv(out / "establishments.csv", ["municipality", "field", "establishments"],
+              sorted((int(codes[m]), FIELDS[f], int(est[m, f])) for m, f in zip(*np.nonzero(est))))
+
+    # 6. origins.csv
+    arrivals = read_arrivals_2019(raw)
+    flow = stock_2019[:, [STATUSES.index(s) for s in APPLICANT_FLOW_STATUSES]].sum(axis=(0, 1, 3))   # by origin
+    applicants = largest_remainder(flow.astype(float), round(arrivals * APPLICANTS_PER_PLACED))
+    by_status_origin = stock_2022.sum(axis=(0, 3))                                             # (S, O)
+    abroad_share = obs["ssw_routes"]["admitted_from_abroad"] / obs["ssw"]
+    origin_rows = []
+    for o, origin in enumerate(ORIGINS):
+        proximity, elasticity, place = ORIGIN_ASSUMPTIONS[origin]
+        weights = {s: int(by_status_origin[STATUSES.index(s), o]) for s in CHANNEL_STATUSES if s != "TES"}
+        weights["SSW1"] = round(weights["SSW1"] * abroad_share)
+        weights["TES"] = weights["TITP"]
+        lat, lng = (f"{place[0]:.4f}", f"{place[1]:.4f}") if place else ("", "")
+        origin_rows.append([origin, int(applicants[o]), proximity, elasticity, lat, lng]
+                           + [weights[s] for s in CHANNEL_STATUSES])
+    write_csv(out / "origins.csv", ["name", "applicants_per_year", "language_proximity", "network_elasticity",
+                                    "location[0]", "location[1]"] + [f"channels.{s}" for s in CHANNEL_STATUSES],
+              origin_rows)
+
+    # 7. rules.yaml
+    write_rules(out / "rules.yaml")
+
+    # Checks
+    isa_2022 = [None] * len(STATUSES)
+    isa_2022[STATUSES.index("SSW1")] = obs["ssw"] - obs["ssw2"]
+    isa_2022[STATUSES.index("SSW2")] = obs["ssw2"]
+    print_status_check(f"stock 2022-12 by status (target: ISA total {obs['total']:,}, SSW {obs['ssw']:,}, others "
+                       "scaled from ISA 2021-12)", stock_2022, targets, isa_2022)
+    print_status_check("stock 2019-12 by status (target = ISA 2019-12 総数 row)", stock_2019, national_2019,
+                       list(national_2019))
+    print_workers(stock_2022)
+    ssw1 = stock_2022[:, STATUSES.index("SSW1")].sum(axis=(0, 1))
+    print("SSW1 2022-12 by field: " + ", ".join(f"{FIELDS[f]} {ssw1[f]:,}" for f in np.flatnonzero(ssw1)))
+    by_origin_2022 = stock_2022.sum(axis=(0, 1, 3))
+    print("stock 2022-12 by origin: " + ", ".join(f"{o} {n:,}" for o, n in zip(ORIGINS, by_origin_2022)))
+    print(f"establishments: {est.sum():,} (MHLW Oct 2022: {sum(by_industry.values()):,}); by field: "
+          + ", ".join(f"{FIELDS[f]} {est[:, f].sum():,}" for f in np.flatnonzero(est.sum(axis=0))))
+    print("policies: " + ", ".join(f"{k} {int(np.count_nonzero(v))}" for k, v in pol.items() if k != "ajts")
+          + f", ajts total {int(pol['ajts'].sum())}")
+    print("applicants per year: " + ", ".join(f"{o} {n:,}" for o, n in zip(ORIGINS, applicants))
+          + f" (2019 arrivals {arrivals:,} x {APPLICANTS_PER_PLACED})")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
