@@ -950,7 +950,7 @@ class ScenarioReader {
     if (m.has("summary_years"))
       for (const auto& year : m.get("summary_years").as_sequence())
         s.output.summary_years.push_back(
-            static_cast<int>(year.as_int(year_of(s.start), year_of(s.end))));  // census years of the run
+            static_cast<int>(year.as_int(1900, 2200)));  // years outside the run are not shown
     m.finish();
   }
 

@@ -1,0 +1,138 @@
+"""The Japan scenarios on their committed data: the tables add up to the statistics they come from,
+the baseline, the backtest and every policy variant load and run, and the backtest's validation
+table is produced (at reduced scale, so the suite stays quick)."""
+
+import csv
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO, run_ok
+from migsim_analysis.validate import validation_table
+
+DATA = REPO / "scenarios" / "data" / "japan"
+OBSERVED = REPO / "analysis" / "observed"
+BASELINE = REPO / "scenarios" / "japan_baseline.yaml"
+BACKTEST = REPO / "scenarios" / "backtest_2019.yaml"
+VARIANTS = sorted((REPO / "scenarios" / "variants").glob("*.yaml"))
+SMALL = "0.02"  # one agent per 50 persons: about 60,000 agents
+
+
+def status_map():
+    with open(DATA / "isa_status_map.csv", encoding="utf-8") as f:
+        return {row["isa_status"]: row["status"] for row in csv.DictReader(f)}
+
+
+def observed_status_totals(date):
+    """ISA national stock by model status on `date`, from the observed tables."""
+    isa = pd.read_csv(OBSERVED / "isa_residents.csv")
+    rows = isa[(isa["date"] == date) & (isa["series"] == "status")]
+    mapping = status_map()
+    rows = rows[rows["category"].isin(mapping)]
+    return rows.groupby(rows["category"].map(mapping))["persons"].sum()
+
+
+def test_municipality_table_covers_japan():
+    municipalities = pd.read_csv(DATA / "municipalities.csv")
+    assert len(municipalities) == 1741
+    assert municipalities["code"].is_unique
+    assert municipalities["prefecture"].nunique() == 47
+    assert (municipalities["population"] > 0).all()
+
+
+def test_stock_2019_equals_isa_end_2019_by_status():
+    stock = pd.read_csv(DATA / "stock_2019-12.csv")
+    by_status = stock.groupby("status")["persons"].sum()
+    expected = observed_status_totals("2019-12")
+    for status, persons in expected.items():
+        assert by_status.get(status, 0) == persons, status
+    assert stock["persons"].sum() == 2_933_137  # ISA total, end of 2019
+
+
+def test_stock_2022_equals_isa_end_2022_total_and_ssw():
+    stock = pd.read_csv(DATA / "stock_2022-12.csv")
+    assert stock["persons"].sum() == 3_075_213  # ISA total, end of 2022
+    ssw = stock[stock["status"].isin(["SSW1", "SSW2"])]["persons"].sum()
+    assert ssw == 130_923  # SSW stock, end of 2022
+    assert set(stock["municipality"]) <= set(pd.read_csv(DATA / "municipalities.csv")["code"])
+
+
+def test_establishments_match_the_mhlw_total():
+    establishments = pd.read_csv(DATA / "establishments.csv")
+    assert establishments["establishments"].sum() == 298_790  # MHLW, October 2022
+    assert (establishments["establishments"] > 0).all()
+
+
+@pytest.mark.parametrize("scenario", [BASELINE, BACKTEST, *VARIANTS], ids=lambda p: p.stem)
+def test_every_japan_scenario_is_valid(scenario):
+    resolved = run_ok("validate", scenario).stdout
+    assert "municipalities:" in resolved
+
+
+@pytest.fixture(scope="module")
+def backtest_h5(tmp_path_factory):
+    out = tmp_path_factory.mktemp("backtest") / "backtest.h5"
+    result = run_ok("run", BACKTEST, "--scale", SMALL, "-o", out)
+    return out, result.stdout
+
+
+def test_backtest_starts_from_the_end_2019_stock(backtest_h5):
+    path, _ = backtest_h5
+    with h5py.File(path, "r") as f:
+        years = list(f["national/year"][()])
+        assert years == [2019, 2020, 2021, 2022]
+        initial = f["national/stock"][0].sum()
+        assert f["municipality/foreign_residents"].shape[1] == 1741
+        assert f["prefecture/stock"].shape[1] == 47
+    # Scaled stochastically per cell: within 1 % of the ISA total.
+    assert abs(initial - 2_933_137) < 0.01 * 2_933_137
+
+
+def test_backtest_validation_table_is_produced(backtest_h5):
+    path, _ = backtest_h5
+    table = validation_table(path)
+    series = set(table["series"])
+    for expected in ("isa_total", "isa_status", "isa_prefecture", "isa_nationality", "ssw_total", "mhlw_total",
+                     "arrivals", "departures", "missing_interns"):
+        assert expected in series
+    computed = table[table["series"].isin(series)]
+    assert np.isfinite(computed["ard_model"].astype(float)).all()
+    # The naive forecast is there wherever a 2019 observation exists.
+    assert np.isfinite(float(table.loc[table["series"] == "isa_total", "ard_naive"].iloc[0]))
+
+
+def test_backtest_validate_command_prints_the_table(backtest_h5):
+    import subprocess
+    import sys
+
+    path, _ = backtest_h5
+    result = subprocess.run([sys.executable, "-m", "migsim_analysis", "validate", str(path)], capture_output=True,
+                            text=True, cwd=REPO / "analysis")
+    assert result.returncode == 0, result.stderr
+    assert "ARD model" in result.stdout and "isa_prefecture" in result.stdout
+
+
+def test_baseline_prints_the_headline_table(tmp_path):
+    out = tmp_path / "baseline.h5"
+    result = run_ok("run", BASELINE, "--scale", SMALL, "--set", "end=2025-12", "--set",
+                    "output.summary_years=[2022, 2024, 2025]", "-o", out)
+    lines = result.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("persons"))
+    assert header.split()[1:] == ["2022", "2024", "2025"]
+    assert any(line.startswith("TITP") for line in lines)
+    assert "by nationality" in result.stdout
+    assert any(line.strip().startswith("vietnam") for line in lines)
+
+
+def test_baseline_at_full_scale_starts_from_the_statistics(tmp_path):
+    """At scale 1 the initial census reproduces the input statistics exactly: one agent per person."""
+    out = tmp_path / "initial.h5"
+    run_ok("run", BASELINE, "--set", "end=2023-01", "-q", "-o", out)
+    with h5py.File(out, "r") as f:
+        assert f["national/stock"][0].sum() == 3_075_213  # ISA, end of 2022
+        assert f["labour_market/employers"][0].sum() == 298_790  # MHLW establishments, October 2022
+        # Workers within 2 % of the MHLW count of October 2022 (1,822,725).
+        assert abs(f["national/workers"][0].sum() - 1_822_725) < 0.02 * 1_822_725
