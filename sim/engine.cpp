@@ -14,7 +14,10 @@
 #include <boost/random/binomial_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
+#include <chrono>
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <numeric>
 #include <stdexcept>
 
@@ -186,6 +189,20 @@ void saturating_increment(T& x) {
 
 }  // namespace
 
+// Seconds since the last lap (or since construction).
+class Stopwatch {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return seconds;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 struct Engine::Impl {
   Scenario sc;
   Dims d;
@@ -201,7 +218,9 @@ struct Engine::Impl {
 
   // Policy state in force this month.
   std::vector<StatusRule> rules;
-  double entry_share = 1.0;  // share of entries from abroad a border closure still admits
+  PhaseTimes timings;
+  std::vector<std::uint32_t> removed;  // agents leaving this month, reused by compact()
+  double entry_share = 1.0;            // share of entries from abroad a border closure still admits
   std::vector<double> origin_push;
   std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
   std::vector<double> exit_probability, abscond_probability;
@@ -1125,18 +1144,30 @@ struct Engine::Impl {
     });
   }
 
-  // Stable removal of departed agents: survivors keep their order (and so ascending ids).
+  // Stable removal of departed agents: survivors keep their order (and so ascending ids). A
+  // month removes about one agent in a hundred, so each array closes the gaps with one block
+  // move per run of survivors; the arrays are compacted in parallel, one task each.
   void compact() {
     const std::size_t n = m.size();
-    std::vector<std::uint32_t> keep;
-    keep.reserve(n);
+    removed.clear();
     for (std::size_t i = 0; i < n; ++i)
-      if (fate[i] == kStay) keep.push_back(static_cast<std::uint32_t>(i));
-    if (keep.size() == n) return;
+      if (fate[i] != kStay) removed.push_back(static_cast<std::uint32_t>(i));
+    if (removed.empty()) return;
+    removed.push_back(static_cast<std::uint32_t>(n));  // the end closes the last run
+    std::vector<std::function<void()>> passes;
     m.for_each_array([&](auto& array) {
-      for (std::size_t k = 0; k < keep.size(); ++k) array[k] = array[keep[k]];
-      array.resize(keep.size());
+      passes.emplace_back([&array, this] {
+        auto* data = array.data();
+        std::size_t write = removed[0];
+        for (std::size_t r = 0; r + 1 < removed.size(); ++r) {
+          const std::size_t from = removed[r] + 1, to = removed[r + 1];
+          if (to > from) std::memmove(data + write, data + from, (to - from) * sizeof(*data));
+          write += to - from;
+        }
+        array.resize(write);
+      });
     });
+    tbb::parallel_for(std::size_t{0}, passes.size(), [&](std::size_t k) { passes[k](); });
   }
 
   void grow_employers(std::uint32_t step) {
@@ -1314,6 +1345,7 @@ struct Engine::Impl {
       sum_into(total.wage_n, s.wage_n);
     }
     children_at_census = total.children;
+    Stopwatch clock;
     if (adapt) {
       std::vector<double> places(d.municipalities, 0.0), open(d.municipalities, 0.0),
           unfilled_share(d.municipalities, 0.0);
@@ -1325,6 +1357,7 @@ struct Engine::Impl {
       adapt_policies(year, total.residents, unfilled_share);
     }
     update_municipalities();
+    timings.municipalities += clock.lap();
 
     Tally flows(d);
     for (const auto& t : tallies) flows.add(t);
@@ -1458,15 +1491,20 @@ struct Engine::Impl {
   }
 
   void step(std::uint32_t step_number, MonthIndex date) {
+    timings.migrant_steps += static_cast<std::int64_t>(m.size());
+    Stopwatch clock;
     apply_events(date);
     const bool census_month = month_of(date) == sc.census_month;
     if (census_month) grow_employers(step_number);
     update_market_wages();
+    timings.employers += clock.lap();
     migrant_phase(step_number);
     const std::size_t chunk_count = (fate.size() + kChunk - 1) / kChunk;
     apply_separations(chunk_count);
     admit_capped_transitions(date, chunk_count);
+    timings.migrants += clock.lap();
     labour_market(step_number, date, chunk_count);
+    timings.matching += clock.lap();
     std::vector<NewAgent> joined;
     family_joins(step_number, chunk_count, joined);
     follow_principals();
@@ -1475,6 +1513,7 @@ struct Engine::Impl {
     for (const auto& list : field_arrivals)
       for (const auto& a : list) append(a);
     for (const auto& a : joined) append(a);
+    timings.migrants += clock.lap();
   }
 };
 
@@ -1488,17 +1527,30 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
   tbb::task_arena arena(threads);
   arena.execute([&] {
     auto& s = impl_->sc;
+    auto& timings = impl_->timings;
+    Stopwatch clock;
     impl_->apply_events(s.start, true);
     impl_->update_municipalities();
+    timings.municipalities += clock.lap();
     sink.write_year(impl_->census(s.first_year(), false));
+    timings.output += clock.lap();
     const int steps = s.end - s.start;
     for (int t = 1; t <= steps; ++t) {
       const MonthIndex date = s.start + t;
       impl_->step(static_cast<std::uint32_t>(t), date);
-      if (month_of(date) == s.census_month) sink.write_year(impl_->census(year_of(date)));
+      clock.lap();
+      if (month_of(date) == s.census_month) {
+        const double before = timings.municipalities;
+        YearOutput year = impl_->census(year_of(date));
+        const double census_seconds = clock.lap();
+        sink.write_year(year);
+        // census() times its municipal part itself; the rest is output.
+        timings.output += census_seconds - (timings.municipalities - before) + clock.lap();
+      }
       if (options.progress) options.progress(t, steps);
     }
   });
+  if (options.timings) *options.timings = impl_->timings;
 }
 
 }  // namespace migsim

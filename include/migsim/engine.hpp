@@ -50,9 +50,20 @@ class OutputSink {
   virtual void write_year(const YearOutput& year) = 0;
 };
 
+// Wall time spent in each phase of a run, in seconds, and the work done (for bench/).
+struct PhaseTimes {
+  double migrants = 0;             // ageing, learning, decisions, exits, family, compaction
+  double matching = 0;             // applicants from abroad and the labour market
+  double employers = 0;            // capacity growth and market wages
+  double municipalities = 0;       // policy adaptation and integration (yearly)
+  double output = 0;               // census tallies and the sink (HDF5 writing)
+  std::int64_t migrant_steps = 0;  // agents alive at the start of each month, summed over months
+};
+
 struct RunOptions {
   int threads = 0;  // 0: all cores
   std::function<void(int step, int steps)> progress;
+  PhaseTimes* timings = nullptr;  // filled in when given
 };
 
 class Engine {
