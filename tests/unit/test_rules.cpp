@@ -157,7 +157,8 @@ TEST_CASE("the stock identity of the national group holds exactly in every cell"
 }
 
 TEST_CASE("every group of the output contract is filled", "[output]") {
-  const Scenario s = small_quickstart();
+  Scenario s = small_quickstart();
+  s.agreements.push_back({s.start + 1, 3, 0});  // one dated agreement, so the count cannot be 0 by chance
   const auto years = run(s);
   const auto& last = years.back();
   for (const char* m : {"stock", "workers", "entries", "exits", "absconded", "transitions_in", "transitions_out",
