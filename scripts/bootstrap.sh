@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for each set-up of the README (run as root on a fresh Debian 12 machine):
 #   bash scripts/bootstrap.sh run [SCENARIO.yaml] [migsim run options...]
-#       install missing packages, build, run a scenario (default: the quickstart) and print its summary
+#       install missing packages, build, run a scenario (default: Japan at scale 0.1) and print its summary
 #   bash scripts/bootstrap.sh test
 #       install missing packages, build, run every test (C++ through ctest, Python through pytest)
 set -euo pipefail
@@ -36,8 +36,14 @@ case "$command" in
     shift
     install_missing
     build
-    scenario="${1:-scenarios/quickstart.yaml}"
-    [ $# -gt 0 ] && shift
+    if [ $# -gt 0 ]; then
+      scenario="$1"
+      shift
+    else
+      # Japan, 1,741 municipalities, 2022-12 to 2040-12, at one agent per ten persons.
+      scenario="scenarios/japan_baseline.yaml"
+      set -- --scale 0.1
+    fi
     mkdir -p results
     name="$(basename "$scenario" .yaml)"
     ./build/migsim run "$scenario" -o "results/$name.h5" "$@"

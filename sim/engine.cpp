@@ -220,6 +220,7 @@ struct Engine::Impl {
   std::vector<StatusRule> rules;
   PhaseTimes timings;
   std::vector<std::uint32_t> removed;  // agents leaving this month, reused by compact()
+  std::vector<double> japanese_rate;   // Japanese points a month, [municipality * origins + origin]
   double entry_share = 1.0;            // share of entries from abroad a border closure still admits
   std::vector<double> origin_push;
   std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
@@ -739,7 +740,7 @@ struct Engine::Impl {
       const double step = whole + (r.uniform() < rate - whole ? 1.0 : 0.0);
       points = add_points(points, step);
     };
-    if (m.japanese[i] < 250) grow(m.japanese[i], japanese_per_month(m.origin[i], m.municipality[i]));
+    if (m.japanese[i] < 250) grow(m.japanese[i], japanese_rate[m.municipality[i] * d.origins + m.origin[i]]);
     if (m.employer[i] != kNone32 && m.skill[i] < 250) grow(m.skill[i], sc.learning.skill_points_per_month);
   }
 
@@ -1291,6 +1292,10 @@ struct Engine::Impl {
           1.0, g.weight_language_classes * mu.language_classes[k] + g.weight_consultation * mu.consultation[k] +
                    g.weight_residents_assembly * mu.residents_assembly[k] + g.weight_ajt_coverage * coverage);
     }
+    // Learning rates change only with the portfolios: tabulated once here, not per agent-month.
+    japanese_rate.resize(d.municipal_origin());
+    for (std::size_t k = 0; k < d.municipalities; ++k)
+      for (std::size_t o = 0; o < d.origins; ++o) japanese_rate[k * d.origins + o] = japanese_per_month(o, k);
   }
 
   // ---- census ---------------------------------------------------------------------------
