@@ -1110,7 +1110,8 @@ struct Engine::Impl {
           const auto age = spouse ? m.age_months[i]
                                   : static_cast<std::uint16_t>(r.below(
                                         static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
-          joined.push_back({dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0, m.id[i]});
+          joined.push_back({dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0,
+                            static_cast<std::uint32_t>(i)});  // the principal's place before compaction
         }
         m.family_abroad[i] = 0;
         m.family_here[i] = 1;
@@ -1125,10 +1126,8 @@ struct Engine::Impl {
       Tally& t = tallies.local();
       for (std::size_t i = begin; i < end; ++i) {
         if (m.principal[i] == kNone32 || fate[i] != kStay) continue;
-        const auto it = std::lower_bound(m.id.begin(), m.id.end(), m.principal[i]);
-        const bool present = it != m.id.end() && *it == m.principal[i];
-        const std::size_t p = present ? static_cast<std::size_t>(it - m.id.begin()) : 0;
-        if (!present || fate[p] != kStay) {
+        const std::size_t p = m.principal[i];
+        if (fate[p] != kStay) {
           fate[i] = kExit;
           ++t.national(kExits, m.status[i], m.field[i], m.origin[i]);
           ++t.prefecture(kPrefExits, prefecture_of(m.municipality[i]), m.status[i], m.field[i]);
@@ -1145,16 +1144,27 @@ struct Engine::Impl {
     });
   }
 
+  // Where agent `index` (a survivor) stands once this month's removals are compacted away.
+  std::uint32_t place_after_compaction(std::uint32_t index) const {
+    const auto before = std::lower_bound(removed.begin(), removed.end(), index) - removed.begin();
+    return index - static_cast<std::uint32_t>(before);
+  }
+
   // Stable removal of departed agents: survivors keep their order (and so ascending ids). A
   // month removes about one agent in a hundred, so each array closes the gaps with one block
   // move per run of survivors; the arrays are compacted in parallel, one task each.
   void compact() {
     const std::size_t n = m.size();
-    removed.clear();
+    removed.clear();  // also read by place_after_compaction() until the next month
     for (std::size_t i = 0; i < n; ++i)
       if (fate[i] != kStay) removed.push_back(static_cast<std::uint32_t>(i));
     if (removed.empty()) return;
     removed.push_back(static_cast<std::uint32_t>(n));  // the end closes the last run
+    // Family members keep pointing at their principal: its place moves down by the removals before it.
+    for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i)
+        if (fate[i] == kStay && m.principal[i] != kNone32) m.principal[i] = place_after_compaction(m.principal[i]);
+    });
     std::vector<std::function<void()>> passes;
     m.for_each_array([&](auto& array) {
       passes.emplace_back([&array, this] {
@@ -1517,7 +1527,10 @@ struct Engine::Impl {
     for (const auto& a : other_arrivals) append(a);
     for (const auto& list : field_arrivals)
       for (const auto& a : list) append(a);
-    for (const auto& a : joined) append(a);
+    for (auto a : joined) {
+      a.principal = place_after_compaction(a.principal);
+      append(a);
+    }
     timings.migrants += clock.lap();
   }
 };

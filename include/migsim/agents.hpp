@@ -23,7 +23,8 @@ struct MigrantStore {
   std::vector<std::uint16_t> age_months;
   std::vector<std::uint16_t> months_in_status;
   std::vector<std::uint16_t> months_with_employer;
-  // Family: members still abroad, and for a family member who joined, the principal's id.
+  // Family: members still abroad, and for a family member who joined, the principal's place in
+  // these arrays (kept current through compaction, so following a principal is one lookup).
   std::vector<std::uint8_t> family_abroad;
   std::vector<std::uint32_t> principal;   // kNone32 for principals and unlinked residents
   std::vector<std::uint8_t> japanese;     // points, 50 a level: A0 0, A1 50, A2 100, B1 150, B2 200
