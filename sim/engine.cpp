@@ -221,7 +221,11 @@ struct Engine::Impl {
   PhaseTimes timings;
   std::vector<std::uint32_t> removed;  // agents leaving this month, reused by compact()
   std::vector<double> japanese_rate;   // Japanese points a month, [municipality * origins + origin]
-  double entry_share = 1.0;            // share of entries from abroad a border closure still admits
+  // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
+  std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
+  std::vector<double> minimum_monthly_wage;         // [prefecture], yen
+  double satisfaction_weight_total = 1.0;
+  double entry_share = 1.0;  // share of entries from abroad a border closure still admits
   std::vector<double> origin_push;
   std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
   std::vector<double> exit_probability, abscond_probability;
@@ -271,11 +275,16 @@ struct Engine::Impl {
     for (std::size_t c = 0; c < sc.caps.size(); ++c)
       cap_limit_agents[c] = static_cast<std::int64_t>(
           std::floor(static_cast<double>(sc.caps[c].limit_persons) * sc.cap_multiplier * sc.scale + 1e-9));
+    for (const auto& place : sc.municipalities) municipal_prefecture.push_back(place.prefecture);
+    for (const auto& p : sc.prefectures)
+      minimum_monthly_wage.push_back(p.minimum_wage_yen_per_hour * sc.employers.hours_per_month);
+    satisfaction_weight_total = sc.behaviour.satisfaction_weight_wage + sc.behaviour.satisfaction_weight_conditions +
+                                sc.behaviour.satisfaction_weight_integration;
     init_municipalities();
     init_agents_and_employers();
   }
 
-  std::size_t prefecture_of(std::uint16_t municipality) const { return sc.municipalities[municipality].prefecture; }
+  std::size_t prefecture_of(std::uint16_t municipality) const { return municipal_prefecture[municipality]; }
 
   // ---- initial state ----------------------------------------------------------------------
 
@@ -390,12 +399,11 @@ struct Engine::Impl {
   double satisfaction(std::size_t i) const {
     const auto& b = sc.behaviour;
     const double integration = mu.integration[m.municipality[i]];
-    const double total =
-        b.satisfaction_weight_wage + b.satisfaction_weight_conditions + b.satisfaction_weight_integration;
     if (m.employer[i] == kNone32) return integration;
+    const double total = satisfaction_weight_total;
     const auto p = prefecture_of(m.municipality[i]);
     const double wage = wage_of(i);
-    const double minimum = sc.prefectures[p].minimum_wage_yen_per_hour * sc.employers.hours_per_month;
+    const double minimum = minimum_monthly_wage[p];
     const double market = std::max(1.0, market_wage[p * d.fields + m.field[i]]);
     const double above_minimum = std::clamp((wage / minimum - 1.0) / (b.wage_full_marks_over_minimum - 1.0), 0.0, 1.0);
     const double against_market = std::clamp(0.5 + 0.5 * (wage / market - 1.0) / b.wage_market_span, 0.0, 1.0);
