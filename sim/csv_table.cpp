@@ -68,8 +68,10 @@ std::vector<Row> parse_csv(const std::string& file, const std::string& text) {
       continue;
     }
     if (i < text.size() && text[i] == '\r') ++i;
+    const std::size_t width = row.size();
     if (row_has_text) rows.push_back(std::move(row));  // blank lines are skipped
-    row.clear();
+    row = Row();
+    row.reserve(width);
     row_has_text = false;
     if (i >= text.size()) break;
     advance(text[i++]);  // the '\n'

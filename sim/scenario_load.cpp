@@ -73,29 +73,40 @@ std::string quoted_list(const std::vector<std::string>& names) {
 class Value {
  public:
   Value(const YamlTree& tree, YAML::Node node, KeyPath path)
-      : tree_(&tree), node_(node), path_(std::move(path)), table_(tree.streamed_table(path_)) {}
+      : tree_(&tree),
+        node_(node),
+        path_(std::move(path)),
+        table_(tree.streamed_table(path_)),
+        table_path_(table_ ? tree.streamed_path(path_) : nullptr) {}
 
-  const KeyPath& path() const { return path_; }
+  // Rows and cells of a table build their path only when it is asked for (an error): a table
+  // has hundreds of thousands of cells.
+  KeyPath path() const {
+    if (!table_ || is_table()) return path_;
+    KeyPath out = index_path(*table_path_, row_);
+    if (is_cell()) out.push_back(table_->header()[column_].text);
+    return out;
+  }
   YAML::Node node() const { return is_cell() ? YAML::Node(cell().text) : node_; }
   [[noreturn]] void fail(const std::string& expected) const {
-    if (is_cell()) throw InputError({table_->file(), cell().line, cell().column}, join_path(path_), expected);
-    if (is_row()) throw InputError({table_->file(), row().front().line, 1}, join_path(path_), expected);
+    if (is_cell()) throw InputError({table_->file(), cell().line, cell().column}, join_path(path()), expected);
+    if (is_row()) throw InputError({table_->file(), row().front().line, 1}, join_path(path()), expected);
     tree_->fail(path_, expected);
   }
   // An unknown key of this mapping: reported where the key is written.
   [[noreturn]] void fail_key(const std::string& key, const std::string& expected) const {
     if (is_row()) {
       const auto& cell = table_->header()[*column_of(key)];
-      throw InputError({table_->file(), cell.line, cell.column}, join_path(child_path(path_, key)), expected);
+      throw InputError({table_->file(), cell.line, cell.column}, join_path(child_path(path(), key)), expected);
     }
-    tree_->fail(child_path(path_, key), expected, true);
+    tree_->fail(child_path(path(), key), expected, true);
   }
 
   [[noreturn]] void fail_missing(const std::string& key) const {
     if (is_row())
-      throw InputError({table_->file(), row().front().line, 1}, join_path(child_path(path_, key)),
+      throw InputError({table_->file(), row().front().line, 1}, join_path(child_path(path(), key)),
                        "required key is missing (no such column, or an empty cell)");
-    tree_->fail(child_path(path_, key), "required key is missing");
+    tree_->fail(child_path(path(), key), "required key is missing");
   }
 
   bool is_mapping() const { return is_row() || (!table_ && node_.IsMap()); }
@@ -106,7 +117,7 @@ class Value {
     if (is_row()) {
       const auto column = column_of(key);
       if (!column || row()[*column].text.empty()) return std::nullopt;
-      return Value(*this, row_, *column, key);
+      return Value(*this, row_, *column);
     }
     if (table_ || !node_.IsMap()) return std::nullopt;
     const YAML::Node found = node_[key];
@@ -238,9 +249,9 @@ class Value {
 
   // A row of a table, and a cell of a row.
   Value(const Value& table, std::size_t row)
-      : tree_(table.tree_), path_(index_path(table.path_, row)), table_(table.table_), row_(row) {}
-  Value(const Value& row, std::size_t row_index, std::size_t column, const std::string& key)
-      : tree_(row.tree_), path_(child_path(row.path_, key)), table_(row.table_), row_(row_index), column_(column) {}
+      : tree_(table.tree_), table_(table.table_), table_path_(table.table_path_), row_(row) {}
+  Value(const Value& row, std::size_t row_index, std::size_t column)
+      : tree_(row.tree_), table_(row.table_), table_path_(row.table_path_), row_(row_index), column_(column) {}
 
   bool is_table() const { return table_ && row_ == kWhole; }
   bool is_row() const { return table_ && row_ != kWhole && column_ == kWhole; }
@@ -262,7 +273,8 @@ class Value {
   const YamlTree* tree_;
   YAML::Node node_;
   KeyPath path_;
-  const CsvTable* table_ = nullptr;  // set for a streamed table, its rows and their cells
+  const CsvTable* table_ = nullptr;      // set for a streamed table, its rows and their cells
+  const KeyPath* table_path_ = nullptr;  // the table's path, kept by the tree
   std::size_t row_ = kWhole;
   std::size_t column_ = kWhole;
 };
@@ -281,6 +293,7 @@ class Mapping {
  public:
   explicit Mapping(const Value& value) : value_(value) {
     if (!value.is_mapping() && !value.is_null()) value.fail("expected a mapping of keys, got " + value.kind());
+    known_.reserve(16);
   }
 
   bool has(const std::string& key) {

@@ -214,12 +214,17 @@ void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& p
                        "expected an existing CSV file, but '" + csv.string() + "' does not exist");
     const std::string key_column = value["key"].IsDefined() ? value["key"].as<std::string>() : "";
     const bool streamed = std::find(streamed_.begin(), streamed_.end(), here) != streamed_.end();
-    layer.tables.push_back({here, CsvTable(csv.string(), key_column), key_column, streamed});
+    layer.tables.push_back({here, std::make_shared<const CsvTable>(csv.string(), key_column), key_column, streamed});
     if (streamed)
       value["csv"] = csv.string();  // as a path from here, like the resolved scenario's other paths
     else
-      node[key] = layer.tables.back().rows.node();
+      node[key] = layer.tables.back().rows->node();
   }
+}
+
+const KeyPath* YamlTree::streamed_path(const KeyPath& path) const {
+  const auto it = std::find(streamed_.begin(), streamed_.end(), path);
+  return it == streamed_.end() ? nullptr : &*it;
 }
 
 const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
@@ -229,7 +234,7 @@ const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
   for (const auto& layer : files_) {  // the top file first: the first to define the path wins
     if (!walk(layer.root, path).IsDefined()) continue;
     for (const auto& table : layer.tables)
-      if (table.at == path && table.streamed) return &table.rows;
+      if (table.at == path && table.streamed) return table.rows.get();
     return nullptr;
   }
   return nullptr;
@@ -238,8 +243,8 @@ const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
 SourceLocation YamlTree::layer_location(const FileLayer& layer, const KeyPath& path, const YAML::Node& node) {
   for (const auto& table : layer.tables) {
     if (path.size() < table.at.size() || !std::equal(table.at.begin(), table.at.end(), path.begin())) continue;
-    if (path.size() == table.at.size()) return {table.rows.file(), 1, 1};
-    return table.rows.locate(node.Mark());
+    if (path.size() == table.at.size()) return {table.rows->file(), 1, 1};
+    return table.rows->locate(node.Mark());
   }
   return location_of(layer.file, node);
 }
@@ -332,7 +337,7 @@ std::string YamlTree::emit() const {
       if (shadowed_by_file || overridden) continue;
       YAML::Node parent = walk(tree, KeyPath(table.at.begin(), table.at.end() - 1));
       YAML::Node reference(YAML::NodeType::Map);
-      reference["csv"] = table.rows.file();
+      reference["csv"] = table.rows->file();
       if (!table.key_column.empty()) reference["key"] = table.key_column;
       if (is_index(table.at.back()))
         parent[index_of(table.at.back())] = reference;

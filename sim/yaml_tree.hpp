@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ class YamlTree {
 
   // The streamed table in force at `path`, or nullptr.
   const CsvTable* streamed_table(const KeyPath& path) const;
+  // The same path as kept by the tree (lives as long as the tree), or nullptr if not streamed.
+  const KeyPath* streamed_path(const KeyPath& path) const;
 
   const YAML::Node& root() const { return merged_; }
   const std::string& top_file() const { return top_file_; }
@@ -46,8 +49,8 @@ class YamlTree {
 
  private:
   struct Table {
-    KeyPath at;  // where `{csv: ...}` stood in its file
-    CsvTable rows;
+    KeyPath at;                            // where `{csv: ...}` stood in its file
+    std::shared_ptr<const CsvTable> rows;  // shared: layers are copied, tables are large
     std::string key_column;
     bool streamed = false;
   };

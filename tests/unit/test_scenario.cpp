@@ -173,6 +173,13 @@ TEST_CASE("lists and mappings may be read from CSV tables with the same checks",
   CHECK_THAT(table_error("unknown_column"),
              Contains(csv("unknown_column.csv") + ":1:33: key 'municipalities[0].mayor': unknown key"));
   CHECK_THAT(table_error("missing_file"), Contains("missing_file.yaml:3:23: key 'municipalities.csv'"));
+  // The stock is read row by row, with the same messages.
+  CHECK_THAT(table_error("stock_bad_persons"),
+             Contains(csv("stock_bad_persons.csv") + ":3:33: key 'initial_stock[1].persons': expected a whole number"));
+  CHECK_THAT(table_error("stock_bad_origin"),
+             Contains(csv("stock_bad_origin.csv") + ":2:25: key 'initial_stock[0].origin': expected a defined origin"));
+  CHECK_THAT(table_error("stock_unknown_column"),
+             Contains(csv("stock_unknown_column.csv") + ":1:42: key 'initial_stock[0].note': unknown key"));
   // Overrides reach into table rows like any other list.
   const Scenario changed = load_scenario(
       {test::source_path("tests/scenarios/tables/quickstart_tables.yaml"), {"municipalities[0].population=5"}});
