@@ -711,9 +711,11 @@ struct Engine::Impl {
             family_factor = behaviour.exit_family_separated;
           const double exit = exit_probability[status] * (1.0 - exit_reduction * integration) *
                               (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
-          if (r.bernoulli(exit)) {
+          // One draw decides both: exit with probability `exit`, else abscond with `abscond`.
+          const double u = r.uniform();
+          if (u < exit) {
             fate[i] = kExit;
-          } else if (employed && r.bernoulli(abscond)) {
+          } else if (employed && u < exit + (1.0 - exit) * abscond) {
             fate[i] = kAbscond;
           } else {
             decide(i, r, rule, employed, bad_conditions, requests, t);
@@ -742,14 +744,18 @@ struct Engine::Impl {
 
   // Transitions, expiry, job search and family for one agent who neither left nor absconded.
   // A month of Japanese and, at work, of skill; fractions of a point are kept by chance.
+  // One 32-bit draw serves both: 16 bits of resolution are plenty to round a fraction of a point.
   void learn(std::size_t i, Stream& r) {
-    auto grow = [&r](std::uint8_t& points, double rate) {
+    const std::uint32_t bits = r();
+    auto grow = [](std::uint8_t& points, double rate, std::uint32_t half) {
       const double whole = std::floor(rate);
-      const double step = whole + (r.uniform() < rate - whole ? 1.0 : 0.0);
+      const double step = whole + (static_cast<double>(half) * (1.0 / 65536.0) < rate - whole ? 1.0 : 0.0);
       points = add_points(points, step);
     };
-    if (m.japanese[i] < 250) grow(m.japanese[i], japanese_rate[m.municipality[i] * d.origins + m.origin[i]]);
-    if (m.employer[i] != kNone32 && m.skill[i] < 250) grow(m.skill[i], sc.learning.skill_points_per_month);
+    if (m.japanese[i] < 250)
+      grow(m.japanese[i], japanese_rate[m.municipality[i] * d.origins + m.origin[i]], bits >> 16);
+    if (m.employer[i] != kNone32 && m.skill[i] < 250)
+      grow(m.skill[i], sc.learning.skill_points_per_month, bits & 0xFFFFU);
   }
 
   // The field a worker of `rule` should work in: this one if the status covers it, else the

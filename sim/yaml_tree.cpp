@@ -230,7 +230,9 @@ const KeyPath* YamlTree::streamed_path(const KeyPath& path) const {
 const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
   if (std::find(streamed_.begin(), streamed_.end(), path) == streamed_.end()) return nullptr;
   const YAML::Node merged = walk(merged_, path);
-  if (!merged.IsMap() || !merged["csv"].IsDefined()) return nullptr;  // replaced by an inline list
+  if (!merged.IsMap() || !merged["csv"].IsDefined()) return nullptr;              // replaced by an inline list
+  for (auto it = override_tables_.rbegin(); it != override_tables_.rend(); ++it)  // the last --set wins
+    if (it->at == path && it->streamed) return it->rows.get();
   for (const auto& layer : files_) {  // the top file first: the first to define the path wins
     if (!walk(layer.root, path).IsDefined()) continue;
     for (const auto& table : layer.tables)
@@ -278,6 +280,15 @@ void YamlTree::apply_override(const std::string& text) {
       YAML::Node next = current[segment];
       current.reset(next);
     }
+  }
+  // `--set key={csv: FILE}` names a table, read relative to the working folder.
+  if (value.IsMap() && value["csv"].IsDefined()) {
+    FileLayer command_line{"command line", YAML::Node(YAML::NodeType::Map), {}};
+    command_line.root[path.back()] = value;
+    KeyPath parent(path.begin(), path.end() - 1);
+    expand_tables(command_line, command_line.root, parent);
+    for (auto& table : command_line.tables) override_tables_.push_back(table);
+    value = command_line.root[path.back()];
   }
   const auto& last = path.back();
   if (is_index(last)) {

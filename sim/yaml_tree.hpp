@@ -73,6 +73,7 @@ class YamlTree {
   std::vector<KeyPath> streamed_;
   std::vector<FileLayer> files_;  // the top file first, then the files it extends
   std::vector<Override> overrides_;
+  std::vector<Table> override_tables_;  // tables named by --set key={csv: FILE}
   YAML::Node merged_;
 };
 

@@ -25,8 +25,8 @@ enum class Purpose : std::uint32_t {
 
 // A UniformRandomBitGenerator over one (seed, purpose, step, id) stream, usable with
 // Boost.Random and standard distributions. Philox4x32 with 7 rounds gives four 32-bit words a
-// block: 7 is the fewest rounds its authors found to pass TestU01's BigCrush with margin
-// (Salmon et al. 2011, table 2); 10, their default, cost a quarter of all instructions here.
+// block: 7 is the fewest rounds its authors found to pass TestU01's Crush batteries (Salmon et
+// al. 2011); their default of 10 adds a safety margin but cost a quarter of all instructions here.
 class Stream {
  public:
   using result_type = std::uint32_t;

@@ -136,3 +136,12 @@ def test_baseline_at_full_scale_starts_from_the_statistics(tmp_path):
         assert f["labour_market/employers"][0].sum() == 298_790  # MHLW establishments, October 2022
         # Workers within 2 % of the MHLW count of October 2022 (1,822,725).
         assert abs(f["national/workers"][0].sum() - 1_822_725) < 0.02 * 1_822_725
+
+
+def test_a_table_can_be_replaced_from_the_command_line(tmp_path):
+    """--set key={csv: FILE} reads that table (relative to the working folder) instead."""
+    out = tmp_path / "other_stock.h5"
+    run_ok("run", BASELINE, "--set", "end=2023-01", "--set", "initial_stock={csv: scenarios/data/japan/stock_2019-12.csv}",
+           "-q", "-o", out, cwd=REPO)
+    with h5py.File(out, "r") as f:
+        assert f["national/stock"][0].sum() == 2_933_137  # the end-2019 stock, not the end-2022 one
