@@ -225,7 +225,8 @@ struct Engine::Impl {
   std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
   std::vector<double> minimum_monthly_wage;         // [prefecture], yen
   double satisfaction_weight_total = 1.0;
-  double entry_share = 1.0;  // share of entries from abroad a border closure still admits
+  std::vector<double> employer_satisfaction;  // [employer]: job part of satisfaction this month
+  double entry_share = 1.0;                   // share of entries from abroad a border closure still admits
   std::vector<double> origin_push;
   std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
   std::vector<double> exit_probability, abscond_probability;
@@ -386,32 +387,40 @@ struct Engine::Impl {
   }
 
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
-  double wage_of(std::size_t i) const {
-    const double wage = e.wage_yen[m.employer[i]];
+  // Whether agent i is owed the year-2 raise of a status with a restriction longer than a year.
+  bool second_year_raise(std::size_t i) const {
     const auto& rule = rules[m.status[i]];
-    const bool second_year = rule.employer_change == EmployerChangeRule::after_months &&
-                             rule.employer_change_after_months[m.field[i]] > 12 && m.months_with_employer[i] >= 12;
-    return second_year ? wage * (1.0 + rule.second_year_wage_raise) : wage;
+    return rule.employer_change == EmployerChangeRule::after_months &&
+           rule.employer_change_after_months[m.field[i]] > 12 && m.months_with_employer[i] >= 12;
   }
 
-  // Satisfaction 0-1 from the wage (against the prefectural minimum and what the field pays
-  // there), working conditions and the municipality's integration.
-  double satisfaction(std::size_t i) const {
+  double wage_of(std::size_t i) const {
+    const double wage = e.wage_yen[m.employer[i]];
+    return second_year_raise(i) ? wage * (1.0 + rules[m.status[i]].second_year_wage_raise) : wage;
+  }
+
+  // The wage and conditions part of satisfaction for a worker paid `wage` by employer k.
+  double job_satisfaction(std::uint32_t k, double wage) const {
     const auto& b = sc.behaviour;
-    const double integration = mu.integration[m.municipality[i]];
-    if (m.employer[i] == kNone32) return integration;
-    const double total = satisfaction_weight_total;
-    const auto p = prefecture_of(m.municipality[i]);
-    const double wage = wage_of(i);
+    const auto p = prefecture_of(e.municipality[k]);
     const double minimum = minimum_monthly_wage[p];
-    const double market = std::max(1.0, market_wage[p * d.fields + m.field[i]]);
+    const double market = std::max(1.0, market_wage[p * d.fields + e.field[k]]);
     const double above_minimum = std::clamp((wage / minimum - 1.0) / (b.wage_full_marks_over_minimum - 1.0), 0.0, 1.0);
     const double against_market = std::clamp(0.5 + 0.5 * (wage / market - 1.0) / b.wage_market_span, 0.0, 1.0);
     const double wage_term = b.wage_minimum_share * above_minimum + (1.0 - b.wage_minimum_share) * against_market;
-    return (b.satisfaction_weight_wage * wage_term +
-            b.satisfaction_weight_conditions * e.conditions[m.employer[i]] / 255.0 +
-            b.satisfaction_weight_integration * integration) /
-           total;
+    return (b.satisfaction_weight_wage * wage_term + b.satisfaction_weight_conditions * e.conditions[k] / 255.0) /
+           satisfaction_weight_total;
+  }
+
+  // Satisfaction 0-1 from the wage (against the prefectural minimum and what the field pays
+  // there), working conditions and the municipality's integration. The job part is the same
+  // for every worker of an employer in a month (employer_satisfaction), but for a raised wage.
+  double satisfaction(std::size_t i) const {
+    const double integration = mu.integration[m.municipality[i]];
+    if (m.employer[i] == kNone32) return integration;
+    const double job =
+        second_year_raise(i) ? job_satisfaction(m.employer[i], wage_of(i)) : employer_satisfaction[m.employer[i]];
+    return job + sc.behaviour.satisfaction_weight_integration * integration / satisfaction_weight_total;
   }
 
   // Whether employer k recruits an applicant of `origin` from abroad: diaspora owners prefer
@@ -446,6 +455,12 @@ struct Engine::Impl {
     }
     market_wage.assign(d.market(), 0.0);
     for (std::size_t c = 0; c < d.market(); ++c) market_wage[c] = places[c] > 0 ? sum[c] / places[c] : 0.0;
+    // Wages hold until the labour market of this month: each employer's job satisfaction once.
+    employer_satisfaction.resize(e.size());
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, e.size(), 1 << 14), [&](const auto& range) {
+      for (std::size_t k = range.begin(); k < range.end(); ++k)
+        employer_satisfaction[k] = job_satisfaction(static_cast<std::uint32_t>(k), e.wage_yen[k]);
+    });
   }
 
   // Japanese points learnt a month: faster from a close language and where classes are run.
