@@ -145,3 +145,39 @@ def test_a_table_can_be_replaced_from_the_command_line(tmp_path):
            "-q", "-o", out, cwd=REPO)
     with h5py.File(out, "r") as f:
         assert f["national/stock"][0].sum() == 2_933_137  # the end-2019 stock, not the end-2022 one
+
+
+def stock_by_status(path, year_index=-1):
+    with h5py.File(path, "r") as f:
+        statuses = [s.decode() if isinstance(s, bytes) else s for s in f["national/status"][()]]
+        stock = f["national/stock"][year_index]
+        out = {name: int(stock[k].sum()) for k, name in enumerate(statuses)}
+        out["ajts"] = int(f["municipality/ajts"][year_index].sum())
+        out["agreements"] = int(f["municipality/agreements"][year_index].sum())
+    return out
+
+
+@pytest.fixture(scope="module")
+def variant_runs(tmp_path_factory):
+    """The baseline and four variants to 2030 at reduced scale, same seed."""
+    folder = tmp_path_factory.mktemp("variants")
+    runs = {}
+    for name, scenario in [("baseline", BASELINE)] + [(p.stem, p) for p in VARIANTS if p.stem in (
+            "no_reform", "caps_lowered", "integration_push", "agreements_vn_id_ph")]:
+        out = folder / f"{name}.h5"
+        run_ok("run", scenario, "--scale", SMALL, "--set", "end=2030-12", "-q", "-o", out)
+        runs[name] = stock_by_status(out)
+    return runs
+
+
+def test_policy_variants_move_the_outcomes_they_target(variant_runs):
+    base = variant_runs["baseline"]
+    # Without the reform TITP keeps taking entrants and TES never starts.
+    assert variant_runs["no_reform"]["TES"] == 0 < base["TES"]
+    assert variant_runs["no_reform"]["TITP"] > 2 * base["TITP"]
+    # Halved caps hold TES (capped from 2027-04) below the baseline.
+    assert variant_runs["caps_lowered"]["TES"] < base["TES"]
+    # Integration portfolios everywhere: more assistant Japanese teachers.
+    assert variant_runs["integration_push"]["ajts"] > 2 * base["ajts"]
+    # Agreements with three origins in every municipality.
+    assert variant_runs["agreements_vn_id_ph"]["agreements"] >= 3 * 1741
