@@ -238,6 +238,15 @@ struct RowWriter {
   }
 };
 
+// The header's columns as the tree of keys they spell; the key column (if any) stays out of it.
+Slot header_tree(const std::string& file, const Row& header, const std::string& key_column) {
+  Slot root;
+  for (std::size_t c = 0; c < header.size(); ++c)
+    if (key_column.empty() || header[c].text != key_column)
+      insert(file, header[c], root, parse_header(file, header[c]), static_cast<int>(c));
+  return root;
+}
+
 }  // namespace
 
 CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column)
@@ -258,11 +267,7 @@ CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column)
   if (!key_column.empty() &&
       std::none_of(header_.begin(), header_.end(), [&](const Cell& c) { return c.text == key_column; }))
     throw InputError({csv_path, 1, 1}, key_column, "expected a column named '" + key_column + "' (the table's key)");
-  // Header paths are checked now, so a bad header is reported however the table is read.
-  Slot root;
-  for (std::size_t c = 0; c < header_.size(); ++c)
-    if (header_[c].text != key_column)
-      insert(csv_path, header_[c], root, parse_header(csv_path, header_[c]), static_cast<int>(c));
+  header_tree(csv_path, header_, key_column);  // checked now, so a bad header is reported however it is read
 }
 
 const YAML::Node& CsvTable::node() const {
@@ -274,15 +279,10 @@ void CsvTable::build_node() const {
   const std::string& csv_path = file_;
   const std::string& key_column = key_column_;
   const Row& header = header_;
-  Slot root;
+  const Slot root = header_tree(csv_path, header, key_column);
   int key_index = -1;
-  for (std::size_t c = 0; c < header.size(); ++c) {
-    if (!key_column.empty() && header[c].text == key_column) {
-      key_index = static_cast<int>(c);
-      continue;
-    }
-    insert(csv_path, header[c], root, parse_header(csv_path, header[c]), static_cast<int>(c));
-  }
+  for (std::size_t c = 0; c < header.size() && !key_column.empty(); ++c)
+    if (header[c].text == key_column) key_index = static_cast<int>(c);
 
   std::string text;
   std::set<std::string> keys;

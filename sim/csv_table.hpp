@@ -32,6 +32,7 @@ class CsvTable {
   // The rows as YAML nodes (built on first use: large tables are read row by row instead).
   const YAML::Node& node() const;
   const std::string& file() const { return file_; }
+  const std::string& key_column() const { return key_column_; }  // empty for a list
   const CsvRow& header() const { return header_; }
   const std::vector<CsvRow>& rows() const { return rows_; }
 

@@ -213,8 +213,8 @@ void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& p
       throw InputError(location_of(layer.file, value["csv"]), join_path(child_path(here, "csv")),
                        "expected an existing CSV file, but '" + csv.string() + "' does not exist");
     const std::string key_column = value["key"].IsDefined() ? value["key"].as<std::string>() : "";
-    const bool streamed = std::find(streamed_.begin(), streamed_.end(), here) != streamed_.end();
-    layer.tables.push_back({here, std::make_shared<const CsvTable>(csv.string(), key_column), key_column, streamed});
+    const bool streamed = streamed_path(here) != nullptr;
+    layer.tables.push_back({here, std::make_shared<const CsvTable>(csv.string(), key_column)});
     if (streamed)
       value["csv"] = csv.string();  // as a path from here, like the resolved scenario's other paths
     else
@@ -228,15 +228,15 @@ const KeyPath* YamlTree::streamed_path(const KeyPath& path) const {
 }
 
 const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
-  if (std::find(streamed_.begin(), streamed_.end(), path) == streamed_.end()) return nullptr;
+  if (!streamed_path(path)) return nullptr;
   const YAML::Node merged = walk(merged_, path);
   if (!merged.IsMap() || !merged["csv"].IsDefined()) return nullptr;              // replaced by an inline list
   for (auto it = override_tables_.rbegin(); it != override_tables_.rend(); ++it)  // the last --set wins
-    if (it->at == path && it->streamed) return it->rows.get();
+    if (it->at == path) return it->rows.get();
   for (const auto& layer : files_) {  // the top file first: the first to define the path wins
     if (!walk(layer.root, path).IsDefined()) continue;
     for (const auto& table : layer.tables)
-      if (table.at == path && table.streamed) return table.rows.get();
+      if (table.at == path) return table.rows.get();
     return nullptr;
   }
   return nullptr;
@@ -349,7 +349,7 @@ std::string YamlTree::emit() const {
       YAML::Node parent = walk(tree, KeyPath(table.at.begin(), table.at.end() - 1));
       YAML::Node reference(YAML::NodeType::Map);
       reference["csv"] = table.rows->file();
-      if (!table.key_column.empty()) reference["key"] = table.key_column;
+      if (!table.rows->key_column().empty()) reference["key"] = table.rows->key_column();
       if (is_index(table.at.back()))
         parent[index_of(table.at.back())] = reference;
       else

@@ -51,8 +51,6 @@ class YamlTree {
   struct Table {
     KeyPath at;                            // where `{csv: ...}` stood in its file
     std::shared_ptr<const CsvTable> rows;  // shared: layers are copied, tables are large
-    std::string key_column;
-    bool streamed = false;
   };
   struct FileLayer {
     std::string file;

@@ -15,6 +15,13 @@ std::vector<std::string> without_policy_adoption(std::vector<std::string> more =
   return more;
 }
 
+// Overrides giving every municipality of the quickstart the same value of one policy key.
+void in_every_municipality(std::vector<std::string>& overrides, const std::string& policy, const std::string& value) {
+  static const std::size_t count = small_quickstart().municipalities.size();
+  for (std::size_t k = 0; k < count; ++k)
+    overrides.push_back("municipalities[" + std::to_string(k) + "].policy." + policy + "=" + value);
+}
+
 std::int64_t over_years(const Scenario& s, const std::vector<YearOutput>& years, const std::string& measure,
                         const std::string& status) {
   std::int64_t sum = 0;
@@ -140,8 +147,7 @@ TEST_CASE("language classes speed learning so more pass to SSW1, integration ris
   auto classes = [](bool on) {
     std::vector<std::string> o{"events=[]", "statuses.TES.entries_open=true", "statuses.TITP.entries_open=false",
                                "statuses.TES.max_stay_months=48", "end=2027-10"};
-    for (int k = 0; k < 6; ++k)
-      o.push_back("municipalities[" + std::to_string(k) + "].policy.language_classes=" + (on ? "true" : "false"));
+    in_every_municipality(o, "language_classes", on ? "true" : "false");
     return o;
   };
   const Scenario without = small_quickstart(classes(false));
@@ -239,7 +245,7 @@ std::vector<std::string> adoption(const std::string& foreign_share_effect, const
                              "municipal_policy.budget_yen_per_resident=1000",
                              "municipal_policy.foreign_share_effect=" + foreign_share_effect,
                              "municipal_policy.peer_effect=" + peer_effect};
-  for (int k = 0; k < 6; ++k) o.push_back("municipalities[" + std::to_string(k) + "].policy.council_member=true");
+  in_every_municipality(o, "council_member", "true");
   return o;
 }
 
@@ -284,8 +290,7 @@ TEST_CASE("budgets bound what municipalities adopt and the AJTs they hire", "[mo
 TEST_CASE("employer subsidies raise the places employers open", "[model][municipal]") {
   auto subsidies = [](bool on) {
     auto o = without_policy_adoption({"end=2026-10"});
-    for (int k = 0; k < 6; ++k)
-      o.push_back("municipalities[" + std::to_string(k) + "].policy.employer_subsidy=" + (on ? "true" : "false"));
+    in_every_municipality(o, "employer_subsidy", on ? "true" : "false");
     return o;
   };
   const Scenario without = small_quickstart(subsidies(false));
@@ -458,10 +463,8 @@ TEST_CASE("integration speeds learning Japanese", "[model][integration]") {
                                      "integration.settlement_boost=0",
                                      "caps=[]"};
   auto slow = without_policy_adoption(tes), fast = without_policy_adoption(tes);
-  for (int k = 0; k < 6; ++k) {  // no classes: only integration can speed learning
-    slow.push_back("municipalities[" + std::to_string(k) + "].policy.language_classes=false");
-    fast.push_back("municipalities[" + std::to_string(k) + "].policy.language_classes=false");
-  }
+  in_every_municipality(slow, "language_classes", "false");  // no classes: only integration can speed learning
+  in_every_municipality(fast, "language_classes", "false");
   slow.push_back("integration.learning_boost=0");
   fast.push_back("integration.learning_boost=3");
   const Scenario a = small_quickstart(slow);
