@@ -11,6 +11,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/random/binomial_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
@@ -20,6 +21,7 @@
 #include <functional>
 #include <numeric>
 #include <stdexcept>
+#include <utility>
 
 #include "migsim/agents.hpp"
 #include "migsim/rng.hpp"
@@ -97,23 +99,41 @@ struct Tally {
   void clear() { std::fill(v.begin(), v.end(), 0); }
 };
 
-// Per-step counts: current stock per (status, field), residents per municipality.
+// Live counts: current stock per (status, field) and residents per municipality, kept up to
+// date by every arrival, departure, status change and move rather than recounted each month.
+// Parallel phases record their changes in thread-local copies (deltas), summed afterwards.
 struct StepCounts {
   std::vector<std::int64_t> status_field;
   std::vector<std::int64_t> residents;
   std::vector<std::int64_t> residents_by_origin;  // co-nationals per municipality, for networks
+  std::size_t fields, origins;
   StepCounts(const Dims& d)
       : status_field(d.statuses * d.fields, 0),
         residents(d.municipalities, 0),
-        residents_by_origin(d.municipal_origin(), 0) {}
-  void clear() {
-    std::fill(status_field.begin(), status_field.end(), 0);
-    std::fill(residents.begin(), residents.end(), 0);
-    std::fill(residents_by_origin.begin(), residents_by_origin.end(), 0);
+        residents_by_origin(d.municipal_origin(), 0),
+        fields(d.fields),
+        origins(d.origins) {}
+  void add(std::size_t status, std::size_t field, std::size_t municipality, std::size_t origin, std::int64_t k) {
+    status_field[status * fields + field] += k;
+    residents[municipality] += k;
+    residents_by_origin[municipality * origins + origin] += k;
+  }
+  void move(std::size_t from, std::size_t to, std::size_t origin, std::int64_t k) {
+    residents[from] -= k;
+    residents[to] += k;
+    residents_by_origin[from * origins + origin] -= k;
+    residents_by_origin[to * origins + origin] += k;
+  }
+  // Adds `delta` and clears it.
+  void absorb(StepCounts& delta) {
+    auto take = [](std::vector<std::int64_t>& into, std::vector<std::int64_t>& from) {
+      for (std::size_t k = 0; k < into.size(); ++k) into[k] += std::exchange(from[k], 0);
+    };
+    take(status_field, delta.status_field);
+    take(residents, delta.residents);
+    take(residents_by_origin, delta.residents_by_origin);
   }
 };
-
-enum Fate : std::uint8_t { kStay = 0, kExit = 1, kAbscond = 2 };
 
 struct CappedCandidate {
   std::uint32_t agent;
@@ -182,9 +202,12 @@ std::vector<std::int64_t> split_exactly(std::int64_t total, const std::vector<do
 
 double monthly_probability(double rate_per_year) { return 1.0 - std::pow(1.0 - rate_per_year, 1.0 / 12.0); }
 
-template <class T>
-void saturating_increment(T& x) {
-  if (x < std::numeric_limits<T>::max()) ++x;
+// Months until the first candidate event of a clock ticking with probability `p` a month
+// (0: this month), from a uniform in (0, 1]: the geometric waiting time of thinning.
+std::int32_t months_to_candidate(double p, double u) {
+  if (p >= 1.0) return 0;
+  const double months = std::floor(std::log(u) / std::log1p(-p));
+  return months < 30000.0 ? static_cast<std::int32_t>(months) : 30000;
 }
 
 }  // namespace
@@ -213,14 +236,21 @@ struct Engine::Impl {
   MigrantStore m;
   EmployerStore e;
   MunicipalityState mu;
-  std::vector<std::uint8_t> fate;
   std::uint32_t next_id = 0;
+  std::int32_t now = 0;  // the step being simulated (0: the start)
 
   // Policy state in force this month.
   std::vector<StatusRule> rules;
   PhaseTimes timings;
-  std::vector<std::uint32_t> removed;  // agents leaving this month, reused by compact()
-  std::vector<double> japanese_rate;   // Japanese points a month, [municipality * origins + origin]
+  std::vector<std::uint32_t> new_place;      // reused by compact()
+  std::vector<std::uint32_t> japanese_rate;  // fixed-point points a month, [municipality * origins + origin]
+  std::uint32_t skill_rate = 0;              // fixed-point skill points a month at work
+  // Upper bounds of each hazard's monthly probability: an agent's clocks tick at these rates
+  // and a tick becomes an event with probability hazard / bound (thinning), so an agent is
+  // visited in the months it may act, not every month.
+  std::vector<double> exit_bound, abscond_bound, search_bound;  // [status]
+  double family_join_bound = 0.0;
+  double exit_factor_bound = 1.0;  // the largest the integration and satisfaction terms make it
   // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
   std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
   std::vector<double> minimum_monthly_wage;         // [prefecture], yen
@@ -230,6 +260,7 @@ struct Engine::Impl {
   std::vector<double> origin_push;
   std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
   std::vector<double> exit_probability, abscond_probability;
+  std::vector<std::uint8_t> rules_changed;  // [step]: a status rule changes, so every agent re-plans
   std::vector<std::int64_t> cap_limit_agents, cap_admitted;
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
@@ -248,7 +279,7 @@ struct Engine::Impl {
   std::vector<std::vector<Applicants>> field_applicants;
   std::vector<std::vector<NewAgent>> field_arrivals;
   std::vector<std::vector<std::uint32_t>> field_departures;  // employers left for another
-  std::vector<std::vector<std::uint32_t>> field_slots;
+  std::vector<std::vector<std::uint32_t>> field_slots;       // a field's open places, one entry each
   std::vector<NewAgent> other_arrivals;
   std::vector<Seeker> status_changer_seekers;  // from admissions to capped statuses, in id order
 
@@ -281,8 +312,23 @@ struct Engine::Impl {
       minimum_monthly_wage.push_back(p.minimum_wage_yen_per_hour * sc.employers.hours_per_month);
     satisfaction_weight_total = sc.behaviour.satisfaction_weight_wage + sc.behaviour.satisfaction_weight_conditions +
                                 sc.behaviour.satisfaction_weight_integration;
+    const auto& b = sc.behaviour;
+    exit_factor_bound =
+        std::max(1.0, 1.0 - sc.integration.exit_reduction) * std::max(1.0, 1.0 - b.exit_satisfaction_reduction);
+    family_join_bound =
+        std::min(1.0, sc.family.join_rate_per_month * std::max(1.0, 1.0 + sc.integration.family_join_boost));
+    skill_rate = to_fixed_points(sc.learning.skill_points_per_month);
+    rules_changed.assign(static_cast<std::size_t>(sc.end - sc.start) + 1, 0);
+    for (const auto& change : sc.rule_changes)
+      if (change.date > sc.start && change.date <= sc.end)
+        rules_changed[static_cast<std::size_t>(change.date - sc.start)] = 1;
     init_municipalities();
     init_agents_and_employers();
+    for (std::size_t i = 0; i < m.size(); ++i) counts.add(m.status[i], m.field[i], m.municipality[i], m.origin[i], 1);
+  }
+
+  static std::uint32_t to_fixed_points(double points) {
+    return static_cast<std::uint32_t>(std::llround(std::max(0.0, points) * (1 << kPointShift)));
   }
 
   std::size_t prefecture_of(std::uint16_t municipality) const { return municipal_prefecture[municipality]; }
@@ -369,21 +415,34 @@ struct Engine::Impl {
     return static_cast<std::uint16_t>(rule.entry_age_min_years * 12 + static_cast<int>(r.below(span)));
   }
 
+  // A new agent, arrived this step; it acts from the next (see schedule_range). It arrives
+  // with a random fraction of a point of Japanese and skill, so learning spreads a cohort out.
   void append(const NewAgent& a) {
-    m.id.push_back(next_id++);
+    const std::uint32_t id = next_id++;
+    const std::uint32_t fraction = Stream(sc.seed, Purpose::learning, 0, id)();
+    const auto today = static_cast<std::int16_t>(now);
+    m.id.push_back(id);
+    m.fate.push_back(kStay);
     m.status.push_back(a.status);
     m.field.push_back(a.field);
     m.origin.push_back(a.origin);
     m.municipality.push_back(a.municipality);
     m.employer.push_back(a.employer);
-    m.age_months.push_back(a.age_months);
-    m.months_in_status.push_back(0);
-    m.months_with_employer.push_back(0);
+    m.born.push_back(static_cast<std::int16_t>(now - a.age_months));
+    m.status_since.push_back(today);
+    m.employer_since.push_back(today);
+    m.next_wake.push_back(kNeverStep);
+    m.wake_clocks.push_back(0);
     m.family_abroad.push_back(a.family_abroad);
-    m.principal.push_back(a.principal);
-    m.japanese.push_back(rules[a.status].entry_japanese);  // what the status asks of entrants
-    m.skill.push_back(rules[a.status].entry_skill);
     m.family_here.push_back(0);
+    m.linked_family.push_back(0);
+    m.principal.push_back(a.principal);
+    // What the status asks of entrants.
+    m.japanese.push_back(
+        static_cast<std::uint16_t>((rules[a.status].entry_japanese << kPointShift) + (fraction & 0xFFU)));
+    m.skill.push_back(
+        static_cast<std::uint16_t>((rules[a.status].entry_skill << kPointShift) + ((fraction >> 8) & 0xFFU)));
+    m.learned_to.push_back(today);
   }
 
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
@@ -391,7 +450,7 @@ struct Engine::Impl {
   bool second_year_raise(std::size_t i) const {
     const auto& rule = rules[m.status[i]];
     return rule.employer_change == EmployerChangeRule::after_months &&
-           rule.employer_change_after_months[m.field[i]] > 12 && m.months_with_employer[i] >= 12;
+           rule.employer_change_after_months[m.field[i]] > 12 && months_with_employer(i) >= 12;
   }
 
   double wage_of(std::size_t i) const {
@@ -470,8 +529,8 @@ struct Engine::Impl {
            (1.0 + sc.integration.learning_boost * mu.integration[municipality]);
   }
 
-  static std::uint8_t add_points(std::uint8_t points, double more) {
-    return static_cast<std::uint8_t>(std::min(250.0, static_cast<double>(points) + more));
+  static std::uint16_t add_points(std::uint16_t points, double more) {
+    return static_cast<std::uint16_t>(std::min<double>(kMaxPoints, points + std::round(more * (1 << kPointShift))));
   }
 
   void init_agents_and_employers() {
@@ -499,8 +558,8 @@ struct Engine::Impl {
         a.family_abroad = rule.family_allowed ? 0 : family;
         append(a);
         m.family_here.back() = rule.family_allowed && family != 0 ? 1 : 0;
-        m.months_in_status.back() = in_status;
-        m.months_with_employer.back() = in_status;
+        m.status_since.back() = static_cast<std::int16_t>(-in_status);
+        m.employer_since.back() = static_cast<std::int16_t>(-in_status);
         // What the months already spent in Japan taught them.
         m.japanese.back() =
             add_points(m.japanese.back(), in_status * japanese_per_month(cell.origin, cell.municipality));
@@ -585,7 +644,6 @@ struct Engine::Impl {
       Stream r(sc.seed, Purpose::initial_employer, 2, k);
       if (first_origin[k] != kNone8 && r.bernoulli(sc.employers.diaspora_share)) e.owner_origin[k] = first_origin[k];
     }
-    fate.assign(m.size(), kStay);
   }
 
   // ---- events and policy state -----------------------------------------------------------
@@ -615,6 +673,19 @@ struct Engine::Impl {
       exit_probability[s] = monthly_probability(rules[s].exit_rate_per_year);
       abscond_probability[s] = monthly_probability(rules[s].abscond_rate_per_year);
     }
+    const auto& b = sc.behaviour;
+    exit_bound.resize(d.statuses);
+    abscond_bound.resize(d.statuses);
+    search_bound.resize(d.statuses);
+    for (std::size_t s = 0; s < d.statuses; ++s) {
+      exit_bound[s] = exit_probability[s] * exit_factor_bound;
+      abscond_bound[s] =
+          std::min(1.0, abscond_probability[s] * (1.0 + std::max(0.0, b.abscond_bad_conditions_multiplier)) *
+                            std::max(1.0, b.abscond_when_change_allowed));
+      search_bound[s] =
+          std::min(1.0, rules[s].job_search_rate_per_month * (1.0 + std::max(0.0, b.search_bad_conditions_multiplier)) *
+                            std::max(1.0, 1.0 + sc.integration.onward_move_push));
+    }
   }
 
   // Whether one more admission of `status` into `field` fits every cap in force.
@@ -639,7 +710,6 @@ struct Engine::Impl {
       const auto& cap = sc.caps[c];
       if (cap.field == field && cap.statuses[status] && cap.from <= date && date <= cap.to) ++cap_admitted[c];
     }
-    ++counts.status_field[status * d.fields + field];
   }
 
   // ---- the month's phases ----------------------------------------------------------------
@@ -656,15 +726,150 @@ struct Engine::Impl {
         tbb::simple_partitioner());
   }
 
+  // ---- agents: clocks, acting, leaving ----------------------------------------------------
+
+  enum Clock : std::uint8_t { kExitClock = 1, kAbscondClock = 2, kSearchClock = 4, kFamilyClock = 8 };
+
+  std::int32_t months_in_status(std::size_t i) const { return now - m.status_since[i]; }
+  std::int32_t months_with_employer(std::size_t i) const { return now - m.employer_since[i]; }
+  std::int64_t alive() const {
+    return std::accumulate(counts.residents.begin(), counts.residents.end(), std::int64_t{0});
+  }
+
+  // Adds the learning of the months since it was last added, at the rates of the agent's place
+  // and job in those months: called before the place, the job or the rates change, and before
+  // the agent's Japanese or skill is read.
+  void learn_until(std::size_t i) {
+    const std::int32_t months = now - m.learned_to[i];
+    if (months <= 0) return;
+    m.learned_to[i] = static_cast<std::int16_t>(now);
+    auto grow = [months](std::uint16_t& points, std::uint32_t rate) {
+      points = static_cast<std::uint16_t>(
+          std::min<std::uint32_t>(kMaxPoints, points + static_cast<std::uint32_t>(months) * rate));
+    };
+    if (m.japanese[i] < kMaxPoints) grow(m.japanese[i], japanese_rate[m.municipality[i] * d.origins + m.origin[i]]);
+    if (m.employer[i] != kNone32 && m.skill[i] < kMaxPoints) grow(m.skill[i], skill_rate);
+  }
+
+  // Whether agent i acts every month: a worker without a job looks for one, and one whose status
+  // no longer covers their field looks for a job in one it does.
+  bool acts_every_month(std::size_t i, const StatusRule& rule) const {
+    const auto field = m.field[i];
+    return covered_field(rule, field) != field || (rule.works && sc.fields[field].employs && m.employer[i] == kNone32);
+  }
+
+  // The bounds of agent i's hazard clocks, from its status and family; each holds until one of
+  // them changes, and every such change re-plans the agent.
+  double exit_bound_of(std::size_t i) const {
+    double family = 1.0;
+    if (m.family_here[i])
+      family = sc.behaviour.exit_family_present;
+    else if (m.family_abroad[i] != 0)
+      family = std::max(1.0, sc.behaviour.exit_family_separated);  // once the separation is long
+    return std::min(1.0, exit_bound[m.status[i]] * family);
+  }
+  bool searches_while_employed(std::size_t i, const StatusRule& rule) const {
+    const auto field = m.field[i];
+    return m.employer[i] != kNone32 && rule.works && sc.fields[field].employs &&
+           rule.employer_change != EmployerChangeRule::never && covered_field(rule, field) == field;
+  }
+
+  // Plans agent i's next month of action from step `from` on: the dates its status fixes (a
+  // transition's attempt, the end of the stay) and the first tick of each hazard clock. Ticks
+  // are geometric, hence memoryless: re-planning at any step is exact, with fresh draws.
+  void schedule(std::size_t i, std::int32_t from) {
+    if (m.fate[i] != kStay || m.principal[i] != kNone32) {
+      m.next_wake[i] = kNeverStep;
+      m.wake_clocks[i] = 0;
+      return;
+    }
+    const auto& rule = rules[m.status[i]];
+    const std::int64_t since = m.status_since[i];
+    std::int64_t next = kNeverStep;
+    for (const auto& tr : rule.transitions) {
+      const std::int64_t attempt = since + std::max(tr.after_months, 1);
+      if (attempt >= from) next = std::min(next, attempt);
+    }
+    if (rule.max_stay_months != kUnlimitedMonths)
+      next = std::min(next, std::max<std::int64_t>(from, since + rule.max_stay_months));
+    if (acts_every_month(i, rule)) next = from;
+    // The clocks that tick from now (a family's from the month it may join, a search from the
+    // month the rules allow one) and their bounds.
+    const bool employed = m.employer[i] != kNone32;
+    const std::int64_t family_from = since + rule.family_delay_months;
+    const std::int64_t search_from = rule.employer_change == EmployerChangeRule::after_months
+                                         ? m.employer_since[i] + rule.employer_change_after_months[m.field[i]]
+                                         : from;
+    std::array<double, 4> bound{
+        exit_bound_of(i), employed ? abscond_bound[m.status[i]] : 0.0,
+        searches_while_employed(i, rule) && search_from <= from ? search_bound[m.status[i]] : 0.0,
+        rule.family_allowed && m.family_abroad[i] != 0 && family_from <= from ? family_join_bound : 0.0};
+    // A clock that starts later is a date: the agent re-plans the month before, so it can tick from then.
+    if (searches_while_employed(i, rule) && search_from > from && search_bound[m.status[i]] > 0)
+      next = std::min(next, search_from - 1);
+    if (rule.family_allowed && m.family_abroad[i] != 0 && family_from > from) next = std::min(next, family_from - 1);
+    // The clocks together tick in a month with probability 1 - prod(1 - bound): one geometric
+    // draw gives the first such month, then which of them tick, given that one does.
+    double none_tick = 1.0;
+    for (const double b : bound) none_tick *= 1.0 - b;
+    std::uint8_t clocks = 0;
+    if (none_tick < 1.0) {
+      Stream r(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), m.id[i]);
+      const double u = (static_cast<double>(r()) + 1.0) * (1.0 / 4294967296.0);
+      const std::int64_t tick = from + months_to_candidate(1.0 - none_tick, u);
+      if (tick <= next) {
+        next = tick;
+        // Clock k ticks with probability bound[k] / P(one of k.. ticks) while none before it has,
+        // with its own bound once one has.
+        double rest_none = none_tick;  // P(none of clocks k.. tick)
+        bool ticked = false;
+        for (std::size_t k = 0; k < bound.size(); ++k) {
+          if (bound[k] <= 0.0) continue;
+          const double p = ticked ? bound[k] : bound[k] / (1.0 - rest_none);
+          rest_none /= 1.0 - bound[k];
+          if (r.uniform() < p) clocks |= static_cast<std::uint8_t>(1U << k), ticked = true;
+        }
+      }
+    }
+    m.next_wake[i] = static_cast<std::int16_t>(std::min<std::int64_t>(next, kNeverStep));
+    m.wake_clocks[i] = next < kNeverStep ? clocks : 0;
+  }
+
+  void schedule_range(std::size_t begin, std::size_t end, std::int32_t from) {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, end, kChunk), [&](const auto& range) {
+      for (std::size_t i = range.begin(); i < range.end(); ++i) schedule(i, from);
+    });
+  }
+
+  // Agent i leaves the foreign-resident population (`how`), and the family living with it.
+  void leave(std::size_t i, Fate how, Tally& t, StepCounts& delta, std::vector<std::uint32_t>& separations) {
+    m.fate[i] = how;
+    m.next_wake[i] = kNeverStep;
+    const auto municipality = m.municipality[i];
+    const auto p = prefecture_of(municipality);
+    ++t.national(how == kExit ? kExits : kAbsconded, m.status[i], m.field[i], m.origin[i]);
+    if (how == kExit) ++t.prefecture(kPrefExits, p, m.status[i], m.field[i]);
+    if (m.employer[i] != kNone32) separations.push_back(m.employer[i]);
+    delta.add(m.status[i], m.field[i], municipality, m.origin[i], -1);
+    if (const std::int64_t family = m.linked_family[i]) {
+      const auto dependent = sc.family.dependent_status;
+      t.national(kExits, dependent, none_field, m.origin[i]) += family;
+      t.prefecture(kPrefExits, p, dependent, none_field) += family;
+      delta.add(dependent, none_field, municipality, m.origin[i], -family);
+    }
+  }
+
   // Status change of agent i in its own cell; a status that does not work leaves the job.
-  void change_status(std::size_t i, std::uint8_t to, Tally& t, ChunkRequests* requests,
+  void change_status(std::size_t i, std::uint8_t to, Tally& t, StepCounts& delta, ChunkRequests* requests,
                      std::vector<std::uint32_t>* separations) {
+    learn_until(i);
     const auto from = m.status[i];
     const auto field = m.field[i];
     const auto origin = m.origin[i];
     ++t.national(kTransitionsOut, from, field, origin);
+    delta.status_field[from * d.fields + field] -= 1;
     m.status[i] = to;
-    m.months_in_status[i] = 0;
+    m.status_since[i] = static_cast<std::int16_t>(now);
     if (!rules[to].works && sc.fields[field].employs) {
       if (m.employer[i] != kNone32) {
         if (requests) requests->separations.push_back(m.employer[i]);
@@ -687,90 +892,65 @@ struct Engine::Impl {
           status_changer_seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
       }
     }
+    delta.status_field[to * d.fields + m.field[i]] += 1;
   }
 
-  void migrant_phase(std::uint32_t step) {
+  // The agents who act this month: those whose clocks tick or whose status sets a date now, and
+  // everyone in a month the rules change (their clocks re-drawn from the new rules first).
+  void migrant_phase() {
     const std::size_t n = m.size();
-    fate.assign(n, kStay);
-    for (auto& c : step_counts) c.clear();
-    const double exit_reduction = sc.integration.exit_reduction;
-    const auto& behaviour = sc.behaviour;
+    const bool everyone = rules_changed[static_cast<std::size_t>(now)] != 0;
+    const auto today = static_cast<std::int16_t>(now);
     for_chunks(n, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
       ChunkRequests& requests = chunks[chunk];
       requests.clear();
       Tally& t = tallies.local();
-      StepCounts& local_counts = step_counts.local();
+      StepCounts& delta = step_counts.local();
       for (std::size_t i = begin; i < end; ++i) {
-        Stream r(sc.seed, Purpose::migrant_step, step, m.id[i]);
-        saturating_increment(m.age_months[i]);
-        saturating_increment(m.months_in_status[i]);
-        saturating_increment(m.months_with_employer[i]);
-        learn(i, r);
-        const auto status = m.status[i];
-        const auto& rule = rules[status];
-        const bool employed = m.employer[i] != kNone32;
-        if (m.principal[i] == kNone32) {
-          const double integration = mu.integration[m.municipality[i]];
-          // Bad conditions push workers out; where the rules let them change employer, most
-          // change legally instead of absconding (the TITP pattern where they cannot).
-          const double bad_conditions = employed ? 1.0 - e.conditions[m.employer[i]] / 255.0 : 0.0;
-          const double abscond = abscond_probability[status] *
-                                 (1.0 + behaviour.abscond_bad_conditions_multiplier * bad_conditions) *
-                                 (employed && change_allowed(i, rule) ? behaviour.abscond_when_change_allowed : 1.0);
-          // Return hazard: lowered by integration, satisfaction and a family at hand; raised by
-          // long separation from a family abroad.
-          double family_factor = 1.0;
-          if (m.family_here[i])
-            family_factor = behaviour.exit_family_present;
-          else if (m.family_abroad[i] != 0 && m.months_in_status[i] > behaviour.family_separation_months)
-            family_factor = behaviour.exit_family_separated;
-          const double exit = exit_probability[status] * (1.0 - exit_reduction * integration) *
-                              (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
-          // One draw decides both: exit with probability `exit`, else abscond with `abscond`.
-          const double u = r.uniform();
-          if (u < exit) {
-            fate[i] = kExit;
-          } else if (employed && u < exit + (1.0 - exit) * abscond) {
-            fate[i] = kAbscond;
-          } else {
-            decide(i, r, rule, employed, bad_conditions, requests, t);
-          }
+        if (everyone) {
+          if (m.fate[i] != kStay || m.principal[i] != kNone32) continue;
+          schedule(i, now);
         }
-        if (fate[i] != kStay) {
-          const auto p = prefecture_of(m.municipality[i]);
-          ++t.national(fate[i] == kExit ? kExits : kAbsconded, m.status[i], m.field[i], m.origin[i]);
-          if (fate[i] == kExit) ++t.prefecture(kPrefExits, p, m.status[i], m.field[i]);
-          if (m.employer[i] != kNone32) requests.separations.push_back(m.employer[i]);
-        } else {
-          ++local_counts.status_field[m.status[i] * d.fields + m.field[i]];
-          ++local_counts.residents[m.municipality[i]];
-          ++local_counts.residents_by_origin[m.municipality[i] * d.origins + m.origin[i]];
-        }
+        if (m.next_wake[i] > today) continue;
+        act(i, m.next_wake[i] == today ? m.wake_clocks[i] : 0, requests, t, delta);
       }
     });
-    counts.clear();
-    for (const auto& c : step_counts) {
-      for (std::size_t k = 0; k < counts.status_field.size(); ++k) counts.status_field[k] += c.status_field[k];
-      for (std::size_t k = 0; k < counts.residents.size(); ++k) counts.residents[k] += c.residents[k];
-      for (std::size_t k = 0; k < counts.residents_by_origin.size(); ++k)
-        counts.residents_by_origin[k] += c.residents_by_origin[k];
-    }
+    for (auto& delta : step_counts) counts.absorb(delta);
   }
 
-  // Transitions, expiry, job search and family for one agent who neither left nor absconded.
-  // A month of Japanese and, at work, of skill; fractions of a point are kept by chance.
-  // One 32-bit draw serves both: 16 bits of resolution are plenty to round a fraction of a point.
-  void learn(std::size_t i, Stream& r) {
-    const std::uint32_t bits = r();
-    auto grow = [](std::uint8_t& points, double rate, std::uint32_t half) {
-      const double whole = std::floor(rate);
-      const double step = whole + (static_cast<double>(half) * (1.0 / 65536.0) < rate - whole ? 1.0 : 0.0);
-      points = add_points(points, step);
-    };
-    if (m.japanese[i] < 250)
-      grow(m.japanese[i], japanese_rate[m.municipality[i] * d.origins + m.origin[i]], bits >> 16);
-    if (m.employer[i] != kNone32 && m.skill[i] < 250)
-      grow(m.skill[i], sc.learning.skill_points_per_month, bits & 0xFFFFU);
+  // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
+  // first, then absconding), then transitions, expiry, job search and family (decide).
+  void act(std::size_t i, std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepCounts& delta) {
+    Stream r(sc.seed, Purpose::migrant_step, static_cast<std::uint32_t>(now), m.id[i]);
+    learn_until(i);
+    const auto status = m.status[i];
+    const auto& rule = rules[status];
+    const auto& behaviour = sc.behaviour;
+    const bool employed = m.employer[i] != kNone32;
+    const double bad_conditions = employed ? 1.0 - e.conditions[m.employer[i]] / 255.0 : 0.0;
+    if (clocks & kExitClock) {
+      // Return hazard: lowered by integration, satisfaction and a family at hand; raised by
+      // long separation from a family abroad.
+      double family_factor = 1.0;
+      if (m.family_here[i])
+        family_factor = behaviour.exit_family_present;
+      else if (m.family_abroad[i] != 0 && months_in_status(i) > behaviour.family_separation_months)
+        family_factor = behaviour.exit_family_separated;
+      const double exit = exit_probability[status] *
+                          (1.0 - sc.integration.exit_reduction * mu.integration[m.municipality[i]]) *
+                          (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
+      if (r.uniform() * exit_bound_of(i) < exit) return leave(i, kExit, t, delta, requests.separations);
+    }
+    if (employed && (clocks & kAbscondClock)) {
+      // Bad conditions push workers out; where the rules let them change employer, most
+      // change legally instead of absconding (the TITP pattern where they cannot).
+      const double abscond = abscond_probability[status] *
+                             (1.0 + behaviour.abscond_bad_conditions_multiplier * bad_conditions) *
+                             (change_allowed(i, rule) ? behaviour.abscond_when_change_allowed : 1.0);
+      if (r.uniform() * abscond_bound[status] < abscond) return leave(i, kAbscond, t, delta, requests.separations);
+    }
+    decide(i, r, rule, employed, bad_conditions, clocks, requests, t, delta);
+    if (m.fate[i] == kStay) schedule(i, now + 1);
   }
 
   // The field a worker of `rule` should work in: this one if the status covers it, else the
@@ -788,19 +968,22 @@ struct Engine::Impl {
       case EmployerChangeRule::never:
         return false;
       case EmployerChangeRule::after_months:
-        return m.months_with_employer[i] >= rule.employer_change_after_months[m.field[i]];
+        return months_with_employer(i) >= rule.employer_change_after_months[m.field[i]];
       default:
         return true;
     }
   }
 
+  // Transitions, expiry, job search and family for one agent who neither left nor absconded.
   void decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, double bad_conditions,
-              ChunkRequests& requests, Tally& t) {
-    const std::int32_t in_status = m.months_in_status[i];
+              std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepCounts& delta) {
+    const std::int32_t in_status = months_in_status(i);
     const bool expiring = in_status >= rule.max_stay_months;
     const auto field = m.field[i];
     for (const auto& tr : rule.transitions) {
-      if (!tr.fields_allowed[field] || m.japanese[i] < tr.requires_japanese || m.skill[i] < tr.requires_skill) continue;
+      if (!tr.fields_allowed[field] || m.japanese[i] < (tr.requires_japanese << kPointShift) ||
+          m.skill[i] < (tr.requires_skill << kPointShift))
+        continue;
       // One attempt when eligible, one more when the stay runs out.
       // Months in status are counted from 1 after the first month, so after_months 0 means month 1.
       const bool attempt = in_status == std::max(tr.after_months, 1) || (expiring && tr.after_months <= in_status);
@@ -813,14 +996,11 @@ struct Engine::Impl {
       if (capped_status_field[tr.to_status * d.fields + field]) {
         requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
       } else {
-        change_status(i, tr.to_status, t, &requests, nullptr);
+        change_status(i, tr.to_status, t, delta, &requests, nullptr);
       }
       return;
     }
-    if (expiring) {
-      fate[i] = kExit;
-      return;
-    }
+    if (expiring) return leave(i, kExit, t, delta, requests.separations);
     const std::uint8_t covered = covered_field(rule, field);
     if (covered != field) {
       requests.seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
@@ -829,7 +1009,7 @@ struct Engine::Impl {
       const double search = rule.job_search_rate_per_month *
                             (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
                             (1.0 + sc.integration.onward_move_push * (1.0 - mu.integration[m.municipality[i]]));
-      if (allowed && (!employed || r.bernoulli(search))) {
+      if (allowed && (!employed || ((clocks & kSearchClock) && r.uniform() * search_bound[m.status[i]] < search))) {
         auto target = field;
         if (rule.employer_change == EmployerChangeRule::free && employing_fields.size() > 1 &&
             r.bernoulli(rule.field_change_share)) {
@@ -838,9 +1018,11 @@ struct Engine::Impl {
         requests.seekers.push_back({static_cast<std::uint32_t>(i), target, false});
       }
     }
-    if (rule.family_allowed && m.family_abroad[i] != 0 && in_status >= rule.family_delay_months &&
-        r.bernoulli(sc.family.join_rate_per_month *
-                    (1.0 + sc.integration.family_join_boost * mu.integration[m.municipality[i]]))) {
+    if ((clocks & kFamilyClock) && rule.family_allowed && m.family_abroad[i] != 0 &&
+        in_status >= rule.family_delay_months &&
+        r.uniform() * family_join_bound <
+            sc.family.join_rate_per_month *
+                (1.0 + sc.integration.family_join_boost * mu.integration[m.municipality[i]])) {
       requests.family_joins.push_back(static_cast<std::uint32_t>(i));
     }
   }
@@ -859,20 +1041,12 @@ struct Engine::Impl {
         const auto i = candidate.agent;
         const auto field = m.field[i];
         if (cap_allows(candidate.to_status, field, date)) {
-          --counts.status_field[m.status[i] * d.fields + field];
-          change_status(i, candidate.to_status, t, nullptr, &separations);
+          change_status(i, candidate.to_status, t, counts, nullptr, &separations);
           count_admission(m.status[i], m.field[i], date);
+          schedule(i, now + 1);
         } else {
           ++t.market(kCapBlocked, prefecture_of(m.municipality[i]), field);
-          if (candidate.expiring) {
-            fate[i] = kExit;
-            --counts.status_field[m.status[i] * d.fields + field];
-            --counts.residents[m.municipality[i]];
-            --counts.residents_by_origin[m.municipality[i] * d.origins + m.origin[i]];
-            ++t.national(kExits, m.status[i], field, m.origin[i]);
-            ++t.prefecture(kPrefExits, prefecture_of(m.municipality[i]), m.status[i], field);
-            if (m.employer[i] != kNone32) separations.push_back(m.employer[i]);
-          }
+          if (candidate.expiring) leave(i, kExit, t, counts, separations);
         }
       }
     }
@@ -979,21 +1153,48 @@ struct Engine::Impl {
     }
   }
 
+  // A principal and the family living with it move to `to` (their learning added up first).
+  void move_to(std::size_t i, std::uint16_t to, std::uint8_t new_field, Tally& t, StepCounts& delta) {
+    const auto from = m.municipality[i];
+    if (from == to) return;
+    learn_until(i);
+    const auto old_pref = prefecture_of(from), new_pref = prefecture_of(to);
+    const std::int64_t family = m.linked_family[i];
+    if (old_pref != new_pref) {
+      ++t.prefecture(kMovesOut, old_pref, m.status[i], m.field[i]);
+      ++t.prefecture(kMovesIn, new_pref, m.status[i], new_field);
+      if (family > 0) {
+        const auto dependent = sc.family.dependent_status;
+        t.prefecture(kMovesOut, old_pref, dependent, none_field) += family;
+        t.prefecture(kMovesIn, new_pref, dependent, none_field) += family;
+      }
+    }
+    delta.move(from, to, m.origin[i], 1 + family);
+    m.municipality[i] = to;
+  }
+
   // One field's market: job seekers first (in id order), then arrivals from abroad, over the
-  // field's open vacancies. Touches only this field's employers and its own seekers.
+  // field's open places. Touches only this field's employers, its own seekers and this field's
+  // stock counts; other counts change through the thread's delta, summed after the market.
   void match_field(std::size_t f, std::uint32_t step, MonthIndex date) {
     Tally& t = tallies.local();
+    StepCounts& delta = step_counts.local();
     Stream r(sc.seed, Purpose::matching, step, f);
+    // Every open place listed once: a draw is uniform over places, an employer drawn in
+    // proportion to its open places; a taken place is swapped out of the open range.
     auto& slots = field_slots[f];
     slots.clear();
     for (std::uint32_t k = e.field_begin[f]; k < e.field_begin[f + 1]; ++k)
       for (std::uint32_t v = e.filled[k]; v < e.capacity[k]; ++v) slots.push_back(k);
     std::size_t open = slots.size();
-    auto take_slot = [&](std::size_t position) {
-      const std::uint32_t employer = slots[position];
+    std::size_t drawn = 0;  // where the last drawn place is listed
+    auto draw_opening = [&] {
+      drawn = r.below(static_cast<std::uint32_t>(open));
+      return slots[drawn];
+    };
+    auto take_place = [&](std::size_t position) {
+      ++e.filled[slots[position]];
       std::swap(slots[position], slots[--open]);
-      ++e.filled[employer];
-      return employer;
     };
     auto& departures = field_departures[f];
     departures.clear();
@@ -1003,46 +1204,45 @@ struct Engine::Impl {
       // Look at two openings and take the one that scores better (wage, city, co-nationals,
       // integration); a worker with a job moves only if it beats the job they have.
       const auto origin_of_seeker = m.origin[i];
-      std::size_t pick = r.below(static_cast<std::uint32_t>(open));
-      const std::size_t other = r.below(static_cast<std::uint32_t>(open));
-      if (job_score(slots[other], origin_of_seeker) > job_score(slots[pick], origin_of_seeker)) pick = other;
-      if (!e.hires[slots[pick] * d.statuses + m.status[i]]) continue;  // that employer does not hire this status
+      std::uint32_t pick = draw_opening();
+      std::size_t pick_position = drawn;
+      const std::uint32_t other = draw_opening();
+      if (job_score(other, origin_of_seeker) > job_score(pick, origin_of_seeker)) pick = other, pick_position = drawn;
+      if (!e.hires[pick * d.statuses + m.status[i]]) continue;  // that employer does not hire this status
       const std::uint32_t old_employer = m.employer[i];
       if (old_employer != kNone32 && !seeker.must_move &&
-          (slots[pick] == old_employer ||
-           job_score(slots[pick], origin_of_seeker) <=
-               job_score(old_employer, origin_of_seeker) * (1.0 + sc.behaviour.change_threshold)))
+          (pick == old_employer || job_score(pick, origin_of_seeker) <= job_score(old_employer, origin_of_seeker) *
+                                                                            (1.0 + sc.behaviour.change_threshold)))
         continue;
-      // Moving into a capped field is an admission like any other. (The old field's count is
-      // another task's; it is recounted next month, so a stock cap errs on the safe side.)
-      if (m.field[i] != f && capped_status_field[m.status[i] * d.fields + f] && !cap_allows(m.status[i], f, date)) {
-        ++t.market(kCapBlocked, prefecture_of(e.municipality[slots[pick]]), f);
-        continue;
-      }
-      if (m.field[i] != f && capped_status_field[m.status[i] * d.fields + f]) count_admission(m.status[i], f, date);
-      const std::uint32_t employer = take_slot(pick);
       const auto status = m.status[i];
-      const auto origin = m.origin[i];
       const auto old_field = m.field[i];
-      const auto old_pref = prefecture_of(m.municipality[i]);
-      const auto new_pref = prefecture_of(e.municipality[employer]);
+      // Moving into a capped field is an admission like any other.
+      if (old_field != f && capped_status_field[status * d.fields + f]) {
+        if (!cap_allows(status, f, date)) {
+          ++t.market(kCapBlocked, prefecture_of(e.municipality[pick]), f);
+          continue;
+        }
+        count_admission(status, f, date);
+      }
+      take_place(pick_position);
+      learn_until(i);  // the months so far at the old job and place
+      const auto origin = m.origin[i];
       if (old_field != f) {
         ++t.national(kFieldChangesOut, status, old_field, origin);
         ++t.national(kFieldChangesIn, status, f, origin);
+        ++counts.status_field[status * d.fields + f];  // this field's: seen by the next cap check
+        --delta.status_field[status * d.fields + old_field];
       }
       if (old_employer != kNone32) {
         ++t.national(kEmployerChanges, status, f, origin);
-        ++t.prefecture(kPrefEmployerChanges, new_pref, status, f);
+        ++t.prefecture(kPrefEmployerChanges, prefecture_of(e.municipality[pick]), status, f);
         departures.push_back(old_employer);
       }
-      if (old_pref != new_pref) {
-        ++t.prefecture(kMovesOut, old_pref, status, old_field);
-        ++t.prefecture(kMovesIn, new_pref, status, f);
-      }
-      m.employer[i] = employer;
+      move_to(i, e.municipality[pick], static_cast<std::uint8_t>(f), t, delta);
+      m.employer[i] = pick;
       m.field[i] = static_cast<std::uint8_t>(f);
-      m.municipality[i] = e.municipality[employer];
-      m.months_with_employer[i] = 0;
+      m.employer_since[i] = static_cast<std::int16_t>(now);
+      schedule(i, now + 1);
     }
 
     auto& arrivals = field_arrivals[f];
@@ -1061,27 +1261,28 @@ struct Engine::Impl {
       const auto origin = applicants[g].origin;
       // An opening drawn in proportion to vacancies × the destination's pull for this origin
       // (rejection sampling; the fallback after many rejections keeps the loop bounded).
-      std::size_t pick = 0;
+      std::uint32_t pick = 0;
       bool found = false;
       for (int attempt = 0; attempt < 64 && !found; ++attempt) {
-        pick = r.below(static_cast<std::uint32_t>(open));
+        pick = draw_opening();
         found = r.uniform() * max_destination_weight[origin] <
-                    destination_weight[e.municipality[slots[pick]] * d.origins + origin] &&
-                recruits_from(slots[pick], origin, status, r);
+                    destination_weight[e.municipality[pick] * d.origins + origin] &&
+                recruits_from(pick, origin, status, r);
       }
       if (!found) continue;  // no employer here recruits this applicant
-      const auto pref = prefecture_of(e.municipality[slots[pick]]);
+      const auto pref = prefecture_of(e.municipality[pick]);
       if (!cap_allows(status, f, date)) {
         ++t.market(kCapBlocked, pref, f);
         continue;
       }
-      const std::uint32_t employer = take_slot(pick);
+      take_place(drawn);
       count_admission(status, f, date);
+      ++counts.status_field[status * d.fields + f];  // residents are counted when the agent is added
       ++t.national(kEntries, status, f, origin);
       ++t.prefecture(kPrefEntries, pref, status, f);
-      ++t.municipal_entries(e.municipality[employer], origin);
+      ++t.municipal_entries(e.municipality[pick], origin);
       Stream agent_stream(sc.seed, Purpose::entry_agent, step, (static_cast<std::uint64_t>(f) << 32) | arrivals.size());
-      arrivals.push_back({status, static_cast<std::uint8_t>(f), origin, e.municipality[employer], employer,
+      arrivals.push_back({status, static_cast<std::uint8_t>(f), origin, e.municipality[pick], pick,
                           draw_entry_age_months(agent_stream, rules[status]), draw_family(agent_stream, status),
                           kNone32});
     }
@@ -1091,9 +1292,9 @@ struct Engine::Impl {
     for (auto& list : field_seekers) list.clear();
     for (std::size_t c = 0; c < chunk_count; ++c)
       for (const auto& s : chunks[c].seekers)
-        if (fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
+        if (m.fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
     for (const auto& s : status_changer_seekers)
-      if (fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
+      if (m.fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
     status_changer_seekers.clear();
     draw_applicants(step);
     tbb::parallel_for(
@@ -1102,6 +1303,7 @@ struct Engine::Impl {
           for (std::size_t f = range.begin(); f != range.end(); ++f) match_field(f, step, date);
         },
         tbb::simple_partitioner());
+    for (auto& delta : step_counts) counts.absorb(delta);
     // Employers who lost a worker to a rival: freed place, and a raise to keep the rest.
     Tally& t = tallies.local();
     for (std::size_t f = 0; f < d.fields; ++f) {
@@ -1118,14 +1320,15 @@ struct Engine::Impl {
     }
   }
 
-  // Family members who join their principal this month become DEPENDENT agents linked to them.
+  // Family members who join their principal this month become DEPENDENT agents linked to it:
+  // they live where it lives and leave with it (DESIGN §2), so they never act on their own.
   void family_joins(std::uint32_t step, std::size_t chunk_count, std::vector<NewAgent>& joined) {
     if (entry_share <= 0.0) return;  // family members come from abroad too; principals retry later
     Tally& t = tallies.local();
     const auto dependent = sc.family.dependent_status;
     for (std::size_t c = 0; c < chunk_count; ++c) {
       for (const auto i : chunks[c].family_joins) {
-        if (fate[i] != kStay) continue;
+        if (m.fate[i] != kStay) continue;
         Stream r(sc.seed, Purpose::family, step, m.id[i]);
         if (entry_share < 1.0 && !r.bernoulli(entry_share)) continue;  // not admitted yet: tries again later
         const auto packed = m.family_abroad[i];
@@ -1134,77 +1337,62 @@ struct Engine::Impl {
         t.national(kEntries, dependent, none_field, m.origin[i]) += members;
         t.prefecture(kPrefEntries, prefecture_of(m.municipality[i]), dependent, none_field) += members;
         t.municipal_entries(m.municipality[i], m.origin[i]) += members;
+        counts.add(dependent, none_field, m.municipality[i], m.origin[i], members);
         for (std::uint8_t k = 0; k < members; ++k) {
           const bool spouse = (packed & kSpouseBit) && k == 0;
-          const auto age = spouse ? m.age_months[i]
+          const auto age = spouse ? static_cast<std::uint16_t>(now - m.born[i])
                                   : static_cast<std::uint16_t>(r.below(
                                         static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
-          joined.push_back({dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0,
-                            static_cast<std::uint32_t>(i)});  // the principal's place before compaction
+          joined.push_back(
+              {dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0, static_cast<std::uint32_t>(i)});
         }
         m.family_abroad[i] = 0;
         m.family_here[i] = 1;
+        m.linked_family[i] = members;
+        schedule(i, now + 1);  // a family at hand changes the return hazard
       }
     }
   }
 
-  // Family members live where their principal lives and leave with them.
-  void follow_principals() {
-    const std::size_t n = m.size();
-    for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
-      Tally& t = tallies.local();
-      for (std::size_t i = begin; i < end; ++i) {
-        if (m.principal[i] == kNone32 || fate[i] != kStay) continue;
-        const std::size_t p = m.principal[i];
-        if (fate[p] != kStay) {
-          fate[i] = kExit;
-          ++t.national(kExits, m.status[i], m.field[i], m.origin[i]);
-          ++t.prefecture(kPrefExits, prefecture_of(m.municipality[i]), m.status[i], m.field[i]);
-        } else if (m.municipality[p] != m.municipality[i]) {
-          const auto from = prefecture_of(m.municipality[i]);
-          const auto to = prefecture_of(m.municipality[p]);
-          if (from != to) {
-            ++t.prefecture(kMovesOut, from, m.status[i], m.field[i]);
-            ++t.prefecture(kMovesIn, to, m.status[i], m.field[i]);
-          }
-          m.municipality[i] = m.municipality[p];
-        }
-      }
-    });
-  }
-
-  // Where agent `index` (a survivor) stands once this month's removals are compacted away.
-  std::uint32_t place_after_compaction(std::uint32_t index) const {
-    const auto before = std::lower_bound(removed.begin(), removed.end(), index) - removed.begin();
-    return index - static_cast<std::uint32_t>(before);
-  }
-
-  // Stable removal of departed agents: survivors keep their order (and so ascending ids). A
-  // month removes about one agent in a hundred, so each array closes the gaps with one block
-  // move per run of survivors; the arrays are compacted in parallel, one task each.
+  // Stable removal of departed agents (and the families that left with them): survivors keep
+  // their order (and so ascending ids). Run when a tenth of the places are departed, so most
+  // months move nothing; each array closes the gaps with one block move per run of survivors,
+  // the arrays in parallel, one task each.
   void compact() {
     const std::size_t n = m.size();
-    removed.clear();  // also read by place_after_compaction() until the next month
-    for (std::size_t i = 0; i < n; ++i)
-      if (fate[i] != kStay) removed.push_back(static_cast<std::uint32_t>(i));
-    if (removed.empty()) return;
-    removed.push_back(static_cast<std::uint32_t>(n));  // the end closes the last run
-    // Family members keep pointing at their principal: its place moves down by the removals before it.
+    new_place.resize(n);
+    std::uint32_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool stays = m.fate[i] == kStay && (m.principal[i] == kNone32 || m.fate[m.principal[i]] == kStay);
+      new_place[i] = stays ? kept++ : kNone32;
+    }
+    if (kept == n) return;
+    // Family members keep pointing at their principal, and take its place of residence.
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i)
-        if (fate[i] == kStay && m.principal[i] != kNone32) m.principal[i] = place_after_compaction(m.principal[i]);
+      for (std::size_t i = begin; i < end; ++i) {
+        const auto p = m.principal[i];
+        if (new_place[i] == kNone32 || p == kNone32) continue;
+        m.municipality[i] = m.municipality[p];
+        m.principal[i] = new_place[p];
+      }
     });
+    std::vector<std::pair<std::size_t, std::size_t>> runs;  // [from, to) of survivors
+    for (std::size_t i = 0; i < n;) {
+      while (i < n && new_place[i] == kNone32) ++i;
+      const std::size_t from = i;
+      while (i < n && new_place[i] != kNone32) ++i;
+      if (i > from) runs.emplace_back(from, i);
+    }
     std::vector<std::function<void()>> passes;
     m.for_each_array([&](auto& array) {
-      passes.emplace_back([&array, this] {
+      passes.emplace_back([&array, &runs, kept] {
         auto* data = array.data();
-        std::size_t write = removed[0];
-        for (std::size_t r = 0; r + 1 < removed.size(); ++r) {
-          const std::size_t from = removed[r] + 1, to = removed[r + 1];
-          if (to > from) std::memmove(data + write, data + from, (to - from) * sizeof(*data));
+        std::size_t write = 0;
+        for (const auto& [from, to] : runs) {
+          if (write != from) std::memmove(data + write, data + from, (to - from) * sizeof(*data));
           write += to - from;
         }
-        array.resize(write);
+        array.resize(kept);
       });
     });
     tbb::parallel_for(std::size_t{0}, passes.size(), [&](std::size_t k) { passes[k](); });
@@ -1334,10 +1522,21 @@ struct Engine::Impl {
     // Learning rates change only with the portfolios: tabulated once here, not per agent-month.
     japanese_rate.resize(d.municipal_origin());
     for (std::size_t k = 0; k < d.municipalities; ++k)
-      for (std::size_t o = 0; o < d.origins; ++o) japanese_rate[k * d.origins + o] = japanese_per_month(o, k);
+      for (std::size_t o = 0; o < d.origins; ++o)
+        japanese_rate[k * d.origins + o] = to_fixed_points(japanese_per_month(o, k));
   }
 
   // ---- census ---------------------------------------------------------------------------
+
+  // The live counts must equal a full count at every census: a cheap guard on their bookkeeping.
+  void check_live_counts(const std::vector<std::int64_t>& stock, const std::vector<std::int64_t>& residents) const {
+    std::vector<std::int64_t> status_field(d.statuses * d.fields, 0);
+    for (std::size_t st = 0; st < d.statuses; ++st)
+      for (std::size_t f = 0; f < d.fields; ++f)
+        for (std::size_t o = 0; o < d.origins; ++o) status_field[st * d.fields + f] += stock[d.cell(st, f, o)];
+    if (status_field != counts.status_field || residents != counts.residents)
+      throw std::logic_error("internal error: the live stock counts differ from the census count");
+  }
 
   // The census of `year`; yearly policy adaptation follows every census but the initial one.
   YearOutput census(int year, bool adapt = true) {
@@ -1354,13 +1553,20 @@ struct Engine::Impl {
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
       Snapshot& s = local.local();
       for (std::size_t i = begin; i < end; ++i) {
+        if (m.fate[i] != kStay) continue;
+        auto municipality = m.municipality[i];
+        if (const auto principal = m.principal[i]; principal != kNone32) {
+          if (m.fate[principal] != kStay) continue;  // left with its principal
+          municipality = m.municipality[principal];
+        } else {
+          learn_until(i);  // at the rates of the year now ending
+        }
         const std::size_t cell = d.cell(m.status[i], m.field[i], m.origin[i]);
-        const auto municipality = m.municipality[i];
         const auto p = prefecture_of(municipality);
         ++s.stock[cell];
         ++s.pref_stock[d.pref_cell(p, m.status[i], m.field[i])];
         ++s.residents[municipality];
-        const int age_years = m.age_months[i] / 12;
+        const int age_years = (now - m.born[i]) / 12;
         if (age_years >= sc.family.school_age_min_years && age_years <= sc.family.school_age_max_years)
           ++s.children[municipality];
         if (m.employer[i] != kNone32) {
@@ -1389,6 +1595,7 @@ struct Engine::Impl {
       sum_into(total.wage_n, s.wage_n);
     }
     children_at_census = total.children;
+    check_live_counts(total.stock, total.residents);
     Stopwatch clock;
     if (adapt) {
       std::vector<double> places(d.municipalities, 0.0), open(d.municipalities, 0.0),
@@ -1535,15 +1742,16 @@ struct Engine::Impl {
   }
 
   void step(std::uint32_t step_number, MonthIndex date) {
-    timings.migrant_steps += static_cast<std::int64_t>(m.size());
+    now = static_cast<std::int32_t>(step_number);
+    timings.migrant_steps += alive();
     Stopwatch clock;
     apply_events(date);
     const bool census_month = month_of(date) == sc.census_month;
     if (census_month) grow_employers(step_number);
     update_market_wages();
     timings.employers += clock.lap();
-    migrant_phase(step_number);
-    const std::size_t chunk_count = (fate.size() + kChunk - 1) / kChunk;
+    migrant_phase();
+    const std::size_t chunk_count = (m.size() + kChunk - 1) / kChunk;
     apply_separations(chunk_count);
     admit_capped_transitions(date, chunk_count);
     timings.migrants += clock.lap();
@@ -1551,15 +1759,21 @@ struct Engine::Impl {
     timings.matching += clock.lap();
     std::vector<NewAgent> joined;
     family_joins(step_number, chunk_count, joined);
-    follow_principals();
-    compact();
-    for (const auto& a : other_arrivals) append(a);
-    for (const auto& list : field_arrivals)
-      for (const auto& a : list) append(a);
-    for (auto a : joined) {
-      a.principal = place_after_compaction(a.principal);
+    // New agents: residents counted here (an arrival's stock cell was counted in its market).
+    const std::size_t first_new = m.size();
+    for (const auto& a : other_arrivals) {
+      counts.add(a.status, a.field, a.municipality, a.origin, 1);
       append(a);
     }
+    for (const auto& list : field_arrivals)
+      for (const auto& a : list) {
+        counts.add(a.status, a.field, a.municipality, a.origin, 1);
+        --counts.status_field[a.status * d.fields + a.field];
+        append(a);
+      }
+    for (const auto& a : joined) append(a);  // counted when their family joined
+    schedule_range(first_new, m.size(), now + 1);
+    if (static_cast<std::int64_t>(m.size()) - alive() >= static_cast<std::int64_t>(m.size() / 10)) compact();
     timings.migrants += clock.lap();
   }
 };
@@ -1577,6 +1791,7 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
     auto& timings = impl_->timings;
     Stopwatch clock;
     impl_->apply_events(s.start, true);
+    impl_->schedule_range(0, impl_->m.size(), 1);
     impl_->update_municipalities();
     timings.municipalities += clock.lap();
     sink.write_year(impl_->census(s.first_year(), false));

@@ -367,6 +367,7 @@ class ScenarioReader {
     const Value end = top.get("end");
     s.end = end.as_month();
     if (s.end <= s.start) end.fail("expected an end date after start (" + format_month(s.start) + ")");
+    if (s.end - s.start > 12000) end.fail("expected an end date at most 1,000 years after start");
 
     read_fields(s, top.get("fields"));
     read_statuses(s, top.get("statuses"));

@@ -1,6 +1,9 @@
 // Agent state as structure-of-arrays with narrow types: one array per variable, so a phase
-// streams only the bytes it reads. Departed agents leave by a stable compaction, so the arrays
-// stay sorted by id and a run is the same whatever the thread count.
+// streams only the bytes it reads. Time is kept as the step something began (a birth, a status,
+// a job), not as counters bumped every month, and an agent acts only in the months its clocks
+// say it may (next_wake), so a month touches the agents who act and not the others. Departed
+// agents stay in place (fate) until an occasional stable compaction, so the arrays stay sorted
+// by id and a run is the same whatever the thread count.
 #pragma once
 
 #include <cstdint>
@@ -11,32 +14,47 @@ namespace migsim {
 
 constexpr std::uint32_t kNone32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint8_t kNone8 = std::numeric_limits<std::uint8_t>::max();
+// Steps are months since the start, in 16 bits (runs are limited to 1,000 years).
+constexpr std::int16_t kNeverStep = std::numeric_limits<std::int16_t>::max();
+// Japanese and skill are points (50 a level) in fixed point, 8 bits of fraction: a month's
+// learning accumulates exactly instead of being rounded by chance.
+constexpr int kPointShift = 8;
+constexpr std::uint16_t kMaxPoints = 250U << kPointShift;
+
+enum Fate : std::uint8_t { kStay = 0, kExit = 1, kAbscond = 2 };
 
 struct MigrantStore {
-  // Hot state, touched every month.
-  std::vector<std::uint32_t> id;  // ascending, never reused
+  std::vector<std::uint32_t> id;   // ascending, never reused
+  std::vector<std::uint8_t> fate;  // kStay while here; set once when leaving, until compaction
   std::vector<std::uint8_t> status;
   std::vector<std::uint8_t> field;
   std::vector<std::uint8_t> origin;
-  std::vector<std::uint16_t> municipality;
-  std::vector<std::uint32_t> employer;  // kNone32 when not employed
-  std::vector<std::uint16_t> age_months;
-  std::vector<std::uint16_t> months_in_status;
-  std::vector<std::uint16_t> months_with_employer;
-  // Family: members still abroad, and for a family member who joined, the principal's place in
-  // these arrays (kept current through compaction, so following a principal is one lookup).
+  std::vector<std::uint16_t> municipality;   // a linked family member's is its principal's
+  std::vector<std::uint32_t> employer;       // kNone32 when not employed
+  std::vector<std::int16_t> born;            // step of birth (negative: before the start)
+  std::vector<std::int16_t> status_since;    // step the status began
+  std::vector<std::int16_t> employer_since;  // step the job began
+  // The next step the agent acts in (kNeverStep for linked family members and the departed),
+  // and which of its hazard clocks have a candidate event then.
+  std::vector<std::int16_t> next_wake;
+  std::vector<std::uint8_t> wake_clocks;
+  // Family: members still abroad; for a principal, the members who joined and live with it
+  // (linked); for such a member, the principal's place in these arrays, kept through compaction.
   std::vector<std::uint8_t> family_abroad;
-  std::vector<std::uint32_t> principal;   // kNone32 for principals and unlinked residents
-  std::vector<std::uint8_t> japanese;     // points, 50 a level: A0 0, A1 50, A2 100, B1 150, B2 200
-  std::vector<std::uint8_t> skill;        // points 0-250
   std::vector<std::uint8_t> family_here;  // 1 once a principal's family lives with them
+  std::vector<std::uint8_t> linked_family;
+  std::vector<std::uint32_t> principal;  // kNone32 for principals and unlinked residents
+  std::vector<std::uint16_t> japanese;   // fixed-point points: A0 0, A1 50, A2 100, B1 150, B2 200
+  std::vector<std::uint16_t> skill;      // fixed-point points 0-250
+  std::vector<std::int16_t> learned_to;  // learning is added up to this step
 
   std::size_t size() const { return id.size(); }
 
   template <class F>
   void for_each_array(F&& f) {
-    f(id), f(status), f(field), f(origin), f(municipality), f(employer), f(age_months), f(months_in_status),
-        f(months_with_employer), f(family_abroad), f(principal), f(japanese), f(skill), f(family_here);
+    f(id), f(fate), f(status), f(field), f(origin), f(municipality), f(employer), f(born), f(status_since),
+        f(employer_since), f(next_wake), f(wake_clocks), f(family_abroad), f(family_here), f(linked_family),
+        f(principal), f(japanese), f(skill), f(learned_to);
   }
 };
 
