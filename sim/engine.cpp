@@ -20,6 +20,7 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -153,7 +154,9 @@ struct ChunkRequests {
   std::vector<Seeker> seekers;
   std::vector<CappedCandidate> capped;
   std::vector<std::uint32_t> family_joins;
+  std::vector<std::uint32_t> actors;  // agents acting this month, in order
   void clear() {
+    actors.clear();
     separations.clear();
     seekers.clear();
     capped.clear();
@@ -169,6 +172,144 @@ struct NewAgent {
   std::uint16_t age_months;
   std::uint8_t family_abroad;
   std::uint32_t principal;
+};
+
+// The open places of one field's employers, one entry each, grouped by municipality (employers
+// are stored by field, then municipality). An opening is drawn uniformly over all places through
+// a Fenwick tree over the municipalities' open counts, or a municipality first in proportion to
+// its open places times a pull; a taken place leaves its municipality's open range. Places only
+// close during a market, so the counts at its start bound the current ones.
+class FieldPlaces {
+ public:
+  struct Opening {
+    std::size_t segment, position;
+  };
+
+  void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins) {
+    slots_.clear();
+    segments_.clear();
+    for (std::uint32_t k = first; k < end; ++k) {
+      if (e.filled[k] >= e.capacity[k]) continue;
+      if (segments_.empty() || segments_.back().municipality != e.municipality[k])
+        segments_.push_back({e.municipality[k], static_cast<std::uint32_t>(slots_.size()), 0, 0});
+      for (std::uint32_t v = e.filled[k]; v < e.capacity[k]; ++v) slots_.push_back(k);
+      segments_.back().open += e.capacity[k] - e.filled[k];
+    }
+    slot_segment_.resize(slots_.size());
+    for (std::size_t q = 0; q < segments_.size(); ++q)
+      std::fill_n(slot_segment_.begin() + segments_[q].begin, segments_[q].open, static_cast<std::uint16_t>(q));
+    const std::size_t n = segments_.size();
+    tree_.assign(n + 1, 0);
+    for (std::size_t x = 1; x <= n; ++x) {
+      segments_[x - 1].open_at_start = segments_[x - 1].open;
+      tree_[x] += segments_[x - 1].open;
+      if (const std::size_t parent = x + (x & (~x + 1)); parent <= n) tree_[parent] += tree_[x];
+    }
+    top_ = 1;
+    while (top_ * 2 <= n) top_ *= 2;
+    total_ = static_cast<std::int64_t>(slots_.size());
+    pulled_.resize(origins);
+    for (auto& table : pulled_) table.built = false;
+  }
+
+  std::int64_t open() const { return total_; }
+  std::uint32_t employer(const Opening& o) const { return slots_[o.position]; }
+
+  // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
+  // month), else through the tree.
+  Opening uniform(Stream& r) const {
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      const std::size_t position = r.below(static_cast<std::uint32_t>(slots_.size()));
+      const auto& s = segments_[slot_segment_[position]];
+      if (position - s.begin < s.open) return {slot_segment_[position], position};
+    }
+    return uniform(r.below(static_cast<std::uint32_t>(total_)));
+  }
+
+  // Place number `ticket` (below open()) in municipality order.
+  Opening uniform(std::int64_t ticket) const {
+    std::size_t x = 0;
+    for (std::size_t step = top_; step > 0; step >>= 1)
+      if (x + step < tree_.size() && tree_[x + step] <= ticket) {
+        x += step;
+        ticket -= tree_[x];
+      }
+    return {x, segments_[x].begin + static_cast<std::size_t>(ticket)};
+  }
+
+  // A municipality in proportion to its open places at the start times pull(municipality)
+  // (Walker's alias method: two draws, no search), kept with probability (open now / open at the
+  // start), then a place in it; none if not kept.
+  template <class Pull>
+  std::optional<Opening> pulled(std::size_t origin, Pull pull, Stream& r) {
+    auto& table = pulled_[origin];
+    if (!table.built) build_alias(table, pull);
+    if (!table.any) return std::nullopt;
+    auto segment = static_cast<std::size_t>(r.below(static_cast<std::uint32_t>(segments_.size())));
+    if (r.uniform() >= table.keep[segment]) segment = table.alias[segment];
+    const auto& s = segments_[segment];
+    if (s.open == 0 || r.uniform() * s.open_at_start >= s.open) return std::nullopt;
+    return Opening{segment, s.begin + r.below(s.open)};
+  }
+
+  void take(const Opening& o) {
+    auto& s = segments_[o.segment];
+    std::swap(slots_[o.position], slots_[s.begin + --s.open]);
+    --total_;
+    for (std::size_t x = o.segment + 1; x < tree_.size(); x += x & (~x + 1)) --tree_[x];
+  }
+
+ private:
+  struct Segment {
+    std::uint16_t municipality;
+    std::uint32_t begin, open, open_at_start;
+  };
+  std::vector<std::uint32_t> slots_;         // the employer of each open place
+  std::vector<std::uint16_t> slot_segment_;  // the segment each place is listed in
+  std::vector<Segment> segments_;
+  std::vector<std::int64_t> tree_;  // Fenwick tree over segments_[].open
+  std::size_t top_ = 1;
+  std::int64_t total_ = 0;
+  struct Alias {
+    bool built = false, any = false;
+    std::vector<double> keep;          // probability of keeping the segment drawn
+    std::vector<std::uint32_t> alias;  // where it goes otherwise
+  };
+  std::vector<Alias> pulled_;  // per origin, built on first use this market
+  std::vector<std::uint32_t> small_, large_;
+
+  // Vose's construction of the alias table for weights open_at_start × pull.
+  template <class Pull>
+  void build_alias(Alias& table, Pull pull) {
+    const std::size_t n = segments_.size();
+    table.built = true;
+    table.keep.assign(n, 1.0);
+    table.alias.resize(n);
+    std::iota(table.alias.begin(), table.alias.end(), 0U);
+    double total = 0.0;
+    for (std::size_t k = 0; k < n; ++k)
+      total += (table.keep[k] = segments_[k].open_at_start * pull(segments_[k].municipality));
+    table.any = total > 0.0;
+    if (!table.any) return;
+    small_.clear();
+    large_.clear();
+    for (std::size_t k = 0; k < n; ++k) {
+      table.keep[k] *= static_cast<double>(n) / total;
+      (table.keep[k] < 1.0 ? small_ : large_).push_back(static_cast<std::uint32_t>(k));
+    }
+    while (!small_.empty() && !large_.empty()) {
+      const auto less = small_.back(), more = large_.back();
+      small_.pop_back();
+      table.alias[less] = more;
+      table.keep[more] -= 1.0 - table.keep[less];
+      if (table.keep[more] < 1.0) {
+        large_.pop_back();
+        small_.push_back(more);
+      }
+    }
+    for (const auto k : small_) table.keep[k] = 1.0;  // rounding left-overs keep themselves
+    for (const auto k : large_) table.keep[k] = 1.0;
+  }
 };
 
 struct Applicants {
@@ -201,14 +342,6 @@ std::vector<std::int64_t> split_exactly(std::int64_t total, const std::vector<do
 }
 
 double monthly_probability(double rate_per_year) { return 1.0 - std::pow(1.0 - rate_per_year, 1.0 / 12.0); }
-
-// Months until the first candidate event of a clock ticking with probability `p` a month
-// (0: this month), from a uniform in (0, 1]: the geometric waiting time of thinning.
-std::int32_t months_to_candidate(double p, double u) {
-  if (p >= 1.0) return 0;
-  const double months = std::floor(std::log(u) / std::log1p(-p));
-  return months < 30000.0 ? static_cast<std::int32_t>(months) : 30000;
-}
 
 }  // namespace
 
@@ -248,15 +381,21 @@ struct Engine::Impl {
   // Upper bounds of each hazard's monthly probability: an agent's clocks tick at these rates
   // and a tick becomes an event with probability hazard / bound (thinning), so an agent is
   // visited in the months it may act, not every month.
-  std::vector<double> exit_bound, abscond_bound, search_bound;  // [status]
+  // A bound and the log of its complement, tabulated where they are drawn from.
+  struct Bound {
+    double p = 0.0, log_none = 0.0;
+  };
+  std::vector<Bound> exit_bound;     // [status * 3 + family state (none, here, abroad)]
+  std::vector<Bound> abscond_bound;  // [status * 256 + the employer's conditions]
+  std::vector<Bound> search_bound;   // [status * 256 + the employer's conditions]
+  Bound family_bound;
   double family_join_bound = 0.0;
   double exit_factor_bound = 1.0;  // the largest the integration and satisfaction terms make it
   // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
   std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
   std::vector<double> minimum_monthly_wage;         // [prefecture], yen
   double satisfaction_weight_total = 1.0;
-  std::vector<double> employer_satisfaction;  // [employer]: job part of satisfaction this month
-  double entry_share = 1.0;                   // share of entries from abroad a border closure still admits
+  double entry_share = 1.0;  // share of entries from abroad a border closure still admits
   std::vector<double> origin_push;
   std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
   std::vector<double> exit_probability, abscond_probability;
@@ -279,7 +418,14 @@ struct Engine::Impl {
   std::vector<std::vector<Applicants>> field_applicants;
   std::vector<std::vector<NewAgent>> field_arrivals;
   std::vector<std::vector<std::uint32_t>> field_departures;  // employers left for another
-  std::vector<std::vector<std::uint32_t>> field_slots;       // a field's open places, one entry each
+  std::vector<FieldPlaces> field_places;
+  struct EmployerCard {
+    std::uint32_t wage_yen;
+    std::uint16_t municipality;
+    std::uint8_t owner_origin, small;
+  };
+  std::vector<EmployerCard> cards;
+  std::vector<double> place_score;  // [municipality * origins + origin]: a job's pull there, this month
   std::vector<NewAgent> other_arrivals;
   std::vector<Seeker> status_changer_seekers;  // from admissions to capped statuses, in id order
 
@@ -295,7 +441,7 @@ struct Engine::Impl {
         field_applicants(d.fields),
         field_arrivals(d.fields),
         field_departures(d.fields),
-        field_slots(d.fields) {
+        field_places(d.fields) {
     for (std::size_t f = 0; f < d.fields; ++f)
       if (sc.fields[f].employs) employing_fields.push_back(static_cast<std::uint8_t>(f));
     for (std::size_t f = d.fields; f-- > 0;)
@@ -472,36 +618,58 @@ struct Engine::Impl {
   }
 
   // Satisfaction 0-1 from the wage (against the prefectural minimum and what the field pays
-  // there), working conditions and the municipality's integration. The job part is the same
-  // for every worker of an employer in a month (employer_satisfaction), but for a raised wage.
+  // there), working conditions and the municipality's integration; asked only when an exit
+  // clock ticks, so computed then.
   double satisfaction(std::size_t i) const {
     const double integration = mu.integration[m.municipality[i]];
     if (m.employer[i] == kNone32) return integration;
-    const double job =
-        second_year_raise(i) ? job_satisfaction(m.employer[i], wage_of(i)) : employer_satisfaction[m.employer[i]];
-    return job + sc.behaviour.satisfaction_weight_integration * integration / satisfaction_weight_total;
+    return job_satisfaction(m.employer[i], wage_of(i)) +
+           sc.behaviour.satisfaction_weight_integration * integration / satisfaction_weight_total;
   }
 
   // Whether employer k recruits an applicant of `origin` from abroad: diaspora owners prefer
   // co-nationals; small employers cannot pay brokers on the open market and recruit only
   // through their municipality's agreement with the origin (DESIGN §2 recruitment channels).
   bool recruits_from(std::uint32_t k, std::size_t origin, std::size_t status, Stream& r) const {
-    if (!e.hires[k * d.statuses + status]) return false;
-    if (e.owner_origin[k] != kNone8)
-      return e.owner_origin[k] == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance;
-    if (static_cast<std::int64_t>(e.capacity[k]) <= sc.employers.small_employer_places)
-      return mu.agreements[e.municipality[k] * d.origins + origin] != 0;
-    return true;
+    const auto& card = cards[k];
+    if (card.owner_origin != kNone8)
+      return (card.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
+             e.hires[k * d.statuses + status];
+    if (card.small && !mu.agreements[card.municipality * d.origins + origin]) return false;
+    return e.hires[k * d.statuses + status] != 0;
   }
 
   // How a job seeker of `origin` rates employer k's opening.
   double job_score(std::uint32_t k, std::size_t origin) const {
-    const auto place = e.municipality[k];
-    const double residents = std::max<double>(1.0, static_cast<double>(counts.residents[place]));
-    const double conationals = static_cast<double>(counts.residents_by_origin[place * d.origins + origin]) / residents;
-    return e.wage_yen[k] * (1.0 + sc.behaviour.urban_pull * urbanity[place]) *
-           (1.0 + sc.origins[origin].network_elasticity * conationals) *
-           (1.0 + sc.behaviour.integration_pull * mu.integration[place]);
+    return cards[k].wage_yen * place_score[cards[k].municipality * d.origins + origin];
+  }
+
+  // What the labour market reads of each employer, in one place (a market looks at employers
+  // at random, so one cache line each rather than one per array); fixed during a market.
+  void update_cards() {
+    cards.resize(e.size());
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, e.size(), kChunk), [&](const auto& range) {
+      for (std::size_t k = range.begin(); k < range.end(); ++k)
+        cards[k] = {
+            e.wage_yen[k], e.municipality[k], e.owner_origin[k],
+            static_cast<std::uint8_t>(static_cast<std::int64_t>(e.capacity[k]) <= sc.employers.small_employer_places)};
+    });
+  }
+
+  // What a place adds to a job's score (city, co-nationals, integration): fixed during a market,
+  // since moves are counted after it.
+  void update_place_scores() {
+    place_score.resize(d.municipal_origin());
+    for (std::size_t place = 0; place < d.municipalities; ++place) {
+      const double residents = std::max<double>(1.0, static_cast<double>(counts.residents[place]));
+      for (std::size_t origin = 0; origin < d.origins; ++origin) {
+        const double conationals =
+            static_cast<double>(counts.residents_by_origin[place * d.origins + origin]) / residents;
+        place_score[place * d.origins + origin] = (1.0 + sc.behaviour.urban_pull * urbanity[place]) *
+                                                  (1.0 + sc.origins[origin].network_elasticity * conationals) *
+                                                  (1.0 + sc.behaviour.integration_pull * mu.integration[place]);
+      }
+    }
   }
 
   // Mean wage offered per (prefecture, field), weighted by places: what "the market" pays.
@@ -514,12 +682,6 @@ struct Engine::Impl {
     }
     market_wage.assign(d.market(), 0.0);
     for (std::size_t c = 0; c < d.market(); ++c) market_wage[c] = places[c] > 0 ? sum[c] / places[c] : 0.0;
-    // Wages hold until the labour market of this month: each employer's job satisfaction once.
-    employer_satisfaction.resize(e.size());
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, e.size(), 1 << 14), [&](const auto& range) {
-      for (std::size_t k = range.begin(); k < range.end(); ++k)
-        employer_satisfaction[k] = job_satisfaction(static_cast<std::uint32_t>(k), e.wage_yen[k]);
-    });
   }
 
   // Japanese points learnt a month: faster from a close language and where classes are run.
@@ -674,18 +836,28 @@ struct Engine::Impl {
       abscond_probability[s] = monthly_probability(rules[s].abscond_rate_per_year);
     }
     const auto& b = sc.behaviour;
-    exit_bound.resize(d.statuses);
-    abscond_bound.resize(d.statuses);
-    search_bound.resize(d.statuses);
+    auto bound = [](double p) {
+      p = std::clamp(p, 0.0, 1.0);
+      return Bound{p, std::log1p(-p)};
+    };
+    exit_bound.resize(d.statuses * 3);
+    abscond_bound.resize(d.statuses * 256);
+    search_bound.resize(d.statuses * 256);
     for (std::size_t s = 0; s < d.statuses; ++s) {
-      exit_bound[s] = exit_probability[s] * exit_factor_bound;
-      abscond_bound[s] =
-          std::min(1.0, abscond_probability[s] * (1.0 + std::max(0.0, b.abscond_bad_conditions_multiplier)) *
-                            std::max(1.0, b.abscond_when_change_allowed));
-      search_bound[s] =
-          std::min(1.0, rules[s].job_search_rate_per_month * (1.0 + std::max(0.0, b.search_bad_conditions_multiplier)) *
-                            std::max(1.0, 1.0 + sc.integration.onward_move_push));
+      const double exit = exit_probability[s] * exit_factor_bound;
+      exit_bound[s * 3 + 0] = bound(exit);
+      exit_bound[s * 3 + 1] = bound(exit * b.exit_family_present);
+      exit_bound[s * 3 + 2] = bound(exit * std::max(1.0, b.exit_family_separated));  // once the separation is long
+      for (std::size_t c = 0; c < 256; ++c) {
+        const double bad = 1.0 - static_cast<double>(c) / 255.0;
+        abscond_bound[s * 256 + c] = bound(abscond_probability[s] * std::max(1.0, b.abscond_when_change_allowed) *
+                                           std::max(0.0, 1.0 + b.abscond_bad_conditions_multiplier * bad));
+        search_bound[s * 256 + c] =
+            bound(rules[s].job_search_rate_per_month * std::max(1.0, 1.0 + sc.integration.onward_move_push) *
+                  std::max(0.0, 1.0 + b.search_bad_conditions_multiplier * bad));
+      }
     }
+    family_bound = bound(family_join_bound);
   }
 
   // Whether one more admission of `status` into `field` fits every cap in force.
@@ -751,38 +923,38 @@ struct Engine::Impl {
     if (m.employer[i] != kNone32 && m.skill[i] < kMaxPoints) grow(m.skill[i], skill_rate);
   }
 
-  // Whether agent i acts every month: a worker without a job looks for one, and one whose status
-  // no longer covers their field looks for a job in one it does.
-  bool acts_every_month(std::size_t i, const StatusRule& rule) const {
-    const auto field = m.field[i];
-    return covered_field(rule, field) != field || (rule.works && sc.fields[field].employs && m.employer[i] == kNone32);
+  // The bounds of agent i's hazard clocks, from its status, family and employer (whose working
+  // conditions are its own for good); each holds until one of them changes, and every such
+  // change re-plans the agent.
+  const Bound& exit_bound_of(std::size_t i) const {
+    const std::size_t family = m.family_here[i] ? 1 : (m.family_abroad[i] != 0 ? 2 : 0);
+    return exit_bound[m.status[i] * 3 + family];
   }
-
-  // The bounds of agent i's hazard clocks, from its status and family; each holds until one of
-  // them changes, and every such change re-plans the agent.
-  double exit_bound_of(std::size_t i) const {
-    double family = 1.0;
-    if (m.family_here[i])
-      family = sc.behaviour.exit_family_present;
-    else if (m.family_abroad[i] != 0)
-      family = std::max(1.0, sc.behaviour.exit_family_separated);  // once the separation is long
-    return std::min(1.0, exit_bound[m.status[i]] * family);
+  const Bound& abscond_bound_of(std::size_t i) const {
+    return abscond_bound[m.status[i] * 256U + e.conditions[m.employer[i]]];
   }
-  bool searches_while_employed(std::size_t i, const StatusRule& rule) const {
-    const auto field = m.field[i];
-    return m.employer[i] != kNone32 && rule.works && sc.fields[field].employs &&
-           rule.employer_change != EmployerChangeRule::never && covered_field(rule, field) == field;
+  const Bound& search_bound_of(std::size_t i) const {
+    return search_bound[m.status[i] * 256U + e.conditions[m.employer[i]]];
+  }
+  double bad_conditions_of(std::size_t i) const {
+    return m.employer[i] != kNone32 ? 1.0 - e.conditions[m.employer[i]] / 255.0 : 0.0;
   }
 
   // Plans agent i's next month of action from step `from` on: the dates its status fixes (a
-  // transition's attempt, the end of the stay) and the first tick of each hazard clock. Ticks
-  // are geometric, hence memoryless: re-planning at any step is exact, with fresh draws.
+  // transition's attempt, the end of the stay, the month a clock may start) and the first tick
+  // of its hazard clocks. Ticks are geometric, hence memoryless: re-planning at any step is
+  // exact with fresh draws (`r`: the acting agent's stream, else one of its own).
   void schedule(std::size_t i, std::int32_t from) {
     if (m.fate[i] != kStay || m.principal[i] != kNone32) {
       m.next_wake[i] = kNeverStep;
       m.wake_clocks[i] = 0;
       return;
     }
+    plan(i, from);
+  }
+
+  // schedule() for an agent known to be here and not a linked family member.
+  void plan(std::size_t i, std::int32_t from, Stream* r = nullptr) {
     const auto& rule = rules[m.status[i]];
     const std::int64_t since = m.status_since[i];
     std::int64_t next = kNeverStep;
@@ -792,42 +964,56 @@ struct Engine::Impl {
     }
     if (rule.max_stay_months != kUnlimitedMonths)
       next = std::min(next, std::max<std::int64_t>(from, since + rule.max_stay_months));
-    if (acts_every_month(i, rule)) next = from;
-    // The clocks that tick from now (a family's from the month it may join, a search from the
-    // month the rules allow one) and their bounds.
+    const auto field = m.field[i];
     const bool employed = m.employer[i] != kNone32;
-    const std::int64_t family_from = since + rule.family_delay_months;
-    const std::int64_t search_from = rule.employer_change == EmployerChangeRule::after_months
-                                         ? m.employer_since[i] + rule.employer_change_after_months[m.field[i]]
-                                         : from;
-    std::array<double, 4> bound{
-        exit_bound_of(i), employed ? abscond_bound[m.status[i]] : 0.0,
-        searches_while_employed(i, rule) && search_from <= from ? search_bound[m.status[i]] : 0.0,
-        rule.family_allowed && m.family_abroad[i] != 0 && family_from <= from ? family_join_bound : 0.0};
-    // A clock that starts later is a date: the agent re-plans the month before, so it can tick from then.
-    if (searches_while_employed(i, rule) && search_from > from && search_bound[m.status[i]] > 0)
-      next = std::min(next, search_from - 1);
-    if (rule.family_allowed && m.family_abroad[i] != 0 && family_from > from) next = std::min(next, family_from - 1);
+    const bool at_work = rule.works && sc.fields[field].employs;
+    const bool covered = covered_field(rule, field) == field;
+    // Acting every month: a worker without a job looks for one, one whose status no longer
+    // covers their field for a job in one it does.
+    if (!covered || (at_work && !employed)) next = from;
+    // The clocks, and the months they start ticking (a search when the rules allow one, a
+    // family when it may join): a later start is a date, re-planned the month before.
+    std::array<const Bound*, 4> bound{&exit_bound_of(i), nullptr, nullptr, nullptr};
+    if (employed) bound[1] = &abscond_bound_of(i);
+    if (employed && at_work && covered && rule.employer_change != EmployerChangeRule::never) {
+      const std::int64_t search_from = rule.employer_change == EmployerChangeRule::after_months
+                                           ? m.employer_since[i] + rule.employer_change_after_months[field]
+                                           : from;
+      if (search_from <= from)
+        bound[2] = &search_bound_of(i);
+      else if (search_bound_of(i).p > 0)
+        next = std::min(next, search_from - 1);
+    }
+    if (rule.family_allowed && m.family_abroad[i] != 0) {
+      const std::int64_t family_from = since + rule.family_delay_months;
+      if (family_from <= from)
+        bound[3] = &family_bound;
+      else
+        next = std::min(next, family_from - 1);
+    }
     // The clocks together tick in a month with probability 1 - prod(1 - bound): one geometric
     // draw gives the first such month, then which of them tick, given that one does.
-    double none_tick = 1.0;
-    for (const double b : bound) none_tick *= 1.0 - b;
+    double none_tick = 1.0, log_none = 0.0;
+    for (const auto* b : bound)
+      if (b) none_tick *= 1.0 - b->p, log_none += b->log_none;
     std::uint8_t clocks = 0;
     if (none_tick < 1.0) {
-      Stream r(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), m.id[i]);
-      const double u = (static_cast<double>(r()) + 1.0) * (1.0 / 4294967296.0);
-      const std::int64_t tick = from + months_to_candidate(1.0 - none_tick, u);
+      std::optional<Stream> own;
+      if (!r) r = &own.emplace(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), m.id[i]);
+      const double u = (static_cast<double>((*r)()) + 1.0) * (1.0 / 4294967296.0);
+      const double months = none_tick > 0.0 ? std::floor(std::log(u) / log_none) : 0.0;
+      const std::int64_t tick = from + static_cast<std::int64_t>(std::min(months, 30000.0));
       if (tick <= next) {
         next = tick;
-        // Clock k ticks with probability bound[k] / P(one of k.. ticks) while none before it has,
+        // Clock k ticks with probability bound / P(one of k.. ticks) while none before it has,
         // with its own bound once one has.
         double rest_none = none_tick;  // P(none of clocks k.. tick)
         bool ticked = false;
         for (std::size_t k = 0; k < bound.size(); ++k) {
-          if (bound[k] <= 0.0) continue;
-          const double p = ticked ? bound[k] : bound[k] / (1.0 - rest_none);
-          rest_none /= 1.0 - bound[k];
-          if (r.uniform() < p) clocks |= static_cast<std::uint8_t>(1U << k), ticked = true;
+          if (!bound[k] || bound[k]->p <= 0.0) continue;
+          const double p = ticked ? bound[k]->p : bound[k]->p / (1.0 - rest_none);
+          rest_none /= 1.0 - bound[k]->p;
+          if (r->uniform() < p) clocks |= static_cast<std::uint8_t>(1U << k), ticked = true;
         }
       }
     }
@@ -906,28 +1092,47 @@ struct Engine::Impl {
       requests.clear();
       Tally& t = tallies.local();
       StepCounts& delta = step_counts.local();
-      for (std::size_t i = begin; i < end; ++i) {
-        if (everyone) {
-          if (m.fate[i] != kStay || m.principal[i] != kNone32) continue;
-          schedule(i, now);
-        }
-        if (m.next_wake[i] > today) continue;
+      // The chunk's actors first, then each acted for with the next few actors' state already
+      // on its way from memory: actors are a few in a hundred, so each is a cache miss per array.
+      auto& actors = requests.actors;
+      if (everyone)
+        for (std::size_t i = begin; i < end; ++i) schedule(i, now);
+      for (std::size_t i = begin; i < end; ++i)
+        if (m.next_wake[i] <= today) actors.push_back(static_cast<std::uint32_t>(i));
+      for (std::size_t k = 0; k < std::min(kAhead, actors.size()); ++k) prefetch_actor(actors[k]);
+      for (std::size_t k = 0; k < actors.size(); ++k) {
+        if (k + kAhead < actors.size()) prefetch_actor(actors[k + kAhead]);
+        const auto i = actors[k];
         act(i, m.next_wake[i] == today ? m.wake_clocks[i] : 0, requests, t, delta);
       }
     });
     for (auto& delta : step_counts) counts.absorb(delta);
   }
 
+  // How many agents ahead a loop over scattered agents asks for their state.
+  static constexpr std::size_t kAhead = 6;
+  void prefetch_agent(std::size_t i) const {
+    m.for_each_array([i](const auto& array) { __builtin_prefetch(array.data() + i); });
+  }
+  // Only what a month's action reads of every actor (learning and dates are read when needed).
+  void prefetch_actor(std::size_t i) const {
+    for (const void* p : {static_cast<const void*>(&m.id[i]), static_cast<const void*>(&m.status[i]),
+                          static_cast<const void*>(&m.field[i]), static_cast<const void*>(&m.origin[i]),
+                          static_cast<const void*>(&m.municipality[i]), static_cast<const void*>(&m.employer[i]),
+                          static_cast<const void*>(&m.status_since[i]), static_cast<const void*>(&m.wake_clocks[i]),
+                          static_cast<const void*>(&m.family_abroad[i]), static_cast<const void*>(&m.family_here[i])})
+      __builtin_prefetch(p);
+  }
+
   // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
   // first, then absconding), then transitions, expiry, job search and family (decide).
   void act(std::size_t i, std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepCounts& delta) {
     Stream r(sc.seed, Purpose::migrant_step, static_cast<std::uint32_t>(now), m.id[i]);
-    learn_until(i);
     const auto status = m.status[i];
     const auto& rule = rules[status];
     const auto& behaviour = sc.behaviour;
     const bool employed = m.employer[i] != kNone32;
-    const double bad_conditions = employed ? 1.0 - e.conditions[m.employer[i]] / 255.0 : 0.0;
+    const double bad_conditions = bad_conditions_of(i);
     if (clocks & kExitClock) {
       // Return hazard: lowered by integration, satisfaction and a family at hand; raised by
       // long separation from a family abroad.
@@ -939,7 +1144,10 @@ struct Engine::Impl {
       const double exit = exit_probability[status] *
                           (1.0 - sc.integration.exit_reduction * mu.integration[m.municipality[i]]) *
                           (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
-      if (r.uniform() * exit_bound_of(i) < exit) return leave(i, kExit, t, delta, requests.separations);
+      if (r.uniform() * exit_bound_of(i).p < exit) {
+        leave(i, kExit, t, delta, requests.separations);
+        return;
+      }
     }
     if (employed && (clocks & kAbscondClock)) {
       // Bad conditions push workers out; where the rules let them change employer, most
@@ -947,10 +1155,12 @@ struct Engine::Impl {
       const double abscond = abscond_probability[status] *
                              (1.0 + behaviour.abscond_bad_conditions_multiplier * bad_conditions) *
                              (change_allowed(i, rule) ? behaviour.abscond_when_change_allowed : 1.0);
-      if (r.uniform() * abscond_bound[status] < abscond) return leave(i, kAbscond, t, delta, requests.separations);
+      if (r.uniform() * abscond_bound_of(i).p < abscond) {
+        leave(i, kAbscond, t, delta, requests.separations);
+        return;
+      }
     }
-    decide(i, r, rule, employed, bad_conditions, clocks, requests, t, delta);
-    if (m.fate[i] == kStay) schedule(i, now + 1);
+    if (decide(i, r, rule, employed, bad_conditions, clocks, requests, t, delta)) plan(i, now + 1, &r);
   }
 
   // The field a worker of `rule` should work in: this one if the status covers it, else the
@@ -975,41 +1185,48 @@ struct Engine::Impl {
   }
 
   // Transitions, expiry, job search and family for one agent who neither left nor absconded.
-  void decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, double bad_conditions,
+  // Returns whether the agent stays.
+  bool decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, double bad_conditions,
               std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepCounts& delta) {
     const std::int32_t in_status = months_in_status(i);
     const bool expiring = in_status >= rule.max_stay_months;
     const auto field = m.field[i];
     for (const auto& tr : rule.transitions) {
-      if (!tr.fields_allowed[field] || m.japanese[i] < (tr.requires_japanese << kPointShift) ||
-          m.skill[i] < (tr.requires_skill << kPointShift))
-        continue;
       // One attempt when eligible, one more when the stay runs out.
       // Months in status are counted from 1 after the first month, so after_months 0 means month 1.
       const bool attempt = in_status == std::max(tr.after_months, 1) || (expiring && tr.after_months <= in_status);
+      if (!attempt || !tr.fields_allowed[field]) continue;
+      learn_until(i);  // Japanese and skill are added up only when they are read
+      if (m.japanese[i] < (tr.requires_japanese << kPointShift) || m.skill[i] < (tr.requires_skill << kPointShift))
+        continue;
       // Integration helps settlement: transitions into statuses without a stay limit pass more often.
       const double pass = rules[tr.to_status].max_stay_months == kUnlimitedMonths
                               ? std::min(1.0, tr.pass_rate * (1.0 + sc.integration.settlement_boost *
                                                                         mu.integration[m.municipality[i]]))
                               : tr.pass_rate;
-      if (!attempt || !r.bernoulli(pass)) continue;
+      if (!r.bernoulli(pass)) continue;
       if (capped_status_field[tr.to_status * d.fields + field]) {
         requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
       } else {
         change_status(i, tr.to_status, t, delta, &requests, nullptr);
       }
-      return;
+      return true;
     }
-    if (expiring) return leave(i, kExit, t, delta, requests.separations);
+    if (expiring) {
+      leave(i, kExit, t, delta, requests.separations);
+      return false;
+    }
     const std::uint8_t covered = covered_field(rule, field);
     if (covered != field) {
       requests.seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
     } else if (rule.works && sc.fields[field].employs) {
-      const bool allowed = !employed || change_allowed(i, rule);
-      const double search = rule.job_search_rate_per_month *
-                            (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
-                            (1.0 + sc.integration.onward_move_push * (1.0 - mu.integration[m.municipality[i]]));
-      if (allowed && (!employed || ((clocks & kSearchClock) && r.uniform() * search_bound[m.status[i]] < search))) {
+      auto searches = [&] {
+        const double search = rule.job_search_rate_per_month *
+                              (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
+                              (1.0 + sc.integration.onward_move_push * (1.0 - mu.integration[m.municipality[i]]));
+        return r.uniform() * search_bound_of(i).p < search;
+      };
+      if (!employed || ((clocks & kSearchClock) && change_allowed(i, rule) && searches())) {
         auto target = field;
         if (rule.employer_change == EmployerChangeRule::free && employing_fields.size() > 1 &&
             r.bernoulli(rule.field_change_share)) {
@@ -1025,6 +1242,7 @@ struct Engine::Impl {
                 (1.0 + sc.integration.family_join_boost * mu.integration[m.municipality[i]])) {
       requests.family_joins.push_back(static_cast<std::uint32_t>(i));
     }
+    return true;
   }
 
   void release_employer(std::uint32_t employer, Tally& t) {
@@ -1180,34 +1398,29 @@ struct Engine::Impl {
     Tally& t = tallies.local();
     StepCounts& delta = step_counts.local();
     Stream r(sc.seed, Purpose::matching, step, f);
-    // Every open place listed once: a draw is uniform over places, an employer drawn in
-    // proportion to its open places; a taken place is swapped out of the open range.
-    auto& slots = field_slots[f];
-    slots.clear();
-    for (std::uint32_t k = e.field_begin[f]; k < e.field_begin[f + 1]; ++k)
-      for (std::uint32_t v = e.filled[k]; v < e.capacity[k]; ++v) slots.push_back(k);
-    std::size_t open = slots.size();
-    std::size_t drawn = 0;  // where the last drawn place is listed
-    auto draw_opening = [&] {
-      drawn = r.below(static_cast<std::uint32_t>(open));
-      return slots[drawn];
-    };
-    auto take_place = [&](std::size_t position) {
-      ++e.filled[slots[position]];
-      std::swap(slots[position], slots[--open]);
+    auto& places = field_places[f];
+    places.build(e, e.field_begin[f], e.field_begin[f + 1], d.origins);
+    auto draw_opening = [&] { return places.uniform(r); };
+    auto take_place = [&](const FieldPlaces::Opening& o) {
+      ++e.filled[places.employer(o)];
+      places.take(o);
     };
     auto& departures = field_departures[f];
     departures.clear();
-    for (const auto& seeker : field_seekers[f]) {
-      if (open == 0) break;
+    const auto& seekers = field_seekers[f];
+    for (std::size_t q = 0; q < seekers.size(); ++q) {
+      if (places.open() == 0) break;
+      if (q + kAhead < seekers.size()) prefetch_agent(seekers[q + kAhead].agent);  // scattered over the arrays
+      const auto& seeker = seekers[q];
       const auto i = seeker.agent;
       // Look at two openings and take the one that scores better (wage, city, co-nationals,
       // integration); a worker with a job moves only if it beats the job they have.
       const auto origin_of_seeker = m.origin[i];
-      std::uint32_t pick = draw_opening();
-      std::size_t pick_position = drawn;
-      const std::uint32_t other = draw_opening();
-      if (job_score(other, origin_of_seeker) > job_score(pick, origin_of_seeker)) pick = other, pick_position = drawn;
+      auto opening = draw_opening();
+      const auto second = draw_opening();
+      if (job_score(places.employer(second), origin_of_seeker) > job_score(places.employer(opening), origin_of_seeker))
+        opening = second;
+      const std::uint32_t pick = places.employer(opening);
       if (!e.hires[pick * d.statuses + m.status[i]]) continue;  // that employer does not hire this status
       const std::uint32_t old_employer = m.employer[i];
       if (old_employer != kNone32 && !seeker.must_move &&
@@ -1224,7 +1437,7 @@ struct Engine::Impl {
         }
         count_admission(status, f, date);
       }
-      take_place(pick_position);
+      take_place(opening);
       learn_until(i);  // the months so far at the old job and place
       const auto origin = m.origin[i];
       if (old_field != f) {
@@ -1250,7 +1463,7 @@ struct Engine::Impl {
     auto& applicants = field_applicants[f];
     std::int64_t waiting = 0;
     for (const auto& a : applicants) waiting += a.count;
-    while (waiting > 0 && open > 0) {
+    while (waiting > 0 && places.open() > 0) {
       // Next applicant: a random one of those still waiting, so no origin goes first.
       auto ticket = static_cast<std::int64_t>(r.uniform() * static_cast<double>(waiting));
       std::size_t g = 0;
@@ -1259,23 +1472,22 @@ struct Engine::Impl {
       --waiting;
       const auto status = applicants[g].status;
       const auto origin = applicants[g].origin;
-      // An opening drawn in proportion to vacancies × the destination's pull for this origin
-      // (rejection sampling; the fallback after many rejections keeps the loop bounded).
+      // An opening drawn in proportion to vacancies × the destination's pull for this origin,
+      // taken if its employer recruits this applicant (bounded tries, then the applicant is lost).
+      std::optional<FieldPlaces::Opening> opening;
       std::uint32_t pick = 0;
-      bool found = false;
-      for (int attempt = 0; attempt < 64 && !found; ++attempt) {
-        pick = draw_opening();
-        found = r.uniform() * max_destination_weight[origin] <
-                    destination_weight[e.municipality[pick] * d.origins + origin] &&
-                recruits_from(pick, origin, status, r);
+      for (int attempt = 0; attempt < 64 && !opening; ++attempt) {
+        opening = places.pulled(
+            origin, [&](std::uint16_t place) { return destination_weight[place * d.origins + origin]; }, r);
+        if (opening && !recruits_from(pick = places.employer(*opening), origin, status, r)) opening.reset();
       }
-      if (!found) continue;  // no employer here recruits this applicant
+      if (!opening) continue;  // no employer here recruits this applicant
       const auto pref = prefecture_of(e.municipality[pick]);
       if (!cap_allows(status, f, date)) {
         ++t.market(kCapBlocked, pref, f);
         continue;
       }
-      take_place(drawn);
+      take_place(*opening);
       count_admission(status, f, date);
       ++counts.status_field[status * d.fields + f];  // residents are counted when the agent is added
       ++t.national(kEntries, status, f, origin);
@@ -1297,6 +1509,8 @@ struct Engine::Impl {
       if (m.fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
     status_changer_seekers.clear();
     draw_applicants(step);
+    update_place_scores();
+    update_cards();
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, d.fields, 1),
         [&](const tbb::blocked_range<std::size_t>& range) {
