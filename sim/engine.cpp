@@ -184,6 +184,11 @@ class FieldPlaces {
   struct Opening {
     std::size_t segment, position;
   };
+  // An open place, with what a seeker compares (the wage offered, where), so a draw reads one entry.
+  struct Place {
+    std::uint32_t employer, wage_yen;
+    std::uint16_t segment, municipality;
+  };
 
   void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins) {
     slots_.clear();
@@ -192,12 +197,10 @@ class FieldPlaces {
       if (e.filled[k] >= e.capacity[k]) continue;
       if (segments_.empty() || segments_.back().municipality != e.municipality[k])
         segments_.push_back({e.municipality[k], static_cast<std::uint32_t>(slots_.size()), 0, 0});
-      for (std::uint32_t v = e.filled[k]; v < e.capacity[k]; ++v) slots_.push_back(k);
+      const Place place{k, e.wage_yen[k], static_cast<std::uint16_t>(segments_.size() - 1), e.municipality[k]};
+      slots_.insert(slots_.end(), e.capacity[k] - e.filled[k], place);
       segments_.back().open += e.capacity[k] - e.filled[k];
     }
-    slot_segment_.resize(slots_.size());
-    for (std::size_t q = 0; q < segments_.size(); ++q)
-      std::fill_n(slot_segment_.begin() + segments_[q].begin, segments_[q].open, static_cast<std::uint16_t>(q));
     const std::size_t n = segments_.size();
     tree_.assign(n + 1, 0);
     for (std::size_t x = 1; x <= n; ++x) {
@@ -213,17 +216,23 @@ class FieldPlaces {
   }
 
   std::int64_t open() const { return total_; }
-  std::uint32_t employer(const Opening& o) const { return slots_[o.position]; }
+  std::uint32_t employer(const Opening& o) const { return slots_[o.position].employer; }
+  const Place& place(const Opening& o) const { return slots_[o.position]; }
 
   // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
   // month), else through the tree.
   Opening uniform(Stream& r) const {
     for (int attempt = 0; attempt < 8; ++attempt) {
       const std::size_t position = r.below(static_cast<std::uint32_t>(slots_.size()));
-      const auto& s = segments_[slot_segment_[position]];
-      if (position - s.begin < s.open) return {slot_segment_[position], position};
+      const std::size_t segment = slots_[position].segment;
+      if (position - segments_[segment].begin < segments_[segment].open) return {segment, position};
     }
     return uniform(r.below(static_cast<std::uint32_t>(total_)));
+  }
+
+  // The listed place uniform(r) tries first, asked for from memory ahead of time.
+  void prefetch_first(Stream r) const {
+    __builtin_prefetch(&slots_[r.below(static_cast<std::uint32_t>(slots_.size()))]);
   }
 
   // Place number `ticket` (below open()) in municipality order.
@@ -264,8 +273,7 @@ class FieldPlaces {
     std::uint16_t municipality;
     std::uint32_t begin, open, open_at_start;
   };
-  std::vector<std::uint32_t> slots_;         // the employer of each open place
-  std::vector<std::uint16_t> slot_segment_;  // the segment each place is listed in
+  std::vector<Place> slots_;  // each open place once
   std::vector<Segment> segments_;
   std::vector<std::int64_t> tree_;  // Fenwick tree over segments_[].open
   std::size_t top_ = 1;
@@ -427,6 +435,7 @@ struct Engine::Impl {
   std::vector<EmployerCard> cards;
   std::vector<double> place_score;  // [municipality * origins + origin]: a job's pull there, this month
   std::vector<NewAgent> other_arrivals;
+  std::vector<NewAgent> new_agents;            // this month's, in id order
   std::vector<Seeker> status_changer_seekers;  // from admissions to capped statuses, in id order
 
   explicit Impl(const Scenario& scenario)
@@ -564,31 +573,44 @@ struct Engine::Impl {
   // A new agent, arrived this step; it acts from the next (see schedule_range). It arrives
   // with a random fraction of a point of Japanese and skill, so learning spreads a cohort out.
   void append(const NewAgent& a) {
-    const std::uint32_t id = next_id++;
+    m.for_each_array([](auto& array) { array.emplace_back(); });
+    place(m.size() - 1, a, next_id++);
+  }
+
+  // New agents in order, written in parallel (each its own places in the arrays).
+  void append_all(const std::vector<NewAgent>& agents) {
+    const std::size_t first = m.size();
+    m.for_each_array([&](auto& array) { array.resize(first + agents.size()); });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents.size(), 4096), [&](const auto& range) {
+      for (std::size_t k = range.begin(); k < range.end(); ++k)
+        place(first + k, agents[k], next_id + static_cast<std::uint32_t>(k));
+    });
+    next_id += static_cast<std::uint32_t>(agents.size());
+  }
+
+  void place(std::size_t i, const NewAgent& a, std::uint32_t id) {
     const std::uint32_t fraction = Stream(sc.seed, Purpose::learning, 0, id)();
     const auto today = static_cast<std::int16_t>(now);
-    m.id.push_back(id);
-    m.fate.push_back(kStay);
-    m.status.push_back(a.status);
-    m.field.push_back(a.field);
-    m.origin.push_back(a.origin);
-    m.municipality.push_back(a.municipality);
-    m.employer.push_back(a.employer);
-    m.born.push_back(static_cast<std::int16_t>(now - a.age_months));
-    m.status_since.push_back(today);
-    m.employer_since.push_back(today);
-    m.next_wake.push_back(kNeverStep);
-    m.wake_clocks.push_back(0);
-    m.family_abroad.push_back(a.family_abroad);
-    m.family_here.push_back(0);
-    m.linked_family.push_back(0);
-    m.principal.push_back(a.principal);
+    m.id[i] = id;
+    m.fate[i] = kStay;
+    m.status[i] = a.status;
+    m.field[i] = a.field;
+    m.origin[i] = a.origin;
+    m.municipality[i] = a.municipality;
+    m.employer[i] = a.employer;
+    m.born[i] = static_cast<std::int16_t>(now - a.age_months);
+    m.status_since[i] = today;
+    m.employer_since[i] = today;
+    m.next_wake[i] = kNeverStep;
+    m.wake_clocks[i] = 0;
+    m.family_abroad[i] = a.family_abroad;
+    m.family_here[i] = 0;
+    m.linked_family[i] = 0;
+    m.principal[i] = a.principal;
     // What the status asks of entrants.
-    m.japanese.push_back(
-        static_cast<std::uint16_t>((rules[a.status].entry_japanese << kPointShift) + (fraction & 0xFFU)));
-    m.skill.push_back(
-        static_cast<std::uint16_t>((rules[a.status].entry_skill << kPointShift) + ((fraction >> 8) & 0xFFU)));
-    m.learned_to.push_back(today);
+    m.japanese[i] = static_cast<std::uint16_t>((rules[a.status].entry_japanese << kPointShift) + (fraction & 0xFFU));
+    m.skill[i] = static_cast<std::uint16_t>((rules[a.status].entry_skill << kPointShift) + ((fraction >> 8) & 0xFFU));
+    m.learned_to[i] = today;
   }
 
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
@@ -634,9 +656,9 @@ struct Engine::Impl {
     const auto& card = cards[k];
     if (card.owner_origin != kNone8)
       return (card.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
-             e.hires[k * d.statuses + status];
+             e.hires_status(k, status);
     if (card.small && !mu.agreements[card.municipality * d.origins + origin]) return false;
-    return e.hires[k * d.statuses + status] != 0;
+    return e.hires_status(k, status);
   }
 
   // How a job seeker of `origin` rates employer k's opening.
@@ -796,11 +818,13 @@ struct Engine::Impl {
       m.employer[i] = employer;
       if (e.filled[employer]++ == 0) first_origin[employer] = m.origin[i];
     }
-    e.hires.assign(e.size() * d.statuses, 0);
+    e.hires_words = (e.size() + 63) / 64;
+    e.hires.assign(e.hires_words * d.statuses, 0);
     for (std::size_t k = 0; k < e.size(); ++k) {
       Stream hiring(sc.seed, Purpose::initial_employer, 3, k);
       for (std::size_t st = 0; st < d.statuses; ++st)
-        e.hires[k * d.statuses + st] = hiring.bernoulli(sc.fields[e.field[k]].hires_share[st]) ? 1 : 0;
+        if (hiring.bernoulli(sc.fields[e.field[k]].hires_share[st]))
+          e.hires[st * e.hires_words + k / 64] |= 1ULL << (k % 64);
     }
     for (std::size_t k = 0; k < e.size(); ++k) {
       Stream r(sc.seed, Purpose::initial_employer, 2, k);
@@ -1400,32 +1424,46 @@ struct Engine::Impl {
     Stream r(sc.seed, Purpose::matching, step, f);
     auto& places = field_places[f];
     places.build(e, e.field_begin[f], e.field_begin[f + 1], d.origins);
-    auto draw_opening = [&] { return places.uniform(r); };
     auto take_place = [&](const FieldPlaces::Opening& o) {
       ++e.filled[places.employer(o)];
       places.take(o);
     };
     auto& departures = field_departures[f];
     departures.clear();
+    // Each seeker draws from a stream of its own, so the places it will look at are known ahead
+    // and asked for from memory a few seekers before (they are scattered over the listing).
     const auto& seekers = field_seekers[f];
+    auto seeker_stream = [&](std::uint32_t agent) { return Stream(sc.seed, Purpose::job_search, step, m.id[agent]); };
     for (std::size_t q = 0; q < seekers.size(); ++q) {
       if (places.open() == 0) break;
-      if (q + kAhead < seekers.size()) prefetch_agent(seekers[q + kAhead].agent);  // scattered over the arrays
+      if (q + 2 * kAhead < seekers.size()) prefetch_agent(seekers[q + 2 * kAhead].agent);
+      if (q + kAhead < seekers.size()) {
+        const auto ahead = seekers[q + kAhead].agent;
+        Stream r_ahead = seeker_stream(ahead);
+        places.prefetch_first(r_ahead);
+        r_ahead();
+        places.prefetch_first(r_ahead);
+        if (m.employer[ahead] != kNone32) __builtin_prefetch(&cards[m.employer[ahead]]);
+      }
       const auto& seeker = seekers[q];
       const auto i = seeker.agent;
       // Look at two openings and take the one that scores better (wage, city, co-nationals,
       // integration); a worker with a job moves only if it beats the job they have.
       const auto origin_of_seeker = m.origin[i];
-      auto opening = draw_opening();
-      const auto second = draw_opening();
-      if (job_score(places.employer(second), origin_of_seeker) > job_score(places.employer(opening), origin_of_seeker))
-        opening = second;
+      Stream own = seeker_stream(i);
+      auto opening = places.uniform(own);
+      const auto second = places.uniform(own);
+      auto score = [&](const FieldPlaces::Opening& o) {
+        const auto& p = places.place(o);
+        return p.wage_yen * place_score[p.municipality * d.origins + origin_of_seeker];
+      };
+      if (score(second) > score(opening)) opening = second;
       const std::uint32_t pick = places.employer(opening);
-      if (!e.hires[pick * d.statuses + m.status[i]]) continue;  // that employer does not hire this status
+      if (!e.hires_status(pick, m.status[i])) continue;  // that employer does not hire this status
       const std::uint32_t old_employer = m.employer[i];
       if (old_employer != kNone32 && !seeker.must_move &&
-          (pick == old_employer || job_score(pick, origin_of_seeker) <= job_score(old_employer, origin_of_seeker) *
-                                                                            (1.0 + sc.behaviour.change_threshold)))
+          (pick == old_employer ||
+           score(opening) <= job_score(old_employer, origin_of_seeker) * (1.0 + sc.behaviour.change_threshold)))
         continue;
       const auto status = m.status[i];
       const auto old_field = m.field[i];
@@ -1975,17 +2013,16 @@ struct Engine::Impl {
     family_joins(step_number, chunk_count, joined);
     // New agents: residents counted here (an arrival's stock cell was counted in its market).
     const std::size_t first_new = m.size();
-    for (const auto& a : other_arrivals) {
-      counts.add(a.status, a.field, a.municipality, a.origin, 1);
-      append(a);
-    }
+    new_agents.assign(other_arrivals.begin(), other_arrivals.end());
+    for (const auto& a : other_arrivals) counts.add(a.status, a.field, a.municipality, a.origin, 1);
     for (const auto& list : field_arrivals)
       for (const auto& a : list) {
         counts.add(a.status, a.field, a.municipality, a.origin, 1);
         --counts.status_field[a.status * d.fields + a.field];
-        append(a);
+        new_agents.push_back(a);
       }
-    for (const auto& a : joined) append(a);  // counted when their family joined
+    new_agents.insert(new_agents.end(), joined.begin(), joined.end());  // counted when their family joined
+    append_all(new_agents);
     schedule_range(first_new, m.size(), now + 1);
     if (static_cast<std::int64_t>(m.size()) - alive() >= static_cast<std::int64_t>(m.size() / 10)) compact();
     timings.migrants += clock.lap();
