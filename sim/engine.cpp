@@ -407,7 +407,8 @@ struct Engine::Impl {
   std::vector<double> origin_push;
   std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
   std::vector<double> exit_probability, abscond_probability;
-  std::vector<std::uint8_t> rules_changed;  // [step]: a status rule changes, so every agent re-plans
+  // [step * statuses + status]: the status's rule changes then, so its holders re-plan.
+  std::vector<std::uint8_t> rules_changed;
   std::vector<std::int64_t> cap_limit_agents, cap_admitted;
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
@@ -473,10 +474,10 @@ struct Engine::Impl {
     family_join_bound =
         std::min(1.0, sc.family.join_rate_per_month * std::max(1.0, 1.0 + sc.integration.family_join_boost));
     skill_rate = to_fixed_points(sc.learning.skill_points_per_month);
-    rules_changed.assign(static_cast<std::size_t>(sc.end - sc.start) + 1, 0);
+    rules_changed.assign((static_cast<std::size_t>(sc.end - sc.start) + 1) * d.statuses, 0);
     for (const auto& change : sc.rule_changes)
       if (change.date > sc.start && change.date <= sc.end)
-        rules_changed[static_cast<std::size_t>(change.date - sc.start)] = 1;
+        rules_changed[static_cast<std::size_t>(change.date - sc.start) * d.statuses + change.status] = 1;
     init_municipalities();
     init_agents_and_employers();
     for (std::size_t i = 0; i < m.size(); ++i) counts.add(m.status[i], m.field[i], m.municipality[i], m.origin[i], 1);
@@ -1106,10 +1107,11 @@ struct Engine::Impl {
   }
 
   // The agents who act this month: those whose clocks tick or whose status sets a date now, and
-  // everyone in a month the rules change (their clocks re-drawn from the new rules first).
+  // the holders of a status whose rule changes now (their clocks re-drawn from the new rule first).
   void migrant_phase() {
     const std::size_t n = m.size();
-    const bool everyone = rules_changed[static_cast<std::size_t>(now)] != 0;
+    const std::uint8_t* changed = &rules_changed[static_cast<std::size_t>(now) * d.statuses];
+    const bool everyone = std::any_of(changed, changed + d.statuses, [](std::uint8_t c) { return c != 0; });
     const auto today = static_cast<std::int16_t>(now);
     for_chunks(n, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
       ChunkRequests& requests = chunks[chunk];
@@ -1120,7 +1122,8 @@ struct Engine::Impl {
       // on its way from memory: actors are a few in a hundred, so each is a cache miss per array.
       auto& actors = requests.actors;
       if (everyone)
-        for (std::size_t i = begin; i < end; ++i) schedule(i, now);
+        for (std::size_t i = begin; i < end; ++i)
+          if (changed[m.status[i]]) schedule(i, now);
       for (std::size_t i = begin; i < end; ++i)
         if (m.next_wake[i] <= today) actors.push_back(static_cast<std::uint32_t>(i));
       for (std::size_t k = 0; k < std::min(kAhead, actors.size()); ++k) prefetch_actor(actors[k]);
@@ -1612,13 +1615,31 @@ struct Engine::Impl {
   // the arrays in parallel, one task each.
   void compact() {
     const std::size_t n = m.size();
+    const std::size_t chunk_count = (n + kChunk - 1) / kChunk;
     new_place.resize(n);
-    std::uint32_t kept = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const bool stays = m.fate[i] == kStay && (m.principal[i] == kNone32 || m.fate[m.principal[i]] == kStay);
-      new_place[i] = stays ? kept++ : kNone32;
-    }
+    // Places counted within each chunk, then offset by the survivors of the chunks before.
+    std::vector<std::uint32_t> kept_before(chunk_count + 1, 0);
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> chunk_runs(chunk_count);  // [from, to) of survivors
+    for_chunks(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
+      std::uint32_t kept = 0;
+      for (std::size_t i = begin; i < end; ++i) {
+        const bool stays = m.fate[i] == kStay && (m.principal[i] == kNone32 || m.fate[m.principal[i]] == kStay);
+        new_place[i] = stays ? kept++ : kNone32;
+        if (!stays) continue;
+        if (!chunk_runs[c].empty() && chunk_runs[c].back().second == i)
+          ++chunk_runs[c].back().second;
+        else
+          chunk_runs[c].emplace_back(i, i + 1);
+      }
+      kept_before[c + 1] = kept;
+    });
+    for (std::size_t c = 0; c < chunk_count; ++c) kept_before[c + 1] += kept_before[c];
+    const std::uint32_t kept = kept_before[chunk_count];
     if (kept == n) return;
+    for_chunks(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i)
+        if (new_place[i] != kNone32) new_place[i] += kept_before[c];
+    });
     // Family members keep pointing at their principal, and take its place of residence.
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) {
@@ -1628,13 +1649,8 @@ struct Engine::Impl {
         m.principal[i] = new_place[p];
       }
     });
-    std::vector<std::pair<std::size_t, std::size_t>> runs;  // [from, to) of survivors
-    for (std::size_t i = 0; i < n;) {
-      while (i < n && new_place[i] == kNone32) ++i;
-      const std::size_t from = i;
-      while (i < n && new_place[i] != kNone32) ++i;
-      if (i > from) runs.emplace_back(from, i);
-    }
+    std::vector<std::pair<std::size_t, std::size_t>> runs;
+    for (const auto& list : chunk_runs) runs.insert(runs.end(), list.begin(), list.end());
     std::vector<std::function<void()>> passes;
     m.for_each_array([&](auto& array) {
       passes.emplace_back([&array, &runs, kept] {
