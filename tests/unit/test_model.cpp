@@ -1,6 +1,8 @@
 // Behavioural mechanisms of the model, each shown by its effect in a run, direction asserted.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "helpers.hpp"
 
 using namespace migsim;
@@ -511,4 +513,24 @@ TEST_CASE("a student who becomes an engineer moves on to a job the new status co
   INFO(became_engineers << " students became engineers; " << moved_out_of_food_service << " left food service");
   CHECK(became_engineers > 0);
   CHECK(moved_out_of_food_service > became_engineers / 2);
+}
+
+// Agents act only when a hazard clock ticks (a geometric draw against a bound) and a tick becomes
+// an exit with probability hazard / bound: over years that must give the yearly rate set.
+TEST_CASE("agents leave at the yearly exit rate their status sets, acting only when a clock ticks", "[model][clocks]") {
+  const auto s =
+      small_quickstart({"scale=0.25", "statuses.SPECIAL_PERMANENT.exit_rate_per_year=0.3",
+                        "integration.exit_reduction=0", "behaviour.exit_satisfaction_reduction=0",
+                        "behaviour.exit_family_present=1", "behaviour.exit_family_separated=1", "end=2027-10"});
+  const auto years = run(s);
+  const double start = static_cast<double>(status_sum(s, years.front(), "stock", "SPECIAL_PERMANENT"));
+  REQUIRE(start > 1000);
+  for (std::size_t y = 1; y < years.size(); ++y) {
+    const double expected = start * std::pow(0.7, static_cast<double>(y));
+    const double sd =
+        std::sqrt(start * std::pow(0.7, static_cast<double>(y)) * (1.0 - std::pow(0.7, static_cast<double>(y))));
+    const double got = static_cast<double>(status_sum(s, years[y], "stock", "SPECIAL_PERMANENT"));
+    INFO("year " << y << ": " << got << " of " << start << ", expected " << expected << " +- " << sd);
+    CHECK(std::abs(got - expected) < 4.0 * sd);
+  }
 }
