@@ -184,20 +184,28 @@ class FieldPlaces {
   struct Opening {
     std::size_t segment, position;
   };
-  // An open place, with what a seeker compares (the wage offered, where), so a draw reads one entry.
+  // An open place, with what a seeker compares (the wage offered, where) and what decides whom
+  // its employer recruits abroad, so a draw reads one entry.
   struct Place {
     std::uint32_t employer, wage_yen;
     std::uint16_t segment, municipality;
+    std::uint8_t owner_origin, small;
   };
 
-  void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins) {
+  void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins,
+             std::int64_t small_employer_places) {
     slots_.clear();
     segments_.clear();
     for (std::uint32_t k = first; k < end; ++k) {
       if (e.filled[k] >= e.capacity[k]) continue;
       if (segments_.empty() || segments_.back().municipality != e.municipality[k])
         segments_.push_back({e.municipality[k], static_cast<std::uint32_t>(slots_.size()), 0, 0});
-      const Place place{k, e.wage_yen[k], static_cast<std::uint16_t>(segments_.size() - 1), e.municipality[k]};
+      const Place place{k,
+                        e.wage_yen[k],
+                        static_cast<std::uint16_t>(segments_.size() - 1),
+                        e.municipality[k],
+                        e.owner_origin[k],
+                        static_cast<std::uint8_t>(static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places)};
       slots_.insert(slots_.end(), e.capacity[k] - e.filled[k], place);
       segments_.back().open += e.capacity[k] - e.filled[k];
     }
@@ -431,7 +439,6 @@ struct Engine::Impl {
   struct EmployerCard {
     std::uint32_t wage_yen;
     std::uint16_t municipality;
-    std::uint8_t owner_origin, small;
   };
   std::vector<EmployerCard> cards;
   std::vector<double> place_score;  // [municipality * origins + origin]: a job's pull there, this month
@@ -653,13 +660,12 @@ struct Engine::Impl {
   // Whether employer k recruits an applicant of `origin` from abroad: diaspora owners prefer
   // co-nationals; small employers cannot pay brokers on the open market and recruit only
   // through their municipality's agreement with the origin (DESIGN §2 recruitment channels).
-  bool recruits_from(std::uint32_t k, std::size_t origin, std::size_t status, Stream& r) const {
-    const auto& card = cards[k];
-    if (card.owner_origin != kNone8)
-      return (card.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
-             e.hires_status(k, status);
-    if (card.small && !mu.agreements[card.municipality * d.origins + origin]) return false;
-    return e.hires_status(k, status);
+  bool recruits_from(const FieldPlaces::Place& place, std::size_t origin, std::size_t status, Stream& r) const {
+    if (place.owner_origin != kNone8)
+      return (place.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
+             e.hires_status(place.employer, status);
+    if (place.small && !mu.agreements[place.municipality * d.origins + origin]) return false;
+    return e.hires_status(place.employer, status);
   }
 
   // How a job seeker of `origin` rates employer k's opening.
@@ -672,10 +678,7 @@ struct Engine::Impl {
   void update_cards() {
     cards.resize(e.size());
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, e.size(), kChunk), [&](const auto& range) {
-      for (std::size_t k = range.begin(); k < range.end(); ++k)
-        cards[k] = {
-            e.wage_yen[k], e.municipality[k], e.owner_origin[k],
-            static_cast<std::uint8_t>(static_cast<std::int64_t>(e.capacity[k]) <= sc.employers.small_employer_places)};
+      for (std::size_t k = range.begin(); k < range.end(); ++k) cards[k] = {e.wage_yen[k], e.municipality[k]};
     });
   }
 
@@ -1426,7 +1429,7 @@ struct Engine::Impl {
     StepCounts& delta = step_counts.local();
     Stream r(sc.seed, Purpose::matching, step, f);
     auto& places = field_places[f];
-    places.build(e, e.field_begin[f], e.field_begin[f + 1], d.origins);
+    places.build(e, e.field_begin[f], e.field_begin[f + 1], d.origins, sc.employers.small_employer_places);
     auto take_place = [&](const FieldPlaces::Opening& o) {
       ++e.filled[places.employer(o)];
       places.take(o);
@@ -1520,9 +1523,10 @@ struct Engine::Impl {
       for (int attempt = 0; attempt < 64 && !opening; ++attempt) {
         opening = places.pulled(
             origin, [&](std::uint16_t place) { return destination_weight[place * d.origins + origin]; }, r);
-        if (opening && !recruits_from(pick = places.employer(*opening), origin, status, r)) opening.reset();
+        if (opening && !recruits_from(places.place(*opening), origin, status, r)) opening.reset();
       }
       if (!opening) continue;  // no employer here recruits this applicant
+      pick = places.employer(*opening);
       const auto pref = prefecture_of(e.municipality[pick]);
       if (!cap_allows(status, f, date)) {
         ++t.market(kCapBlocked, pref, f);
