@@ -148,22 +148,6 @@ struct Seeker {
   bool must_move = false;  // the status no longer covers the job: any suitable opening will do
 };
 
-// What one chunk of the migrant phase asks of the later, sequential or per-field, phases.
-struct ChunkRequests {
-  std::vector<std::uint32_t> separations;  // employers that lost a worker
-  std::vector<Seeker> seekers;
-  std::vector<CappedCandidate> capped;
-  std::vector<std::uint32_t> family_joins;
-  std::vector<std::uint32_t> actors;  // agents acting this month, in order
-  void clear() {
-    actors.clear();
-    separations.clear();
-    seekers.clear();
-    capped.clear();
-    family_joins.clear();
-  }
-};
-
 // A new agent before it gets an id: arrivals and family members who join.
 struct NewAgent {
   std::uint8_t status, field, origin;
@@ -172,6 +156,24 @@ struct NewAgent {
   std::uint16_t age_months;
   std::uint8_t family_abroad;
   std::uint32_t principal;
+};
+
+// What one chunk of the migrant phase asks of the later, sequential or per-field, phases.
+struct ChunkRequests {
+  std::vector<std::uint32_t> separations;  // employers that lost a worker
+  std::vector<Seeker> seekers;
+  std::vector<CappedCandidate> capped;
+  std::vector<std::uint32_t> family_joins;
+  std::vector<std::uint32_t> actors;  // agents acting this month, in order
+  std::vector<NewAgent> joined;       // family members who join a principal of this chunk
+  void clear() {
+    actors.clear();
+    joined.clear();
+    separations.clear();
+    seekers.clear();
+    capped.clear();
+    family_joins.clear();
+  }
 };
 
 // The open places of one field's employers, one entry each, grouped by municipality (employers
@@ -700,14 +702,27 @@ struct Engine::Impl {
 
   // Mean wage offered per (prefecture, field), weighted by places: what "the market" pays.
   void update_market_wages() {
-    std::vector<double> sum(d.market(), 0.0), places(d.market(), 0.0);
-    for (std::size_t k = 0; k < e.size(); ++k) {
-      const std::size_t cell = prefecture_of(e.municipality[k]) * d.fields + e.field[k];
-      sum[cell] += static_cast<double>(e.wage_yen[k]) * e.capacity[k];
-      places[cell] += e.capacity[k];
-    }
+    // Sums by fixed chunks of employers in parallel, added in chunk order: the same bits for
+    // any thread count.
+    const std::size_t chunk_count = (e.size() + kChunk - 1) / kChunk;
+    std::vector<double> sum(chunk_count * d.market(), 0.0), places(chunk_count * d.market(), 0.0);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunk_count, 1), [&](const auto& range) {
+      for (std::size_t c = range.begin(); c < range.end(); ++c)
+        for (std::size_t k = c * kChunk; k < std::min(e.size(), (c + 1) * kChunk); ++k) {
+          const std::size_t cell = c * d.market() + prefecture_of(e.municipality[k]) * d.fields + e.field[k];
+          sum[cell] += static_cast<double>(e.wage_yen[k]) * e.capacity[k];
+          places[cell] += e.capacity[k];
+        }
+    });
     market_wage.assign(d.market(), 0.0);
-    for (std::size_t c = 0; c < d.market(); ++c) market_wage[c] = places[c] > 0 ? sum[c] / places[c] : 0.0;
+    for (std::size_t cell = 0; cell < d.market(); ++cell) {
+      double wages = 0.0, capacity = 0.0;
+      for (std::size_t c = 0; c < chunk_count; ++c) {
+        wages += sum[c * d.market() + cell];
+        capacity += places[c * d.market() + cell];
+      }
+      market_wage[cell] = capacity > 0 ? wages / capacity : 0.0;
+    }
   }
 
   // Japanese points learnt a month: faster from a close language and where classes are run.
@@ -1583,34 +1598,42 @@ struct Engine::Impl {
   // they live where it lives and leave with it (DESIGN §2), so they never act on their own.
   void family_joins(std::uint32_t step, std::size_t chunk_count, std::vector<NewAgent>& joined) {
     if (entry_share <= 0.0) return;  // family members come from abroad too; principals retry later
-    Tally& t = tallies.local();
     const auto dependent = sc.family.dependent_status;
-    for (std::size_t c = 0; c < chunk_count; ++c) {
-      for (const auto i : chunks[c].family_joins) {
-        if (m.fate[i] != kStay) continue;
-        Stream r(sc.seed, Purpose::family, step, m.id[i]);
-        if (entry_share < 1.0 && !r.bernoulli(entry_share)) continue;  // not admitted yet: tries again later
-        const auto packed = m.family_abroad[i];
-        const auto members = family_size(packed);
-        t.national(kFamilyJoined, m.status[i], m.field[i], m.origin[i]) += members;
-        t.national(kEntries, dependent, none_field, m.origin[i]) += members;
-        t.prefecture(kPrefEntries, prefecture_of(m.municipality[i]), dependent, none_field) += members;
-        t.municipal_entries(m.municipality[i], m.origin[i]) += members;
-        counts.add(dependent, none_field, m.municipality[i], m.origin[i], members);
-        for (std::uint8_t k = 0; k < members; ++k) {
-          const bool spouse = (packed & kSpouseBit) && k == 0;
-          const auto age = spouse ? static_cast<std::uint16_t>(now - m.born[i])
-                                  : static_cast<std::uint16_t>(r.below(
-                                        static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
-          joined.push_back(
-              {dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0, static_cast<std::uint32_t>(i)});
+    // Chunk by chunk in parallel (each principal is its chunk's), joined in chunk order after.
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunk_count, 1), [&](const auto& range) {
+      Tally& t = tallies.local();
+      StepCounts& delta = step_counts.local();
+      for (std::size_t c = range.begin(); c < range.end(); ++c) {
+        auto& members_joined = chunks[c].joined;
+        for (const auto i : chunks[c].family_joins) {
+          if (m.fate[i] != kStay) continue;
+          Stream r(sc.seed, Purpose::family, step, m.id[i]);
+          if (entry_share < 1.0 && !r.bernoulli(entry_share)) continue;  // not admitted yet: tries again later
+          const auto packed = m.family_abroad[i];
+          const auto members = family_size(packed);
+          t.national(kFamilyJoined, m.status[i], m.field[i], m.origin[i]) += members;
+          t.national(kEntries, dependent, none_field, m.origin[i]) += members;
+          t.prefecture(kPrefEntries, prefecture_of(m.municipality[i]), dependent, none_field) += members;
+          t.municipal_entries(m.municipality[i], m.origin[i]) += members;
+          delta.add(dependent, none_field, m.municipality[i], m.origin[i], members);
+          for (std::uint8_t k = 0; k < members; ++k) {
+            const bool spouse = (packed & kSpouseBit) && k == 0;
+            const auto age = spouse ? static_cast<std::uint16_t>(now - m.born[i])
+                                    : static_cast<std::uint16_t>(r.below(
+                                          static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
+            members_joined.push_back({dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0,
+                                      static_cast<std::uint32_t>(i)});
+          }
+          m.family_abroad[i] = 0;
+          m.family_here[i] = 1;
+          m.linked_family[i] = members;
+          schedule(i, now + 1);  // a family at hand changes the return hazard
         }
-        m.family_abroad[i] = 0;
-        m.family_here[i] = 1;
-        m.linked_family[i] = members;
-        schedule(i, now + 1);  // a family at hand changes the return hazard
       }
-    }
+    });
+    for (auto& delta : step_counts) counts.absorb(delta);
+    for (std::size_t c = 0; c < chunk_count; ++c)
+      joined.insert(joined.end(), chunks[c].joined.begin(), chunks[c].joined.end());
   }
 
   // Stable removal of departed agents (and the families that left with them): survivors keep
