@@ -1457,7 +1457,12 @@ struct Engine::Impl {
     auto seeker_stream = [&](std::uint32_t agent) { return Stream(sc.seed, Purpose::job_search, step, m.id[agent]); };
     for (std::size_t q = 0; q < seekers.size(); ++q) {
       if (places.open() == 0) break;
-      if (q + 2 * kAhead < seekers.size()) prefetch_agent(seekers[q + 2 * kAhead].agent);
+      // Two stages: what the next stage needs (id, employer), then the places and the rest.
+      if (q + 2 * kAhead < seekers.size()) {
+        const auto later = seekers[q + 2 * kAhead].agent;
+        __builtin_prefetch(&m.id[later]);
+        __builtin_prefetch(&m.employer[later]);
+      }
       if (q + kAhead < seekers.size()) {
         const auto ahead = seekers[q + kAhead].agent;
         Stream r_ahead = seeker_stream(ahead);
@@ -1465,6 +1470,9 @@ struct Engine::Impl {
         r_ahead();
         places.prefetch_first(r_ahead);
         if (m.employer[ahead] != kNone32) __builtin_prefetch(&cards[m.employer[ahead]]);
+        __builtin_prefetch(&m.origin[ahead]);
+        __builtin_prefetch(&m.status[ahead]);
+        __builtin_prefetch(&m.field[ahead]);
       }
       const auto& seeker = seekers[q];
       const auto i = seeker.agent;
