@@ -125,6 +125,16 @@ class Value {
     return Value(*tree_, found, child_path(path_, key));
   }
 
+  // Each key in file order (columns for a table row), without collecting them.
+  template <class F>
+  void for_each_key(F f) const {
+    if (is_row()) {
+      for (const auto& cell : table_->header()) f(cell.text);
+    } else if (!table_ && node_.IsMap()) {
+      for (const auto& entry : node_) f(entry.first.as<std::string>());
+    }
+  }
+
   // Keys in file order (columns for a table row).
   std::vector<std::string> keys() const {
     std::vector<std::string> out;
@@ -244,14 +254,31 @@ class Value {
 
   const YamlTree& tree() const { return *tree_; }
 
+  // Direct access to a table read row by row, for readers of its hundreds of thousands of cells.
+  bool is_streamed_table() const { return is_table(); }
+  std::size_t row_count() const { return table_->rows().size(); }
+  const std::vector<std::string> header_keys() const {
+    std::vector<std::string> out;
+    for (const auto& cell : table_->header()) out.push_back(cell.text);
+    return out;
+  }
+  const std::string& text(std::size_t row, std::size_t column) const { return table_->rows()[row][column].text; }
+  Value row_value(std::size_t row) const { return Value(*this, row); }
+
  private:
   static constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
 
   // A row of a table, and a cell of a row.
+  // (Rows and cells share the table's node: a default YAML::Node would allocate, per cell.)
   Value(const Value& table, std::size_t row)
-      : tree_(table.tree_), table_(table.table_), table_path_(table.table_path_), row_(row) {}
+      : tree_(table.tree_), node_(table.node_), table_(table.table_), table_path_(table.table_path_), row_(row) {}
   Value(const Value& row, std::size_t row_index, std::size_t column)
-      : tree_(row.tree_), table_(row.table_), table_path_(row.table_path_), row_(row_index), column_(column) {}
+      : tree_(row.tree_),
+        node_(row.node_),
+        table_(row.table_),
+        table_path_(row.table_path_),
+        row_(row_index),
+        column_(column) {}
 
   bool is_table() const { return table_ && row_ == kWhole; }
   bool is_row() const { return table_ && row_ != kWhole && column_ == kWhole; }
@@ -297,13 +324,15 @@ class Mapping {
   }
 
   bool has(const std::string& key) {
-    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
+    remember(key);
     return value_.child(key).has_value();
   }
 
   Value get(const std::string& key) {
-    if (!has(key)) value_.fail_missing(key);
-    return *value_.child(key);
+    remember(key);
+    auto child = value_.child(key);
+    if (!child) value_.fail_missing(key);
+    return *child;
   }
 
   template <class Reader>
@@ -322,14 +351,19 @@ class Mapping {
   }
 
   void finish() const {
-    for (const auto& key : value_.keys())
+    value_.for_each_key([&](const std::string& key) {
       if (std::find(known_.begin(), known_.end(), key) == known_.end())
         value_.fail_key(key, "unknown key; expected one of: " + quoted_list(known_));
+    });
   }
 
   const Value& value() const { return value_; }
 
  private:
+  void remember(const std::string& key) {
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
+  }
+
   Value value_;
   std::vector<std::string> known_;
 };
@@ -675,32 +709,85 @@ class ScenarioReader {
     }
   }
 
-  std::uint16_t resolve_municipality(const Scenario& s, const Value& v) {
+  void resolve_municipality_index(const Scenario& s) {
     if (municipality_index_.size() != s.municipalities.size()) {  // tables have many rows: index once
       municipality_index_.clear();
       for (std::size_t i = 0; i < s.municipalities.size(); ++i)
         municipality_index_.emplace(s.municipalities[i].code, static_cast<std::uint16_t>(i));
     }
+  }
+
+  std::uint16_t resolve_municipality(const Scenario& s, const Value& v) {
+    resolve_municipality_index(s);
     const auto code = v.as_int(0, 999999);
     const auto it = municipality_index_.find(static_cast<int>(code));
     if (it != municipality_index_.end()) return it->second;
     v.fail("expected the code of a defined municipality, got " + std::to_string(code));
   }
 
+  StockCell read_stock_row(Scenario& s, const Value& item) {
+    Mapping m(item);
+    StockCell c;
+    c.municipality = resolve_municipality(s, m.get("municipality"));
+    c.status = resolve(s.statuses, m.get("status"), "status");
+    c.field = resolve(s.fields, m.get("field"), "field");
+    c.origin = resolve(s.origins, m.get("origin"), "origin");
+    c.persons = m.get("persons").as_int(0, 100'000'000);
+    if (s.fields[c.field].employs && !s.statuses[c.status].works)
+      m.get("field").fail("expected a field that employs nobody: status " + s.statuses[c.status].name +
+                          " does not work");
+    m.finish();
+    return c;
+  }
+
+  // A table of exactly the five columns is read cell by cell: a row whose cells all read
+  // cleanly goes straight in; any other row goes through read_stock_row, which reads it the
+  // same way or reports the problem where it is (file, line, column, key).
   void read_initial_stock(Scenario& s, const Value& v) {
-    for (const auto& item : v.as_sequence()) {
-      Mapping m(item);
-      StockCell c;
-      c.municipality = resolve_municipality(s, m.get("municipality"));
-      c.status = resolve(s.statuses, m.get("status"), "status");
-      c.field = resolve(s.fields, m.get("field"), "field");
-      c.origin = resolve(s.origins, m.get("origin"), "origin");
-      c.persons = m.get("persons").as_int(0, 100'000'000);
-      if (s.fields[c.field].employs && !s.statuses[c.status].works)
-        m.get("field").fail("expected a field that employs nobody: status " + s.statuses[c.status].name +
-                            " does not work");
-      m.finish();
-      s.initial_stock.push_back(c);
+    const std::vector<std::string> keys{"municipality", "status", "field", "origin", "persons"};
+    std::vector<std::size_t> column(keys.size(), keys.size());
+    bool direct = v.is_streamed_table();
+    if (direct) {
+      const auto header = v.header_keys();
+      direct = header.size() == keys.size();
+      for (std::size_t c = 0; direct && c < header.size(); ++c) {
+        const auto k = std::find(keys.begin(), keys.end(), header[c]);
+        direct = k != keys.end() && column[static_cast<std::size_t>(k - keys.begin())] == keys.size();
+        if (direct) column[static_cast<std::size_t>(k - keys.begin())] = c;
+      }
+    }
+    if (!direct) {
+      for (const auto& item : v.as_sequence()) s.initial_stock.push_back(read_stock_row(s, item));
+      return;
+    }
+    resolve_municipality_index(s);
+    auto index_of = [](const auto& items) {
+      std::unordered_map<std::string, std::uint8_t> index;
+      for (std::size_t i = 0; i < items.size(); ++i) index.emplace(items[i].name, static_cast<std::uint8_t>(i));
+      return index;
+    };
+    const auto statuses = index_of(s.statuses), fields = index_of(s.fields), origins = index_of(s.origins);
+    auto whole = [](const std::string& text, std::int64_t& value) {
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+    };
+    s.initial_stock.reserve(v.row_count());
+    for (std::size_t r = 0; r < v.row_count(); ++r) {
+      std::int64_t code = 0, persons = 0;
+      const auto status = statuses.find(v.text(r, column[1]));
+      const auto field = fields.find(v.text(r, column[2]));
+      const auto origin = origins.find(v.text(r, column[3]));
+      const auto municipality = whole(v.text(r, column[0]), code) ? municipality_index_.find(static_cast<int>(code))
+                                                                  : municipality_index_.end();
+      const bool clean = municipality != municipality_index_.end() && status != statuses.end() &&
+                         field != fields.end() && origin != origins.end() && whole(v.text(r, column[4]), persons) &&
+                         persons >= 0 && persons <= 100'000'000 &&
+                         !(s.fields[field->second].employs && !s.statuses[status->second].works);
+      if (!clean) {
+        s.initial_stock.push_back(read_stock_row(s, v.row_value(r)));
+        continue;
+      }
+      s.initial_stock.push_back({municipality->second, status->second, field->second, origin->second, persons});
     }
   }
 
