@@ -393,9 +393,12 @@ struct Engine::Impl {
   // Policy state in force this month.
   std::vector<StatusRule> rules;
   PhaseTimes timings;
-  std::vector<std::uint32_t> new_place;      // reused by compact()
-  std::vector<std::uint32_t> japanese_rate;  // fixed-point points a month, [municipality * origins + origin]
-  std::uint32_t skill_rate = 0;              // fixed-point skill points a month at work
+  std::vector<std::uint32_t> new_place;  // reused by compact()
+  // Japanese learnt a month, fixed point, [municipality * origins + origin], one table per period
+  // between censuses (the rates change only with the portfolios), from the step in rate_from.
+  std::vector<std::vector<std::uint32_t>> japanese_rate;
+  std::vector<std::int32_t> rate_from;
+  std::uint32_t skill_rate = 0;  // fixed-point skill points a month at work
   // Upper bounds of each hazard's monthly probability: an agent's clocks tick at these rates
   // and a tick becomes an event with probability hazard / bound (thinning), so an agent is
   // visited in the months it may act, not every month.
@@ -952,18 +955,26 @@ struct Engine::Impl {
   }
 
   // Adds the learning of the months since it was last added, at the rates of the agent's place
-  // and job in those months: called before the place, the job or the rates change, and before
-  // the agent's Japanese or skill is read.
+  // and job in those months (the rates of each period between censuses for its months): called
+  // before the place or the job changes, and before the agent's Japanese or skill is read.
   void learn_until(std::size_t i) {
-    const std::int32_t months = now - m.learned_to[i];
-    if (months <= 0) return;
+    const std::int32_t from = m.learned_to[i];
+    if (now <= from) return;
     m.learned_to[i] = static_cast<std::int16_t>(now);
-    auto grow = [months](std::uint16_t& points, std::uint32_t rate) {
-      points = static_cast<std::uint16_t>(
-          std::min<std::uint32_t>(kMaxPoints, points + static_cast<std::uint32_t>(months) * rate));
-    };
-    if (m.japanese[i] < kMaxPoints) grow(m.japanese[i], japanese_rate[m.municipality[i] * d.origins + m.origin[i]]);
-    if (m.employer[i] != kNone32 && m.skill[i] < kMaxPoints) grow(m.skill[i], skill_rate);
+    if (m.japanese[i] < kMaxPoints) {
+      const std::size_t cell = m.municipality[i] * d.origins + m.origin[i];
+      std::uint32_t points = m.japanese[i];
+      std::int32_t until = now;  // months (from, until] still to add, latest period first
+      for (std::size_t period = rate_from.size(); period-- > 0 && until > from;) {
+        const std::int32_t start = std::max(from, rate_from[period] - 1);
+        points += static_cast<std::uint32_t>(until - start) * japanese_rate[period][cell];
+        until = start;
+      }
+      m.japanese[i] = static_cast<std::uint16_t>(std::min<std::uint32_t>(kMaxPoints, points));
+    }
+    if (m.employer[i] != kNone32 && m.skill[i] < kMaxPoints)
+      m.skill[i] = static_cast<std::uint16_t>(
+          std::min<std::uint32_t>(kMaxPoints, m.skill[i] + static_cast<std::uint32_t>(now - from) * skill_rate));
   }
 
   // The bounds of agent i's hazard clocks, from its status, family and employer (whose working
@@ -1822,11 +1833,12 @@ struct Engine::Impl {
           1.0, g.weight_language_classes * mu.language_classes[k] + g.weight_consultation * mu.consultation[k] +
                    g.weight_residents_assembly * mu.residents_assembly[k] + g.weight_ajt_coverage * coverage);
     }
-    // Learning rates change only with the portfolios: tabulated once here, not per agent-month.
-    japanese_rate.resize(d.municipal_origin());
+    // Learning rates change only with the portfolios: tabulated here for the months from the
+    // next on, not per agent-month; the earlier periods' stay for the learning not yet added up.
+    auto& rates = japanese_rate.emplace_back(d.municipal_origin());
+    rate_from.push_back(now + 1);
     for (std::size_t k = 0; k < d.municipalities; ++k)
-      for (std::size_t o = 0; o < d.origins; ++o)
-        japanese_rate[k * d.origins + o] = to_fixed_points(japanese_per_month(o, k));
+      for (std::size_t o = 0; o < d.origins; ++o) rates[k * d.origins + o] = to_fixed_points(japanese_per_month(o, k));
   }
 
   // ---- census ---------------------------------------------------------------------------
@@ -1861,8 +1873,6 @@ struct Engine::Impl {
         if (const auto principal = m.principal[i]; principal != kNone32) {
           if (m.fate[principal] != kStay) continue;  // left with its principal
           municipality = m.municipality[principal];
-        } else {
-          learn_until(i);  // at the rates of the year now ending
         }
         const std::size_t cell = d.cell(m.status[i], m.field[i], m.origin[i]);
         const auto p = prefecture_of(municipality);
