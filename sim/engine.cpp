@@ -621,8 +621,10 @@ struct Engine::Impl {
     m.linked_family[i] = 0;
     m.principal[i] = a.principal;
     // What the status asks of entrants.
-    m.japanese[i] = static_cast<std::uint16_t>((rules[a.status].entry_japanese << kPointShift) + (fraction & 0xFFU));
-    m.skill[i] = static_cast<std::uint16_t>((rules[a.status].entry_skill << kPointShift) + ((fraction >> 8) & 0xFFU));
+    m.japanese[i] =
+        static_cast<std::uint16_t>((std::uint32_t{rules[a.status].entry_japanese} << kPointShift) + (fraction & 0xFFU));
+    m.skill[i] = static_cast<std::uint16_t>((std::uint32_t{rules[a.status].entry_skill} << kPointShift) +
+                                            ((fraction >> 8) & 0xFFU));
     m.learned_to[i] = today;
   }
 
