@@ -1169,9 +1169,6 @@ struct Engine::Impl {
 
   // How many agents ahead a loop over scattered agents asks for their state.
   static constexpr std::size_t kAhead = 6;
-  void prefetch_agent(std::size_t i) const {
-    m.for_each_array([i](const auto& array) { __builtin_prefetch(array.data() + i); });
-  }
   // Only what a month's action reads of every actor (learning and dates are read when needed).
   void prefetch_actor(std::size_t i) const {
     for (const void* p : {static_cast<const void*>(&m.id[i]), static_cast<const void*>(&m.status[i]),

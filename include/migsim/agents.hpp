@@ -51,10 +51,6 @@ struct MigrantStore {
   std::size_t size() const { return id.size(); }
 
   template <class F>
-  void for_each_array(F&& f) const {
-    const_cast<MigrantStore*>(this)->for_each_array([&f](const auto& array) { f(array); });
-  }
-  template <class F>
   void for_each_array(F&& f) {
     f(id), f(fate), f(status), f(field), f(origin), f(municipality), f(employer), f(born), f(status_since),
         f(employer_since), f(next_wake), f(wake_clocks), f(family_abroad), f(family_here), f(linked_family),
