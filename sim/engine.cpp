@@ -231,14 +231,19 @@ class FieldPlaces {
 
   // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
   // month), else through the tree.
-  Opening uniform(Stream& r) const {
+  Opening uniform(Stream& r) const { return uniform(r, first_try(r)); }
+  // The same, given the first try already drawn from r.
+  Opening uniform(Stream& r, std::size_t first) const {
     for (int attempt = 0; attempt < 8; ++attempt) {
-      const std::size_t position = r.below(static_cast<std::uint32_t>(slots_.size()));
+      const std::size_t position = attempt == 0 ? first : first_try(r);
       const std::size_t segment = slots_[position].segment;
       if (position - segments_[segment].begin < segments_[segment].open) return {segment, position};
     }
     return uniform(r.below(static_cast<std::uint32_t>(total_)));
   }
+
+  std::size_t first_try(Stream& r) const { return r.below(static_cast<std::uint32_t>(slots_.size())); }
+  void prefetch(std::size_t position) const { __builtin_prefetch(&slots_[position]); }
 
   // The listed place uniform(r) tries first, asked for from memory ahead of time.
   void prefetch_first(Stream r) const {
@@ -1464,7 +1469,19 @@ struct Engine::Impl {
     // Each seeker draws from a stream of its own, so the places it will look at are known ahead
     // and asked for from memory a few seekers before (they are scattered over the listing).
     const auto& seekers = field_seekers[f];
-    auto seeker_stream = [&](std::uint32_t agent) { return Stream(sc.seed, Purpose::job_search, step, m.id[agent]); };
+    // A seeker's stream after its first draw, kept from when it was fetched ahead (a ring of the
+    // next kAhead + 1 seekers), so its draws are computed once.
+    struct Drawn {
+      Stream stream;
+      std::size_t first;
+    };
+    std::array<std::optional<Drawn>, kAhead + 1> ring;
+    auto draw_ahead = [&](std::size_t q) -> const Drawn& {
+      Stream stream(sc.seed, Purpose::job_search, step, m.id[seekers[q].agent]);
+      const std::size_t first = places.first_try(stream);
+      return *(ring[q % ring.size()] = Drawn{stream, first});
+    };
+    for (std::size_t q = 0; q < std::min(kAhead, seekers.size()); ++q) draw_ahead(q);
     for (std::size_t q = 0; q < seekers.size(); ++q) {
       if (places.open() == 0) break;
       // Two stages: what the next stage needs (id, employer), then the places and the rest.
@@ -1475,10 +1492,9 @@ struct Engine::Impl {
       }
       if (q + kAhead < seekers.size()) {
         const auto ahead = seekers[q + kAhead].agent;
-        Stream r_ahead = seeker_stream(ahead);
-        places.prefetch_first(r_ahead);
-        r_ahead();
-        places.prefetch_first(r_ahead);
+        const Drawn& drawn = draw_ahead(q + kAhead);
+        places.prefetch(drawn.first);
+        places.prefetch_first(drawn.stream);  // its second place, if the first is still open
         if (m.employer[ahead] != kNone32) __builtin_prefetch(&cards[m.employer[ahead]]);
         __builtin_prefetch(&m.origin[ahead]);
         __builtin_prefetch(&m.status[ahead]);
@@ -1489,9 +1505,9 @@ struct Engine::Impl {
       // Look at two openings and take the one that scores better (wage, city, co-nationals,
       // integration); a worker with a job moves only if it beats the job they have.
       const auto origin_of_seeker = m.origin[i];
-      Stream own = seeker_stream(i);
-      auto opening = places.uniform(own);
-      const auto second = places.uniform(own);
+      Drawn& own = *ring[q % ring.size()];
+      auto opening = places.uniform(own.stream, own.first);
+      const auto second = places.uniform(own.stream);
       auto score = [&](const FieldPlaces::Opening& o) {
         const auto& p = places.place(o);
         return p.wage_yen * place_score[p.municipality * d.origins + origin_of_seeker];
