@@ -1596,11 +1596,10 @@ struct Engine::Impl {
 
   void labour_market(std::uint32_t step, MonthIndex date, std::size_t chunk_count) {
     for (auto& list : field_seekers) list.clear();
+    // Seekers are still here: an agent who leaves this month does so before it could ask.
     for (std::size_t c = 0; c < chunk_count; ++c)
-      for (const auto& s : chunks[c].seekers)
-        if (m.fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
-    for (const auto& s : status_changer_seekers)
-      if (m.fate[s.agent] == kStay) field_seekers[s.target_field].push_back(s);
+      for (const auto& s : chunks[c].seekers) field_seekers[s.target_field].push_back(s);
+    for (const auto& s : status_changer_seekers) field_seekers[s.target_field].push_back(s);
     status_changer_seekers.clear();
     draw_applicants(step);
     update_place_scores();
