@@ -414,9 +414,8 @@ struct Engine::Impl {
   std::vector<Bound> exit_bound;     // [status * 3 + family state (none, here, abroad)]
   std::vector<Bound> abscond_bound;  // [status * 256 + the employer's conditions]
   std::vector<Bound> search_bound;   // [status * 256 + the employer's conditions]
-  Bound family_bound;
-  double family_join_bound = 0.0;
-  double exit_factor_bound = 1.0;  // the largest the integration and satisfaction terms make it
+  Bound family_bound;                // the same for everyone: join_rate × the largest integration boost
+  double exit_factor_bound = 1.0;    // the largest the integration and satisfaction terms make it
   // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
   std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
   std::vector<double> minimum_monthly_wage;         // [prefecture], yen
@@ -430,7 +429,6 @@ struct Engine::Impl {
   std::vector<std::int64_t> cap_limit_agents, cap_admitted;
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
-  std::vector<double> max_destination_weight;    // per origin
   std::vector<double> market_wage;               // [prefecture * fields + field], this month
   std::vector<double> urbanity;                  // 0 smallest .. 1 largest, on log population
   std::vector<double> proximity;                 // [municipality * origins + origin]: exp(−km / decay)
@@ -488,8 +486,8 @@ struct Engine::Impl {
     const auto& b = sc.behaviour;
     exit_factor_bound =
         std::max(1.0, 1.0 - sc.integration.exit_reduction) * std::max(1.0, 1.0 - b.exit_satisfaction_reduction);
-    family_join_bound =
-        std::min(1.0, sc.family.join_rate_per_month * std::max(1.0, 1.0 + sc.integration.family_join_boost));
+    const double family_join = sc.family.join_rate_per_month * std::max(1.0, 1.0 + sc.integration.family_join_boost);
+    family_bound = {std::min(1.0, family_join), std::log1p(-std::min(1.0, family_join))};
     skill_rate = to_fixed_points(sc.learning.skill_points_per_month);
     rules_changed.assign((static_cast<std::size_t>(sc.end - sc.start) + 1) * d.statuses, 0);
     for (const auto& change : sc.rule_changes)
@@ -866,8 +864,12 @@ struct Engine::Impl {
   // Events of `date`; at the start, every rule change dated up to it. Each change holds the whole
   // rule as it stands from its date (earlier changes included), so applying in date order is enough.
   void apply_events(MonthIndex date, bool starting = false) {
+    bool rules_change = starting;
     for (const auto& change : sc.rule_changes)
-      if (change.date == date || (starting && change.date < date)) rules[change.status] = change.rule;
+      if (change.date == date || (starting && change.date < date)) {
+        rules[change.status] = change.rule;
+        rules_change = true;
+      }
     entry_share = 1.0;
     for (const auto& b : sc.border_closures)
       if (b.from <= date && date <= b.to) entry_share = std::min(entry_share, b.admit_share);
@@ -882,6 +884,7 @@ struct Engine::Impl {
       for (std::size_t s = 0; s < d.statuses; ++s)
         if (c.statuses[s]) capped_status_field[s * d.fields + c.field] = 1;
     }
+    if (!rules_change) return;  // the hazards and their bounds follow the rules alone
     exit_probability.resize(d.statuses);
     abscond_probability.resize(d.statuses);
     for (std::size_t s = 0; s < d.statuses; ++s) {
@@ -910,7 +913,6 @@ struct Engine::Impl {
                   std::max(0.0, 1.0 + b.search_bad_conditions_multiplier * bad));
       }
     }
-    family_bound = bound(family_join_bound);
   }
 
   // Whether one more admission of `status` into `field` fits every cap in force.
@@ -1297,9 +1299,8 @@ struct Engine::Impl {
     }
     if ((clocks & kFamilyClock) && rule.family_allowed && m.family_abroad[i] != 0 &&
         in_status >= rule.family_delay_months &&
-        r.uniform() * family_join_bound <
-            sc.family.join_rate_per_month *
-                (1.0 + sc.integration.family_join_boost * mu.integration[m.municipality[i]])) {
+        r.uniform() * family_bound.p < sc.family.join_rate_per_month * (1.0 + sc.integration.family_join_boost *
+                                                                                  mu.integration[m.municipality[i]])) {
       requests.family_joins.push_back(static_cast<std::uint32_t>(i));
     }
     return true;
@@ -1350,7 +1351,7 @@ struct Engine::Impl {
     // Destinations of non-working entrants: municipalities weighted by foreign residents.
     // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
     destination_weight.assign(d.municipal_origin(), 1.0);
-    max_destination_weight.assign(d.origins, 0.0);  // the largest pull, so weights only redistribute
+    std::vector<double> largest(d.origins, 0.0);
     for (std::size_t k = 0; k < d.municipalities; ++k) {
       const double residents = std::max<double>(1.0, static_cast<double>(counts.residents[k]));
       for (std::size_t o = 0; o < d.origins; ++o) {
@@ -1358,14 +1359,13 @@ struct Engine::Impl {
         const double w = (1.0 + sc.behaviour.agreement_recruitment_weight * mu.agreements[k * d.origins + o]) *
                          (1.0 + sc.origins[o].network_elasticity * share) * proximity[k * d.origins + o];
         destination_weight[k * d.origins + o] = w;
-        max_destination_weight[o] = std::max(max_destination_weight[o], w);
+        largest[o] = std::max(largest[o], w);
       }
     }
     // Pulls that all underflow (a tiny distance decay) carry no preference: treat them as equal.
     for (std::size_t o = 0; o < d.origins; ++o) {
-      if (max_destination_weight[o] > 1e-300) continue;
+      if (largest[o] > 1e-300) continue;
       for (std::size_t k = 0; k < d.municipalities; ++k) destination_weight[k * d.origins + o] = 1.0;
-      max_destination_weight[o] = 1.0;
     }
     std::vector<double> cumulative_residents(d.municipalities);
 

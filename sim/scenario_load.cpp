@@ -257,7 +257,7 @@ class Value {
   // Direct access to a table read row by row, for readers of its hundreds of thousands of cells.
   bool is_streamed_table() const { return is_table(); }
   std::size_t row_count() const { return table_->rows().size(); }
-  const std::vector<std::string> header_keys() const {
+  std::vector<std::string> header_keys() const {
     std::vector<std::string> out;
     for (const auto& cell : table_->header()) out.push_back(cell.text);
     return out;
@@ -725,6 +725,8 @@ class ScenarioReader {
     v.fail("expected the code of a defined municipality, got " + std::to_string(code));
   }
 
+  static constexpr std::int64_t kMaxCellPersons = 100'000'000;
+
   StockCell read_stock_row(Scenario& s, const Value& item) {
     Mapping m(item);
     StockCell c;
@@ -732,7 +734,7 @@ class ScenarioReader {
     c.status = resolve(s.statuses, m.get("status"), "status");
     c.field = resolve(s.fields, m.get("field"), "field");
     c.origin = resolve(s.origins, m.get("origin"), "origin");
-    c.persons = m.get("persons").as_int(0, 100'000'000);
+    c.persons = m.get("persons").as_int(0, kMaxCellPersons);
     if (s.fields[c.field].employs && !s.statuses[c.status].works)
       m.get("field").fail("expected a field that employs nobody: status " + s.statuses[c.status].name +
                           " does not work");
@@ -781,7 +783,7 @@ class ScenarioReader {
                                                                   : municipality_index_.end();
       const bool clean = municipality != municipality_index_.end() && status != statuses.end() &&
                          field != fields.end() && origin != origins.end() && whole(v.text(r, column[4]), persons) &&
-                         persons >= 0 && persons <= 100'000'000 &&
+                         persons >= 0 && persons <= kMaxCellPersons &&
                          !(s.fields[field->second].employs && !s.statuses[status->second].works);
       if (!clean) {
         s.initial_stock.push_back(read_stock_row(s, v.row_value(r)));
