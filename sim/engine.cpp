@@ -142,10 +142,13 @@ struct CappedCandidate {
   bool expiring;  // no admission means leaving Japan
 };
 
+// A job seeker with what its market reads of it, copied while the agent is at hand: seekers are
+// scattered over the agent arrays, and most only look (nothing of theirs changes before the market).
 struct Seeker {
-  std::uint32_t agent;
+  std::uint32_t agent, id, employer;
+  std::uint8_t status, field, origin;
   std::uint8_t target_field;
-  bool must_move = false;  // the status no longer covers the job: any suitable opening will do
+  bool must_move;  // the status no longer covers the job: any suitable opening will do
 };
 
 // A new agent before it gets an id: arrivals and family members who join.
@@ -177,10 +180,13 @@ struct ChunkRequests {
 };
 
 // The open places of one field's employers, one entry each, grouped by municipality (employers
-// are stored by field, then municipality). An opening is drawn uniformly over all places through
-// a Fenwick tree over the municipalities' open counts, or a municipality first in proportion to
-// its open places times a pull; a taken place leaves its municipality's open range. Places only
-// close during a market, so the counts at its start bound the current ones.
+// are stored by field, then municipality). Within a municipality, the places of employers who
+// recruit abroad from any origin come first, then those of small employers who recruit only from
+// origins their municipality has an agreement with, so an applicant draws among the places that
+// could take them. An opening is drawn uniformly over all places through a Fenwick tree over the
+// municipalities' open counts, or a municipality first in proportion to the places it offers an
+// origin times a pull; a taken place leaves its open range. Places only close during a market, so
+// the counts when a table was built bound the current ones.
 class FieldPlaces {
  public:
   struct Opening {
@@ -191,31 +197,43 @@ class FieldPlaces {
   struct Place {
     std::uint32_t employer, wage_yen;
     std::uint16_t segment, municipality;
-    std::uint8_t owner_origin, small;
+    std::uint8_t owner_origin;
+    bool agreement_only;  // a small employer without a diaspora owner: recruits through agreements
   };
 
   void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins,
              std::int64_t small_employer_places) {
     slots_.clear();
     segments_.clear();
-    for (std::uint32_t k = first; k < end; ++k) {
-      if (e.filled[k] >= e.capacity[k]) continue;
-      if (segments_.empty() || segments_.back().municipality != e.municipality[k])
-        segments_.push_back({e.municipality[k], static_cast<std::uint32_t>(slots_.size()), 0, 0});
-      const Place place{k,
-                        e.wage_yen[k],
-                        static_cast<std::uint16_t>(segments_.size() - 1),
-                        e.municipality[k],
-                        e.owner_origin[k],
-                        static_cast<std::uint8_t>(static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places)};
-      slots_.insert(slots_.end(), e.capacity[k] - e.filled[k], place);
-      segments_.back().open += e.capacity[k] - e.filled[k];
+    auto agreement_only = [&](std::uint32_t k) {
+      return static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places && e.owner_origin[k] == kNone8;
+    };
+    // One municipality's employers at a time: those open to all origins, then agreement-only ones.
+    for (std::uint32_t from = first; from < end;) {
+      std::uint32_t to = from;
+      while (to < end && e.municipality[to] == e.municipality[from]) ++to;
+      Segment segment{e.municipality[from], static_cast<std::uint32_t>(slots_.size()), 0, 0, 0};
+      for (const bool restricted : {false, true}) {
+        for (std::uint32_t k = from; k < to; ++k) {
+          if (e.filled[k] >= e.capacity[k] || agreement_only(k) != restricted) continue;
+          const Place place{k,
+                            e.wage_yen[k],
+                            static_cast<std::uint16_t>(segments_.size()),
+                            e.municipality[k],
+                            e.owner_origin[k],
+                            restricted};
+          slots_.insert(slots_.end(), e.capacity[k] - e.filled[k], place);
+          (restricted ? segment.open_restricted : segment.open_all) += e.capacity[k] - e.filled[k];
+        }
+      }
+      segment.all_at_start = segment.open_all;
+      if (segment.open_all + segment.open_restricted > 0) segments_.push_back(segment);
+      from = to;
     }
     const std::size_t n = segments_.size();
     tree_.assign(n + 1, 0);
     for (std::size_t x = 1; x <= n; ++x) {
-      segments_[x - 1].open_at_start = segments_[x - 1].open;
-      tree_[x] += segments_[x - 1].open;
+      tree_[x] += segments_[x - 1].open();
       if (const std::size_t parent = x + (x & (~x + 1)); parent <= n) tree_[parent] += tree_[x];
     }
     top_ = 1;
@@ -226,6 +244,8 @@ class FieldPlaces {
   }
 
   std::int64_t open() const { return total_; }
+  // Whether pulled() for `origin` is known to find nothing (its table, built, offers no place).
+  bool offers_none(std::size_t origin) const { return pulled_[origin].built && !pulled_[origin].any; }
   std::uint32_t employer(const Opening& o) const { return slots_[o.position].employer; }
   const Place& place(const Opening& o) const { return slots_[o.position]; }
 
@@ -236,8 +256,10 @@ class FieldPlaces {
   Opening uniform(Stream& r, std::size_t first) const {
     for (int attempt = 0; attempt < 8; ++attempt) {
       const std::size_t position = attempt == 0 ? first : first_try(r);
-      const std::size_t segment = slots_[position].segment;
-      if (position - segments_[segment].begin < segments_[segment].open) return {segment, position};
+      const auto& place = slots_[position];
+      const auto& s = segments_[place.segment];
+      if (place.agreement_only ? position - s.restricted_begin() < s.open_restricted : position - s.begin < s.open_all)
+        return {place.segment, position};
     }
     return uniform(r.below(static_cast<std::uint32_t>(total_)));
   }
@@ -258,60 +280,92 @@ class FieldPlaces {
         x += step;
         ticket -= tree_[x];
       }
-    return {x, segments_[x].begin + static_cast<std::size_t>(ticket)};
+    return {x, segments_[x].at(static_cast<std::uint32_t>(ticket), true)};
   }
 
-  // A municipality in proportion to its open places at the start times pull(municipality)
-  // (Walker's alias method: two draws, no search), kept with probability (open now / open at the
-  // start), then a place in it; none if not kept.
-  template <class Pull>
-  std::optional<Opening> pulled(std::size_t origin, Pull pull, Stream& r) {
+  // A place an applicant of `origin` could be recruited to: a municipality drawn in proportion
+  // to the places it offered that origin when the origin's table was built (all, or all but the
+  // agreement-only ones where it has no agreement with the origin) times pull(municipality), by
+  // Walker's alias method (two draws, no search); kept with probability (offered now / offered
+  // then), then one of the places it offers; none if not kept. After a few draws in a row not
+  // kept, the table is built again from the places offered now, so a market that has taken most
+  // of an origin's places does not spend its draws on them (and an origin offered none is told so
+  // without a draw).
+  template <class Pull, class Agrees>
+  std::optional<Opening> pulled(std::size_t origin, Pull pull, Agrees agrees, Stream& r) {
     auto& table = pulled_[origin];
-    if (!table.built) build_alias(table, pull);
+    if (!table.built) build_alias(table, pull, agrees);
     if (!table.any) return std::nullopt;
     auto segment = static_cast<std::size_t>(r.below(static_cast<std::uint32_t>(segments_.size())));
     if (r.uniform() >= table.keep[segment]) segment = table.alias[segment];
     const auto& s = segments_[segment];
-    if (s.open == 0 || r.uniform() * s.open_at_start >= s.open) return std::nullopt;
-    return Opening{segment, s.begin + r.below(s.open)};
+    const bool agreement = table.agreement[segment] != 0;
+    const std::uint32_t offered = s.open_all + (agreement ? s.open_restricted : 0);
+    if (offered == 0 || r.uniform() * table.offered[segment] >= offered) {
+      if (++table.not_kept == kRebuildAfter) table.built = false;
+      return std::nullopt;
+    }
+    table.not_kept = 0;
+    return Opening{segment, s.at(r.below(offered), agreement)};
   }
 
   void take(const Opening& o) {
     auto& s = segments_[o.segment];
-    std::swap(slots_[o.position], slots_[s.begin + --s.open]);
+    const std::size_t last =
+        slots_[o.position].agreement_only ? s.restricted_begin() + --s.open_restricted : s.begin + --s.open_all;
+    std::swap(slots_[o.position], slots_[last]);
     --total_;
     for (std::size_t x = o.segment + 1; x < tree_.size(); x += x & (~x + 1)) --tree_[x];
   }
 
  private:
+  // A municipality's places: [begin, begin + all_at_start) open to any origin, the first
+  // open_all of them still open; then the agreement-only ones, the first open_restricted open.
   struct Segment {
     std::uint16_t municipality;
-    std::uint32_t begin, open, open_at_start;
+    std::uint32_t begin, open_all, open_restricted, all_at_start;
+    std::uint32_t open() const { return open_all + open_restricted; }
+    std::uint32_t restricted_begin() const { return begin + all_at_start; }
+    // Open place number k: the open-to-all ones first, then (if counted) the agreement-only ones.
+    std::size_t at(std::uint32_t k, bool with_restricted) const {
+      return k < open_all || !with_restricted ? begin + k : restricted_begin() + (k - open_all);
+    }
   };
   std::vector<Place> slots_;  // each open place once
   std::vector<Segment> segments_;
-  std::vector<std::int64_t> tree_;  // Fenwick tree over segments_[].open
+  std::vector<std::int64_t> tree_;  // Fenwick tree over segments_[].open()
   std::size_t top_ = 1;
   std::int64_t total_ = 0;
   struct Alias {
     bool built = false, any = false;
-    std::vector<double> keep;          // probability of keeping the segment drawn
-    std::vector<std::uint32_t> alias;  // where it goes otherwise
+    int not_kept = 0;                     // draws in a row not kept
+    std::vector<double> keep;             // probability of keeping the segment drawn
+    std::vector<std::uint32_t> alias;     // where it goes otherwise
+    std::vector<std::uint8_t> agreement;  // whether the segment's agreement-only places count
+    std::vector<std::uint32_t> offered;   // places the segment offered when the table was built
   };
+  static constexpr int kRebuildAfter = 8;
   std::vector<Alias> pulled_;  // per origin, built on first use this market
   std::vector<std::uint32_t> small_, large_;
 
-  // Vose's construction of the alias table for weights open_at_start × pull.
-  template <class Pull>
-  void build_alias(Alias& table, Pull pull) {
+  // Vose's construction of the alias table for weights (places offered now) × pull.
+  template <class Pull, class Agrees>
+  void build_alias(Alias& table, Pull pull, Agrees agrees) {
     const std::size_t n = segments_.size();
     table.built = true;
+    table.not_kept = 0;
     table.keep.assign(n, 1.0);
     table.alias.resize(n);
+    table.agreement.resize(n);
+    table.offered.resize(n);
     std::iota(table.alias.begin(), table.alias.end(), 0U);
     double total = 0.0;
-    for (std::size_t k = 0; k < n; ++k)
-      total += (table.keep[k] = segments_[k].open_at_start * pull(segments_[k].municipality));
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto& s = segments_[k];
+      table.agreement[k] = agrees(s.municipality) ? 1 : 0;
+      table.offered[k] = s.open_all + (table.agreement[k] ? s.open_restricted : 0);
+      total += (table.keep[k] = table.offered[k] * pull(s.municipality));
+    }
     table.any = total > 0.0;
     if (!table.any) return;
     small_.clear();
@@ -422,7 +476,8 @@ struct Engine::Impl {
   double satisfaction_weight_total = 1.0;
   double entry_share = 1.0;  // share of entries from abroad a border closure still admits
   std::vector<double> origin_push;
-  std::vector<std::uint8_t> capped_status_field;  // any cap active on (status, field)
+  std::vector<std::uint8_t> capped_status_field;          // any cap active on (status, field)
+  std::vector<std::vector<std::uint32_t>> caps_in_force;  // per (status, field): the caps active now
   std::vector<double> exit_probability, abscond_probability;
   // [step * statuses + status]: the status's rule changes then, so its holders re-plan.
   std::vector<std::uint8_t> rules_changed;
@@ -674,7 +729,7 @@ struct Engine::Impl {
     if (place.owner_origin != kNone8)
       return (place.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
              e.hires_status(place.employer, status);
-    if (place.small && !mu.agreements[place.municipality * d.origins + origin]) return false;
+    if (place.agreement_only && !mu.agreements[place.municipality * d.origins + origin]) return false;
     return e.hires_status(place.employer, status);
   }
 
@@ -879,10 +934,16 @@ struct Engine::Impl {
     for (const auto& a : sc.agreements)
       if (a.date == date) mu.agreements[a.municipality * d.origins + a.origin] = 1;
     capped_status_field.assign(d.statuses * d.fields, 0);
-    for (const auto& c : sc.caps) {
+    caps_in_force.resize(d.statuses * d.fields);
+    for (auto& in_force : caps_in_force) in_force.clear();
+    for (std::size_t k = 0; k < sc.caps.size(); ++k) {
+      const auto& c = sc.caps[k];
       if (c.from > date || date > c.to) continue;
       for (std::size_t s = 0; s < d.statuses; ++s)
-        if (c.statuses[s]) capped_status_field[s * d.fields + c.field] = 1;
+        if (c.statuses[s]) {
+          capped_status_field[s * d.fields + c.field] = 1;
+          caps_in_force[s * d.fields + c.field].push_back(static_cast<std::uint32_t>(k));
+        }
     }
     if (!rules_change) return;  // the hazards and their bounds follow the rules alone
     exit_probability.resize(d.statuses);
@@ -916,10 +977,9 @@ struct Engine::Impl {
   }
 
   // Whether one more admission of `status` into `field` fits every cap in force.
-  bool cap_allows(std::size_t status, std::size_t field, MonthIndex date) const {
-    for (std::size_t c = 0; c < sc.caps.size(); ++c) {
+  bool cap_allows(std::size_t status, std::size_t field) const {
+    for (const auto c : caps_in_force[status * d.fields + field]) {
       const auto& cap = sc.caps[c];
-      if (cap.field != field || !cap.statuses[status] || cap.from > date || date > cap.to) continue;
       if (cap.kind == FieldCap::Kind::admissions) {
         if (cap_admitted[c] + 1 > cap_limit_agents[c]) return false;
       } else {
@@ -932,11 +992,8 @@ struct Engine::Impl {
     return true;
   }
 
-  void count_admission(std::size_t status, std::size_t field, MonthIndex date) {
-    for (std::size_t c = 0; c < sc.caps.size(); ++c) {
-      const auto& cap = sc.caps[c];
-      if (cap.field == field && cap.statuses[status] && cap.from <= date && date <= cap.to) ++cap_admitted[c];
-    }
+  void count_admission(std::size_t status, std::size_t field) {
+    for (const auto c : caps_in_force[status * d.fields + field]) ++cap_admitted[c];
   }
 
   // ---- the month's phases ----------------------------------------------------------------
@@ -1108,6 +1165,17 @@ struct Engine::Impl {
     }
   }
 
+  Seeker seeker(std::size_t i, std::uint8_t target_field, bool must_move) const {
+    return {static_cast<std::uint32_t>(i),
+            m.id[i],
+            m.employer[i],
+            m.status[i],
+            m.field[i],
+            m.origin[i],
+            target_field,
+            must_move};
+  }
+
   // Status change of agent i in its own cell; a status that does not work leaves the job.
   void change_status(std::size_t i, std::uint8_t to, Tally& t, StepCounts& delta, ChunkRequests* requests,
                      std::vector<std::uint32_t>* separations) {
@@ -1136,9 +1204,9 @@ struct Engine::Impl {
       const std::uint8_t covered = covered_field(rules[to], field);
       if (covered != field) {
         if (requests)
-          requests->seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
+          requests->seekers.push_back(seeker(i, covered, true));
         else
-          status_changer_seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
+          status_changer_seekers.push_back(seeker(i, covered, true));
       }
     }
     delta.status_field[to * d.fields + m.field[i]] += 1;
@@ -1280,7 +1348,7 @@ struct Engine::Impl {
     }
     const std::uint8_t covered = covered_field(rule, field);
     if (covered != field) {
-      requests.seekers.push_back({static_cast<std::uint32_t>(i), covered, true});
+      requests.seekers.push_back(seeker(i, covered, true));
     } else if (rule.works && sc.fields[field].employs) {
       auto searches = [&] {
         const double search = rule.job_search_rate_per_month *
@@ -1294,7 +1362,7 @@ struct Engine::Impl {
             r.bernoulli(rule.field_change_share)) {
           target = employing_fields[r.below(static_cast<std::uint32_t>(employing_fields.size()))];
         }
-        requests.seekers.push_back({static_cast<std::uint32_t>(i), target, false});
+        requests.seekers.push_back(seeker(i, target, false));
       }
     }
     if ((clocks & kFamilyClock) && rule.family_allowed && m.family_abroad[i] != 0 &&
@@ -1312,16 +1380,16 @@ struct Engine::Impl {
   }
 
   // Transitions into capped statuses, in id order, against the caps in force.
-  void admit_capped_transitions(MonthIndex date, std::size_t chunk_count) {
+  void admit_capped_transitions(std::size_t chunk_count) {
     Tally& t = tallies.local();
     std::vector<std::uint32_t> separations;
     for (std::size_t c = 0; c < chunk_count; ++c) {
       for (const auto& candidate : chunks[c].capped) {
         const auto i = candidate.agent;
         const auto field = m.field[i];
-        if (cap_allows(candidate.to_status, field, date)) {
+        if (cap_allows(candidate.to_status, field)) {
           change_status(i, candidate.to_status, t, counts, nullptr, &separations);
-          count_admission(m.status[i], m.field[i], date);
+          count_admission(m.status[i], m.field[i]);
           schedule(i, now + 1);
         } else {
           ++t.market(kCapBlocked, prefecture_of(m.municipality[i]), field);
@@ -1454,7 +1522,7 @@ struct Engine::Impl {
   // One field's market: job seekers first (in id order), then arrivals from abroad, over the
   // field's open places. Touches only this field's employers, its own seekers and this field's
   // stock counts; other counts change through the thread's delta, summed after the market.
-  void match_field(std::size_t f, std::uint32_t step, MonthIndex date) {
+  void match_field(std::size_t f, std::uint32_t step) {
     Tally& t = tallies.local();
     StepCounts& delta = step_counts.local();
     Stream r(sc.seed, Purpose::matching, step, f);
@@ -1477,62 +1545,52 @@ struct Engine::Impl {
     };
     std::array<std::optional<Drawn>, kAhead + 1> ring;
     auto draw_ahead = [&](std::size_t q) -> const Drawn& {
-      Stream stream(sc.seed, Purpose::job_search, step, m.id[seekers[q].agent]);
+      Stream stream(sc.seed, Purpose::job_search, step, seekers[q].id);
       const std::size_t first = places.first_try(stream);
       return *(ring[q % ring.size()] = Drawn{stream, first});
     };
     for (std::size_t q = 0; q < std::min(kAhead, seekers.size()); ++q) draw_ahead(q);
     for (std::size_t q = 0; q < seekers.size(); ++q) {
       if (places.open() == 0) break;
-      // Two stages: what the next stage needs (id, employer), then the places and the rest.
-      if (q + 2 * kAhead < seekers.size()) {
-        const auto later = seekers[q + 2 * kAhead].agent;
-        __builtin_prefetch(&m.id[later]);
-        __builtin_prefetch(&m.employer[later]);
-      }
       if (q + kAhead < seekers.size()) {
-        const auto ahead = seekers[q + kAhead].agent;
         const Drawn& drawn = draw_ahead(q + kAhead);
         places.prefetch(drawn.first);
         places.prefetch_first(drawn.stream);  // its second place, if the first is still open
-        if (m.employer[ahead] != kNone32) __builtin_prefetch(&cards[m.employer[ahead]]);
-        __builtin_prefetch(&m.origin[ahead]);
-        __builtin_prefetch(&m.status[ahead]);
-        __builtin_prefetch(&m.field[ahead]);
+        if (const auto employer = seekers[q + kAhead].employer; employer != kNone32)
+          __builtin_prefetch(&cards[employer]);
       }
       const auto& seeker = seekers[q];
       const auto i = seeker.agent;
+      const auto status = seeker.status;
+      const auto origin = seeker.origin;
       // Look at two openings and take the one that scores better (wage, city, co-nationals,
       // integration); a worker with a job moves only if it beats the job they have.
-      const auto origin_of_seeker = m.origin[i];
       Drawn& own = *ring[q % ring.size()];
       auto opening = places.uniform(own.stream, own.first);
       const auto second = places.uniform(own.stream);
       auto score = [&](const FieldPlaces::Opening& o) {
         const auto& p = places.place(o);
-        return p.wage_yen * place_score[p.municipality * d.origins + origin_of_seeker];
+        return p.wage_yen * place_score[p.municipality * d.origins + origin];
       };
       if (score(second) > score(opening)) opening = second;
       const std::uint32_t pick = places.employer(opening);
-      if (!e.hires_status(pick, m.status[i])) continue;  // that employer does not hire this status
-      const std::uint32_t old_employer = m.employer[i];
+      if (!e.hires_status(pick, status)) continue;  // that employer does not hire this status
+      const std::uint32_t old_employer = seeker.employer;
       if (old_employer != kNone32 && !seeker.must_move &&
           (pick == old_employer ||
-           score(opening) <= job_score(old_employer, origin_of_seeker) * (1.0 + sc.behaviour.change_threshold)))
+           score(opening) <= job_score(old_employer, origin) * (1.0 + sc.behaviour.change_threshold)))
         continue;
-      const auto status = m.status[i];
-      const auto old_field = m.field[i];
+      const auto old_field = seeker.field;
       // Moving into a capped field is an admission like any other.
       if (old_field != f && capped_status_field[status * d.fields + f]) {
-        if (!cap_allows(status, f, date)) {
+        if (!cap_allows(status, f)) {
           ++t.market(kCapBlocked, prefecture_of(e.municipality[pick]), f);
           continue;
         }
-        count_admission(status, f, date);
+        count_admission(status, f);
       }
       take_place(opening);
       learn_until(i);  // the months so far at the old job and place
-      const auto origin = m.origin[i];
       if (old_field != f) {
         ++t.national(kFieldChangesOut, status, old_field, origin);
         ++t.national(kFieldChangesIn, status, f, origin);
@@ -1565,24 +1623,26 @@ struct Engine::Impl {
       --waiting;
       const auto status = applicants[g].status;
       const auto origin = applicants[g].origin;
-      // An opening drawn in proportion to vacancies × the destination's pull for this origin,
-      // taken if its employer recruits this applicant (bounded tries, then the applicant is lost).
+      // An opening drawn in proportion to the vacancies open to this origin × the destination's
+      // pull for it, taken if its employer recruits this applicant (bounded tries, then the
+      // applicant is lost).
       std::optional<FieldPlaces::Opening> opening;
       std::uint32_t pick = 0;
-      for (int attempt = 0; attempt < 64 && !opening; ++attempt) {
+      for (int attempt = 0; attempt < 64 && !opening && !places.offers_none(origin); ++attempt) {
         opening = places.pulled(
-            origin, [&](std::uint16_t place) { return destination_weight[place * d.origins + origin]; }, r);
+            origin, [&](std::uint16_t place) { return destination_weight[place * d.origins + origin]; },
+            [&](std::uint16_t place) { return mu.agreements[place * d.origins + origin] != 0; }, r);
         if (opening && !recruits_from(places.place(*opening), origin, status, r)) opening.reset();
       }
       if (!opening) continue;  // no employer here recruits this applicant
       pick = places.employer(*opening);
       const auto pref = prefecture_of(e.municipality[pick]);
-      if (!cap_allows(status, f, date)) {
+      if (!cap_allows(status, f)) {
         ++t.market(kCapBlocked, pref, f);
         continue;
       }
       take_place(*opening);
-      count_admission(status, f, date);
+      count_admission(status, f);
       ++counts.status_field[status * d.fields + f];  // residents are counted when the agent is added
       ++t.national(kEntries, status, f, origin);
       ++t.prefecture(kPrefEntries, pref, status, f);
@@ -1594,7 +1654,7 @@ struct Engine::Impl {
     }
   }
 
-  void labour_market(std::uint32_t step, MonthIndex date, std::size_t chunk_count) {
+  void labour_market(std::uint32_t step, std::size_t chunk_count) {
     for (auto& list : field_seekers) list.clear();
     // Seekers are still here: an agent who leaves this month does so before it could ask.
     for (std::size_t c = 0; c < chunk_count; ++c)
@@ -1607,7 +1667,7 @@ struct Engine::Impl {
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, d.fields, 1),
         [&](const tbb::blocked_range<std::size_t>& range) {
-          for (std::size_t f = range.begin(); f != range.end(); ++f) match_field(f, step, date);
+          for (std::size_t f = range.begin(); f != range.end(); ++f) match_field(f, step);
         },
         tbb::simple_partitioner());
     for (auto& delta : step_counts) counts.absorb(delta);
@@ -2080,9 +2140,9 @@ struct Engine::Impl {
     migrant_phase();
     const std::size_t chunk_count = (m.size() + kChunk - 1) / kChunk;
     apply_separations(chunk_count);
-    admit_capped_transitions(date, chunk_count);
+    admit_capped_transitions(chunk_count);
     timings.migrants += clock.lap();
-    labour_market(step_number, date, chunk_count);
+    labour_market(step_number, chunk_count);
     timings.matching += clock.lap();
     std::vector<NewAgent> joined;
     family_joins(step_number, chunk_count, joined);
