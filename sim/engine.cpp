@@ -10,6 +10,10 @@
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <boost/random/binomial_distribution.hpp>
@@ -499,9 +503,13 @@ struct Engine::Impl {
   std::vector<std::vector<NewAgent>> field_arrivals;
   std::vector<std::vector<std::uint32_t>> field_departures;  // employers left for another
   std::vector<FieldPlaces> field_places;
+  // What is read of an employer looked up at random (by the agents who act, by the market), in
+  // one place: one cache line per look rather than one per array. A copy of the employer arrays,
+  // written wherever they are (set_wage; the rest never change after the start).
   struct EmployerCard {
     std::uint32_t wage_yen;
     std::uint16_t municipality;
+    std::uint8_t field, conditions;
   };
   std::vector<EmployerCard> cards;
   std::vector<double> place_score;  // [municipality * origins + origin]: a job's pull there, this month
@@ -695,20 +703,21 @@ struct Engine::Impl {
   }
 
   double wage_of(std::size_t i) const {
-    const double wage = e.wage_yen[m.employer[i]];
+    const double wage = cards[m.employer[i]].wage_yen;
     return second_year_raise(i) ? wage * (1.0 + rules[m.status[i]].second_year_wage_raise) : wage;
   }
 
   // The wage and conditions part of satisfaction for a worker paid `wage` by employer k.
   double job_satisfaction(std::uint32_t k, double wage) const {
     const auto& b = sc.behaviour;
-    const auto p = prefecture_of(e.municipality[k]);
+    const auto& card = cards[k];
+    const auto p = prefecture_of(card.municipality);
     const double minimum = minimum_monthly_wage[p];
-    const double market = std::max(1.0, market_wage[p * d.fields + e.field[k]]);
+    const double market = std::max(1.0, market_wage[p * d.fields + card.field]);
     const double above_minimum = std::clamp((wage / minimum - 1.0) / (b.wage_full_marks_over_minimum - 1.0), 0.0, 1.0);
     const double against_market = std::clamp(0.5 + 0.5 * (wage / market - 1.0) / b.wage_market_span, 0.0, 1.0);
     const double wage_term = b.wage_minimum_share * above_minimum + (1.0 - b.wage_minimum_share) * against_market;
-    return (b.satisfaction_weight_wage * wage_term + b.satisfaction_weight_conditions * e.conditions[k] / 255.0) /
+    return (b.satisfaction_weight_wage * wage_term + b.satisfaction_weight_conditions * card.conditions / 255.0) /
            satisfaction_weight_total;
   }
 
@@ -738,13 +747,15 @@ struct Engine::Impl {
     return cards[k].wage_yen * place_score[cards[k].municipality * d.origins + origin];
   }
 
-  // What the labour market reads of each employer, in one place (a market looks at employers
-  // at random, so one cache line each rather than one per array); fixed during a market.
-  void update_cards() {
+  void make_cards() {
     cards.resize(e.size());
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, e.size(), kChunk), [&](const auto& range) {
-      for (std::size_t k = range.begin(); k < range.end(); ++k) cards[k] = {e.wage_yen[k], e.municipality[k]};
-    });
+    for (std::size_t k = 0; k < e.size(); ++k)
+      cards[k] = {e.wage_yen[k], e.municipality[k], e.field[k], e.conditions[k]};
+  }
+
+  void set_wage(std::uint32_t k, std::uint32_t wage_yen) {
+    e.wage_yen[k] = wage_yen;
+    cards[k].wage_yen = wage_yen;
   }
 
   // What a place adds to a job's score (city, co-nationals, integration): fixed during a market,
@@ -912,6 +923,7 @@ struct Engine::Impl {
       Stream r(sc.seed, Purpose::initial_employer, 2, k);
       if (first_origin[k] != kNone8 && r.bernoulli(sc.employers.diaspora_share)) e.owner_origin[k] = first_origin[k];
     }
+    make_cards();
   }
 
   // ---- events and policy state -----------------------------------------------------------
@@ -1051,13 +1063,13 @@ struct Engine::Impl {
     return exit_bound[m.status[i] * 3 + family];
   }
   const Bound& abscond_bound_of(std::size_t i) const {
-    return abscond_bound[m.status[i] * 256U + e.conditions[m.employer[i]]];
+    return abscond_bound[m.status[i] * 256U + cards[m.employer[i]].conditions];
   }
   const Bound& search_bound_of(std::size_t i) const {
-    return search_bound[m.status[i] * 256U + e.conditions[m.employer[i]]];
+    return search_bound[m.status[i] * 256U + cards[m.employer[i]].conditions];
   }
   double bad_conditions_of(std::size_t i) const {
-    return m.employer[i] != kNone32 ? 1.0 - e.conditions[m.employer[i]] / 255.0 : 0.0;
+    return m.employer[i] != kNone32 ? 1.0 - cards[m.employer[i]].conditions / 255.0 : 0.0;
   }
 
   // Plans agent i's next month of action from step `from` on: the dates its status fixes (a
@@ -1230,16 +1242,38 @@ struct Engine::Impl {
       if (everyone)
         for (std::size_t i = begin; i < end; ++i)
           if (changed[m.status[i]]) schedule(i, now);
-      for (std::size_t i = begin; i < end; ++i)
-        if (m.next_wake[i] <= today) actors.push_back(static_cast<std::uint32_t>(i));
+      gather_due(begin, end, today, actors);
       for (std::size_t k = 0; k < std::min(kAhead, actors.size()); ++k) prefetch_actor(actors[k]);
       for (std::size_t k = 0; k < actors.size(); ++k) {
         if (k + kAhead < actors.size()) prefetch_actor(actors[k + kAhead]);
+        // Then its employer's card, once the actor's employer has had time to arrive.
+        if (k + kAhead / 2 < actors.size())
+          if (const auto employer = m.employer[actors[k + kAhead / 2]]; employer != kNone32)
+            __builtin_prefetch(&cards[employer]);
         const auto i = actors[k];
         act(i, m.next_wake[i] == today ? m.wake_clocks[i] : 0, requests, t, delta);
       }
     });
     for (auto& delta : step_counts) counts.absorb(delta);
+  }
+
+  // Appends to `due` the agents in [begin, end) whose next_wake is at most `today`, in order.
+  // A few in a hundred are: eight compared at once (SSE2, part of every x86-64), the rest skipped.
+  void gather_due(std::size_t begin, std::size_t end, std::int16_t today, std::vector<std::uint32_t>& due) const {
+    const std::int16_t* wake = m.next_wake.data();
+    std::size_t i = begin;
+#if defined(__SSE2__)
+    const __m128i limit = _mm_set1_epi16(static_cast<short>(today + 1));  // today < kNeverStep
+    for (; i + 8 <= end; i += 8) {
+      const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wake + i));
+      // One bit per agent due (the low byte of its 16-bit lane).
+      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi16(next, limit))) & 0x5555U;
+      for (; mask != 0; mask &= mask - 1)
+        due.push_back(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask)) / 2));
+    }
+#endif
+    for (; i < end; ++i)
+      if (wake[i] <= today) due.push_back(static_cast<std::uint32_t>(i));
   }
 
   // How many agents ahead a loop over scattered agents asks for their state.
@@ -1663,7 +1697,6 @@ struct Engine::Impl {
     status_changer_seekers.clear();
     draw_applicants(step);
     update_place_scores();
-    update_cards();
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, d.fields, 1),
         [&](const tbb::blocked_range<std::size_t>& range) {
@@ -1676,8 +1709,8 @@ struct Engine::Impl {
     for (std::size_t f = 0; f < d.fields; ++f) {
       for (const auto employer : field_departures[f]) {
         release_employer(employer, t);
-        e.wage_yen[employer] =
-            static_cast<std::uint32_t>(std::lround(e.wage_yen[employer] * (1.0 + sc.employers.wage_raise_on_loss)));
+        set_wage(employer, static_cast<std::uint32_t>(
+                               std::lround(e.wage_yen[employer] * (1.0 + sc.employers.wage_raise_on_loss))));
       }
     }
     for (const auto& a : other_arrivals) {
