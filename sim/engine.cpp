@@ -155,6 +155,12 @@ struct Seeker {
   bool must_move;  // the status no longer covers the job: any suitable opening will do
 };
 
+// A job seeker taken on in a market: its new employer and that employer's municipality.
+struct Hire {
+  std::uint32_t agent, employer;
+  std::uint16_t municipality;
+};
+
 // A new agent before it gets an id: arrivals and family members who join.
 struct NewAgent {
   std::uint8_t status, field, origin;
@@ -502,6 +508,7 @@ struct Engine::Impl {
   std::vector<std::vector<Applicants>> field_applicants;
   std::vector<std::vector<NewAgent>> field_arrivals;
   std::vector<std::vector<std::uint32_t>> field_departures;  // employers left for another
+  std::vector<std::vector<Hire>> field_hires;
   std::vector<FieldPlaces> field_places;
   // What is read of an employer looked up at random (by the agents who act, by the market), in
   // one place: one cache line per look rather than one per array. A copy of the employer arrays,
@@ -529,6 +536,7 @@ struct Engine::Impl {
         field_applicants(d.fields),
         field_arrivals(d.fields),
         field_departures(d.fields),
+        field_hires(d.fields),
         field_places(d.fields) {
     for (std::size_t f = 0; f < d.fields; ++f)
       if (sc.fields[f].employs) employing_fields.push_back(static_cast<std::uint8_t>(f));
@@ -1568,6 +1576,8 @@ struct Engine::Impl {
     };
     auto& departures = field_departures[f];
     departures.clear();
+    auto& hires = field_hires[f];
+    hires.clear();
     // Each seeker draws from a stream of its own, so the places it will look at are known ahead
     // and asked for from memory a few seekers before (they are scattered over the listing).
     const auto& seekers = field_seekers[f];
@@ -1624,7 +1634,7 @@ struct Engine::Impl {
         count_admission(status, f);
       }
       take_place(opening);
-      learn_until(i);  // the months so far at the old job and place
+      const auto municipality = places.place(opening).municipality;
       if (old_field != f) {
         ++t.national(kFieldChangesOut, status, old_field, origin);
         ++t.national(kFieldChangesIn, status, f, origin);
@@ -1633,15 +1643,12 @@ struct Engine::Impl {
       }
       if (old_employer != kNone32) {
         ++t.national(kEmployerChanges, status, f, origin);
-        ++t.prefecture(kPrefEmployerChanges, prefecture_of(e.municipality[pick]), status, f);
+        ++t.prefecture(kPrefEmployerChanges, prefecture_of(municipality), status, f);
         departures.push_back(old_employer);
       }
-      move_to(i, e.municipality[pick], static_cast<std::uint8_t>(f), t, delta);
-      m.employer[i] = pick;
-      m.field[i] = static_cast<std::uint8_t>(f);
-      m.employer_since[i] = static_cast<std::int16_t>(now);
-      schedule(i, now + 1);
+      hires.push_back({i, pick, municipality});
     }
+    settle_hires(f, t, delta);
 
     auto& arrivals = field_arrivals[f];
     arrivals.clear();
@@ -1686,6 +1693,37 @@ struct Engine::Impl {
                           draw_entry_age_months(agent_stream, rules[status]), draw_family(agent_stream, status),
                           kNone32});
     }
+  }
+
+  // The agents hired in field f's market take their jobs, after the market: it reads nothing of
+  // them, and all of them are known, so each one's state is asked for from memory a few ahead.
+  void settle_hires(std::size_t f, Tally& t, StepCounts& delta) {
+    const auto& hires = field_hires[f];
+    for (std::size_t k = 0; k < std::min(kAhead, hires.size()); ++k) prefetch_hired(hires[k].agent);
+    for (std::size_t k = 0; k < hires.size(); ++k) {
+      if (k + kAhead < hires.size()) prefetch_hired(hires[k + kAhead].agent);
+      const auto& hire = hires[k];
+      const auto i = hire.agent;
+      learn_until(i);  // the months so far at the old job and place
+      move_to(i, hire.municipality, static_cast<std::uint8_t>(f), t, delta);
+      m.employer[i] = hire.employer;
+      m.field[i] = static_cast<std::uint8_t>(f);
+      m.employer_since[i] = static_cast<std::int16_t>(now);
+      schedule(i, now + 1);
+    }
+  }
+
+  // What settling a hire reads of the agent.
+  void prefetch_hired(std::size_t i) const {
+    for (const void* p : {static_cast<const void*>(&m.learned_to[i]), static_cast<const void*>(&m.japanese[i]),
+                          static_cast<const void*>(&m.skill[i]), static_cast<const void*>(&m.municipality[i]),
+                          static_cast<const void*>(&m.origin[i]), static_cast<const void*>(&m.employer[i]),
+                          static_cast<const void*>(&m.linked_family[i]), static_cast<const void*>(&m.status[i]),
+                          static_cast<const void*>(&m.field[i]), static_cast<const void*>(&m.fate[i]),
+                          static_cast<const void*>(&m.principal[i]), static_cast<const void*>(&m.status_since[i]),
+                          static_cast<const void*>(&m.family_abroad[i]), static_cast<const void*>(&m.family_here[i]),
+                          static_cast<const void*>(&m.id[i]), static_cast<const void*>(&m.next_wake[i])})
+      __builtin_prefetch(p);
   }
 
   void labour_market(std::uint32_t step, std::size_t chunk_count) {
