@@ -1284,16 +1284,20 @@ struct Engine::Impl {
       if (wake[i] <= today) due.push_back(static_cast<std::uint32_t>(i));
   }
 
+  // How many agents ahead the census asks for what they look up (agents are read in order).
+  static constexpr std::size_t kCensusAhead = 32;
   // How many agents ahead a loop over scattered agents asks for their state.
   static constexpr std::size_t kAhead = 6;
   // Only what a month's action reads of every actor (learning and dates are read when needed).
   void prefetch_actor(std::size_t i) const {
-    for (const void* p : {static_cast<const void*>(&m.id[i]), static_cast<const void*>(&m.status[i]),
-                          static_cast<const void*>(&m.field[i]), static_cast<const void*>(&m.origin[i]),
-                          static_cast<const void*>(&m.municipality[i]), static_cast<const void*>(&m.employer[i]),
-                          static_cast<const void*>(&m.status_since[i]), static_cast<const void*>(&m.wake_clocks[i]),
-                          static_cast<const void*>(&m.family_abroad[i]), static_cast<const void*>(&m.family_here[i])})
-      __builtin_prefetch(p);
+    prefetch_at(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
+                m.family_abroad, m.family_here);
+  }
+
+  // Asks for element i of each array from memory, ahead of its use.
+  template <class... Arrays>
+  static void prefetch_at(std::size_t i, const Arrays&... arrays) {
+    (__builtin_prefetch(&arrays[i]), ...);
   }
 
   // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
@@ -1709,21 +1713,15 @@ struct Engine::Impl {
       m.employer[i] = hire.employer;
       m.field[i] = static_cast<std::uint8_t>(f);
       m.employer_since[i] = static_cast<std::int16_t>(now);
-      schedule(i, now + 1);
+      plan(i, now + 1);  // a seeker is here and not a linked family member
     }
   }
 
   // What settling a hire reads of the agent.
   void prefetch_hired(std::size_t i) const {
-    for (const void* p : {static_cast<const void*>(&m.learned_to[i]), static_cast<const void*>(&m.japanese[i]),
-                          static_cast<const void*>(&m.skill[i]), static_cast<const void*>(&m.municipality[i]),
-                          static_cast<const void*>(&m.origin[i]), static_cast<const void*>(&m.employer[i]),
-                          static_cast<const void*>(&m.linked_family[i]), static_cast<const void*>(&m.status[i]),
-                          static_cast<const void*>(&m.field[i]), static_cast<const void*>(&m.fate[i]),
-                          static_cast<const void*>(&m.principal[i]), static_cast<const void*>(&m.status_since[i]),
-                          static_cast<const void*>(&m.family_abroad[i]), static_cast<const void*>(&m.family_here[i]),
-                          static_cast<const void*>(&m.id[i]), static_cast<const void*>(&m.next_wake[i])})
-      __builtin_prefetch(p);
+    prefetch_at(i, m.learned_to, m.japanese, m.skill, m.municipality, m.origin, m.employer, m.linked_family, m.status,
+                m.field, m.employer_since, m.status_since, m.family_abroad, m.family_here, m.id, m.next_wake,
+                m.wake_clocks);
   }
 
   void labour_market(std::uint32_t step, std::size_t chunk_count) {
@@ -2013,6 +2011,15 @@ struct Engine::Impl {
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
       Snapshot& s = local.local();
       for (std::size_t i = begin; i < end; ++i) {
+        // What an agent further on will look up elsewhere (its employer's card, its principal),
+        // asked for now: the agents are read in order, those look-ups at random.
+        if (const std::size_t ahead = i + kCensusAhead; ahead < end) {
+          if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
+          if (const auto principal = m.principal[ahead]; principal != kNone32) {
+            __builtin_prefetch(&m.fate[principal]);
+            __builtin_prefetch(&m.municipality[principal]);
+          }
+        }
         if (m.fate[i] != kStay) continue;
         auto municipality = m.municipality[i];
         if (const auto principal = m.principal[i]; principal != kNone32) {
