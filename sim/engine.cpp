@@ -464,8 +464,10 @@ struct Engine::Impl {
   PhaseTimes timings;
   std::vector<std::uint32_t> new_place;  // reused by compact()
   // Japanese learnt a month, fixed point, [municipality * origins + origin], one table per period
-  // between censuses (the rates change only with the portfolios), from the step in rate_from.
+  // between censuses (the rates change only with the portfolios), from the step in rate_from;
+  // and what the months before the period added up to, so any stretch of months takes two looks.
   std::vector<std::vector<std::uint32_t>> japanese_rate;
+  std::vector<std::vector<std::uint64_t>> japanese_before;
   std::vector<std::int32_t> rate_from;
   std::uint32_t skill_rate = 0;  // fixed-point skill points a month at work
   // Upper bounds of each hazard's monthly probability: an agent's clocks tick at these rates
@@ -1049,14 +1051,18 @@ struct Engine::Impl {
     m.learned_to[i] = static_cast<std::int16_t>(now);
     if (m.japanese[i] < kMaxPoints) {
       const std::size_t cell = m.municipality[i] * d.origins + m.origin[i];
-      std::uint32_t points = m.japanese[i];
-      std::int32_t until = now;  // months (from, until] still to add, latest period first
-      for (std::size_t period = rate_from.size(); period-- > 0 && until > from;) {
-        const std::int32_t start = std::max(from, rate_from[period] - 1);
-        points += static_cast<std::uint32_t>(until - start) * japanese_rate[period][cell];
-        until = start;
-      }
-      m.japanese[i] = static_cast<std::uint16_t>(std::min<std::uint32_t>(kMaxPoints, points));
+      // Learning is counted from the first period on; period p holds the months after
+      // rate_from[p] - 1, up to the next period's.
+      auto learnt_by = [&](std::int32_t step, std::size_t p) {
+        return japanese_before[p][cell] +
+               static_cast<std::uint64_t>(step - (rate_from[p] - 1)) * japanese_rate[p][cell];
+      };
+      const std::int32_t start = std::max(from, rate_from.front() - 1);
+      const auto period_of_start = static_cast<std::size_t>(
+          std::upper_bound(rate_from.begin(), rate_from.end(), start + 1) - rate_from.begin() - 1);
+      const std::uint64_t points =
+          m.japanese[i] + learnt_by(now, rate_from.size() - 1) - learnt_by(start, period_of_start);
+      m.japanese[i] = static_cast<std::uint16_t>(std::min<std::uint64_t>(kMaxPoints, points));
     }
     if (m.employer[i] != kNone32 && m.skill[i] < kMaxPoints)
       m.skill[i] = static_cast<std::uint16_t>(
@@ -1978,6 +1984,11 @@ struct Engine::Impl {
     }
     // Learning rates change only with the portfolios: tabulated here for the months from the
     // next on, not per agent-month; the earlier periods' stay for the learning not yet added up.
+    auto& before = japanese_before.emplace_back(d.municipal_origin(), 0);
+    if (!rate_from.empty())
+      for (std::size_t cell = 0; cell < before.size(); ++cell)
+        before[cell] = japanese_before[japanese_before.size() - 2][cell] +
+                       static_cast<std::uint64_t>(now + 1 - rate_from.back()) * japanese_rate.back()[cell];
     auto& rates = japanese_rate.emplace_back(d.municipal_origin());
     rate_from.push_back(now + 1);
     for (std::size_t k = 0; k < d.municipalities; ++k)
