@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/random/binomial_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
@@ -1739,12 +1740,20 @@ struct Engine::Impl {
     status_changer_seekers.clear();
     draw_applicants(step);
     update_place_scores();
-    tbb::parallel_for(
-        tbb::blocked_range<std::size_t>(0, d.fields, 1),
-        [&](const tbb::blocked_range<std::size_t>& range) {
-          for (std::size_t f = range.begin(); f != range.end(); ++f) match_field(f, step);
-        },
-        tbb::simple_partitioner());
+    // Fields with the most to do first, each taken by the next free thread, so that a large
+    // field does not start last (which field a thread takes does not change the result).
+    std::vector<std::int64_t> work(d.fields);
+    for (std::size_t f = 0; f < d.fields; ++f) {
+      work[f] = static_cast<std::int64_t>(field_seekers[f].size()) + (e.field_begin[f + 1] - e.field_begin[f]) / 4;
+      for (const auto& a : field_applicants[f]) work[f] += a.count;
+    }
+    std::vector<std::size_t> order(d.fields);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
+    std::atomic<std::size_t> next{0};
+    tbb::parallel_for(0, tbb::this_task_arena::max_concurrency(), [&](int) {
+      for (std::size_t k; (k = next.fetch_add(1)) < order.size();) match_field(order[k], step);
+    });
     for (auto& delta : step_counts) counts.absorb(delta);
     // Employers who lost a worker to a rival: freed place, and a raise to keep the rest.
     Tally& t = tallies.local();
