@@ -1118,51 +1118,59 @@ struct Engine::Impl {
     // Acting every month: a worker without a job looks for one, one whose status no longer
     // covers their field for a job in one it does.
     if (!covered || (at_work && !employed)) next = from;
-    // The clocks, and the months they start ticking (a search when the rules allow one, a
-    // family when it may join): a later start is a date, re-planned the month before.
+    // The clocks, and the months they start ticking: from now, or later (a search once the rules
+    // allow one, a family once it may join).
     std::array<const Bound*, 4> bound{&exit_bound_of(i), nullptr, nullptr, nullptr};
+    std::array<std::int64_t, 4> start{from, from, from, from};
     if (employed) bound[1] = &abscond_bound_of(i);
     if (employed && at_work && covered && rule.employer_change != EmployerChangeRule::never) {
-      const std::int64_t search_from = rule.employer_change == EmployerChangeRule::after_months
-                                           ? m.employer_since[i] + rule.employer_change_after_months[field]
-                                           : from;
-      if (search_from <= from)
-        bound[2] = &search_bound_of(i);
-      else if (search_bound_of(i).p > 0)
-        next = std::min(next, search_from - 1);
+      bound[2] = &search_bound_of(i);
+      if (rule.employer_change == EmployerChangeRule::after_months)
+        start[2] = std::max<std::int64_t>(from, m.employer_since[i] + rule.employer_change_after_months[field]);
     }
     if (rule.family_allowed && m.family_abroad[i] != 0) {
-      const std::int64_t family_from = since + rule.family_delay_months;
-      if (family_from <= from)
-        bound[3] = &family_bound;
-      else
-        next = std::min(next, family_from - 1);
+      bound[3] = &family_bound;
+      start[3] = std::max<std::int64_t>(from, since + rule.family_delay_months);
     }
-    // The clocks together tick in a month with probability 1 - prod(1 - bound): one geometric
-    // draw gives the first such month, then which of them tick, given that one does.
-    double none_tick = 1.0, log_none = 0.0;
-    for (const auto* b : bound)
-      if (b) none_tick *= 1.0 - b->p, log_none += b->log_none;
+    // Between one start and the next, the clocks started tick together in a month with
+    // probability 1 - prod(1 - bound): one geometric draw gives the first such month, then which
+    // of them tick, given that one does. No tick before the next start: the months being
+    // independent, the draw is made again from there with the clock that starts.
     std::uint8_t clocks = 0;
-    if (none_tick < 1.0) {
-      std::optional<Stream> own;
-      if (!r) r = &own.emplace(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), m.id[i]);
-      const double u = (static_cast<double>((*r)()) + 1.0) * (1.0 / 4294967296.0);
-      const double months = none_tick > 0.0 ? std::floor(std::log(u) / log_none) : 0.0;
-      const std::int64_t tick = from + static_cast<std::int64_t>(std::min(months, 30000.0));
-      if (tick <= next) {
-        next = tick;
-        // Clock k ticks with probability bound / P(one of k.. ticks) while none before it has,
-        // with its own bound once one has.
-        double rest_none = none_tick;  // P(none of clocks k.. tick)
-        bool ticked = false;
-        for (std::size_t k = 0; k < bound.size(); ++k) {
-          if (!bound[k] || bound[k]->p <= 0.0) continue;
-          const double p = ticked ? bound[k]->p : bound[k]->p / (1.0 - rest_none);
-          rest_none /= 1.0 - bound[k]->p;
-          if (r->uniform() < p) clocks |= static_cast<std::uint8_t>(1U << k), ticked = true;
+    std::optional<Stream> own;
+    for (std::int64_t segment = from; segment <= next && segment < kNeverStep;) {
+      std::int64_t segment_end = kNeverStep;
+      double none_tick = 1.0, log_none = 0.0;
+      for (std::size_t k = 0; k < bound.size(); ++k) {
+        if (!bound[k]) continue;
+        if (start[k] > segment) {
+          segment_end = std::min(segment_end, start[k]);
+        } else {
+          none_tick *= 1.0 - bound[k]->p;
+          log_none += bound[k]->log_none;
         }
       }
+      if (none_tick < 1.0) {
+        if (!r) r = &own.emplace(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), m.id[i]);
+        const double u = (static_cast<double>((*r)()) + 1.0) * (1.0 / 4294967296.0);
+        const double months = none_tick > 0.0 ? std::floor(std::log(u) / log_none) : 0.0;
+        const std::int64_t tick = segment + static_cast<std::int64_t>(std::min(months, 30000.0));
+        if (tick < segment_end && tick <= next) {
+          next = tick;
+          // Clock k ticks with probability bound / P(one of k.. ticks) while none before it has,
+          // with its own bound once one has.
+          double rest_none = none_tick;  // P(none of the started clocks k.. tick)
+          bool ticked = false;
+          for (std::size_t k = 0; k < bound.size(); ++k) {
+            if (!bound[k] || start[k] > segment || bound[k]->p <= 0.0) continue;
+            const double p = ticked ? bound[k]->p : bound[k]->p / (1.0 - rest_none);
+            rest_none /= 1.0 - bound[k]->p;
+            if (r->uniform() < p) clocks |= static_cast<std::uint8_t>(1U << k), ticked = true;
+          }
+          break;
+        }
+      }
+      segment = segment_end;
     }
     m.next_wake[i] = static_cast<std::int16_t>(std::min<std::int64_t>(next, kNeverStep));
     m.wake_clocks[i] = next < kNeverStep ? clocks : 0;
