@@ -177,7 +177,6 @@ struct ChunkRequests {
   std::vector<std::uint32_t> separations;  // employers that lost a worker
   std::vector<Seeker> seekers;
   std::vector<CappedCandidate> capped;
-  std::vector<std::uint32_t> family_joins;
   std::vector<std::uint32_t> actors;  // agents acting this month, in order
   std::vector<NewAgent> joined;       // family members who join a principal of this chunk
   void clear() {
@@ -186,7 +185,6 @@ struct ChunkRequests {
     separations.clear();
     seekers.clear();
     capped.clear();
-    family_joins.clear();
   }
 };
 
@@ -1430,9 +1428,39 @@ struct Engine::Impl {
         in_status >= rule.family_delay_months &&
         r.uniform() * family_bound.p < sc.family.join_rate_per_month * (1.0 + sc.integration.family_join_boost *
                                                                                   mu.integration[m.municipality[i]])) {
-      requests.family_joins.push_back(static_cast<std::uint32_t>(i));
+      join_family(i, t, delta, requests.joined);
     }
     return true;
+  }
+
+  // Principal i's family abroad joins it, unless a border closure keeps them out this month
+  // (then it asks again later): DEPENDENT agents linked to it, who live where it lives and leave
+  // with it (DESIGN §2), so they never act on their own. Its plan, made after its action, sees
+  // the family at hand.
+  void join_family(std::size_t i, Tally& t, StepCounts& delta, std::vector<NewAgent>& joined) {
+    if (entry_share <= 0.0) return;  // family members come from abroad too
+    Stream r(sc.seed, Purpose::family, static_cast<std::uint32_t>(now), m.id[i]);
+    if (entry_share < 1.0 && !r.bernoulli(entry_share)) return;
+    const auto dependent = sc.family.dependent_status;
+    const auto packed = m.family_abroad[i];
+    const auto members = family_size(packed);
+    const auto origin = m.origin[i];
+    const auto municipality = m.municipality[i];
+    t.national(kFamilyJoined, m.status[i], m.field[i], origin) += members;
+    t.national(kEntries, dependent, none_field, origin) += members;
+    t.prefecture(kPrefEntries, prefecture_of(municipality), dependent, none_field) += members;
+    t.municipal_entries(municipality, origin) += members;
+    delta.add(dependent, none_field, municipality, origin, members);
+    for (std::uint8_t k = 0; k < members; ++k) {
+      const bool spouse = (packed & kSpouseBit) && k == 0;
+      const auto age = spouse ? static_cast<std::uint16_t>(now - m.born[i])
+                              : static_cast<std::uint16_t>(
+                                    r.below(static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
+      joined.push_back({dependent, none_field, origin, municipality, kNone32, age, 0, static_cast<std::uint32_t>(i)});
+    }
+    m.family_abroad[i] = 0;
+    m.family_here[i] = 1;
+    m.linked_family[i] = members;
   }
 
   void release_employer(std::uint32_t employer, Tally& t) {
@@ -1779,52 +1807,6 @@ struct Engine::Impl {
     }
   }
 
-  // Family members who join their principal this month become DEPENDENT agents linked to it:
-  // they live where it lives and leave with it (DESIGN §2), so they never act on their own.
-  void family_joins(std::uint32_t step, std::size_t chunk_count, std::vector<NewAgent>& joined) {
-    if (entry_share <= 0.0) return;  // family members come from abroad too; principals retry later
-    const auto dependent = sc.family.dependent_status;
-    // Chunk by chunk in parallel (each principal is its chunk's), joined in chunk order after.
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunk_count, 1), [&](const auto& range) {
-      Tally& t = tallies.local();
-      StepCounts& delta = step_counts.local();
-      for (std::size_t c = range.begin(); c < range.end(); ++c) {
-        auto& members_joined = chunks[c].joined;
-        for (const auto i : chunks[c].family_joins) {
-          if (m.fate[i] != kStay) continue;
-          Stream r(sc.seed, Purpose::family, step, m.id[i]);
-          if (entry_share < 1.0 && !r.bernoulli(entry_share)) continue;  // not admitted yet: tries again later
-          const auto packed = m.family_abroad[i];
-          const auto members = family_size(packed);
-          t.national(kFamilyJoined, m.status[i], m.field[i], m.origin[i]) += members;
-          t.national(kEntries, dependent, none_field, m.origin[i]) += members;
-          t.prefecture(kPrefEntries, prefecture_of(m.municipality[i]), dependent, none_field) += members;
-          t.municipal_entries(m.municipality[i], m.origin[i]) += members;
-          delta.add(dependent, none_field, m.municipality[i], m.origin[i], members);
-          for (std::uint8_t k = 0; k < members; ++k) {
-            const bool spouse = (packed & kSpouseBit) && k == 0;
-            const auto age = spouse ? static_cast<std::uint16_t>(now - m.born[i])
-                                    : static_cast<std::uint16_t>(r.below(
-                                          static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
-            members_joined.push_back({dependent, none_field, m.origin[i], m.municipality[i], kNone32, age, 0,
-                                      static_cast<std::uint32_t>(i)});
-          }
-          m.family_abroad[i] = 0;
-          m.family_here[i] = 1;
-          m.linked_family[i] = members;
-          schedule(i, now + 1);  // a family at hand changes the return hazard
-        }
-      }
-    });
-    for (auto& delta : step_counts) counts.absorb(delta);
-    for (std::size_t c = 0; c < chunk_count; ++c)
-      joined.insert(joined.end(), chunks[c].joined.begin(), chunks[c].joined.end());
-  }
-
-  // Stable removal of departed agents (and the families that left with them): survivors keep
-  // their order (and so ascending ids). Run when a tenth of the places are departed, so most
-  // months move nothing; each array closes the gaps with one block move per run of survivors,
-  // the arrays in parallel, one task each.
   void compact() {
     const std::size_t n = m.size();
     const std::size_t chunk_count = (n + kChunk - 1) / kChunk;
@@ -2250,8 +2232,6 @@ struct Engine::Impl {
     timings.migrants += clock.lap();
     labour_market(step_number, chunk_count);
     timings.matching += clock.lap();
-    std::vector<NewAgent> joined;
-    family_joins(step_number, chunk_count, joined);
     // New agents: residents counted here (an arrival's stock cell was counted in its market).
     const std::size_t first_new = m.size();
     new_agents.assign(other_arrivals.begin(), other_arrivals.end());
@@ -2262,7 +2242,8 @@ struct Engine::Impl {
         --counts.status_field[a.status * d.fields + a.field];
         new_agents.push_back(a);
       }
-    new_agents.insert(new_agents.end(), joined.begin(), joined.end());  // counted when their family joined
+    for (std::size_t c = 0; c < chunk_count; ++c)  // counted when their family joined
+      new_agents.insert(new_agents.end(), chunks[c].joined.begin(), chunks[c].joined.end());
     append_all(new_agents);
     schedule_range(first_new, m.size(), now + 1);
     if (static_cast<std::int64_t>(m.size()) - alive() >= static_cast<std::int64_t>(m.size() / 10)) compact();
