@@ -1531,6 +1531,7 @@ struct Engine::Impl {
       for (std::size_t k = 0; k < d.municipalities; ++k) destination_weight[k * d.origins + o] = 1.0;
     }
     std::vector<double> cumulative_residents(d.municipalities);
+    std::vector<std::size_t> guide(d.municipalities);
 
     for (std::size_t o = 0; o < d.origins; ++o) {
       const auto& origin = sc.origins[o];
@@ -1541,6 +1542,22 @@ struct Engine::Impl {
       for (std::size_t k = 0; k < d.municipalities; ++k)
         cumulative_residents[k] = (total_residents += (static_cast<double>(counts.residents[k]) + 1.0) *
                                                       destination_weight[k * d.origins + o]);
+      // A guide to the search (Chen and Asau): where the first municipality past each of as
+      // many equal steps of the total lies, so a draw starts next to its answer.
+      for (std::size_t g = 0, k = 0; g < guide.size(); ++g) {
+        const double step_start = total_residents * static_cast<double>(g) / static_cast<double>(guide.size());
+        while (k < cumulative_residents.size() && cumulative_residents[k] <= step_start) ++k;
+        guide[g] = k;
+      }
+      // The first municipality whose cumulative weight exceeds u (what upper_bound finds).
+      auto settle_at = [&](double u) {
+        auto g = std::min(guide.size() - 1,
+                          static_cast<std::size_t>(u / total_residents * static_cast<double>(guide.size())));
+        std::size_t k = guide[g];
+        while (k > 0 && cumulative_residents[k - 1] > u) --k;
+        while (k < cumulative_residents.size() && cumulative_residents[k] <= u) ++k;
+        return k;
+      };
       for (std::size_t s = 0; s < d.statuses; ++s) {
         const auto& rule = rules[s];
         if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
@@ -1575,10 +1592,7 @@ struct Engine::Impl {
               break;
             }
           for (std::int64_t k = 0; k < applicants; ++k) {
-            const double u = r.uniform() * total_residents;
-            const auto where = static_cast<std::uint16_t>(
-                std::upper_bound(cumulative_residents.begin(), cumulative_residents.end(), u) -
-                cumulative_residents.begin());
+            const auto where = static_cast<std::uint16_t>(settle_at(r.uniform() * total_residents));
             NewAgent a{static_cast<std::uint8_t>(s),
                        entry_field,
                        static_cast<std::uint8_t>(o),
