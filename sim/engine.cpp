@@ -669,16 +669,33 @@ struct Engine::Impl {
   }
 
   // This month's new agents in order, written in parallel (each its own places in the arrays)
-  // and planned from the next month while their state is at hand.
-  void append_all(const std::vector<NewAgent>& agents) {
+  // and planned from the next month while their state is at hand. The first `arrivals` came
+  // from abroad and are counted as residents here; of those, the first `direct` entered without
+  // a job and are counted as entries here too (an entrant with a job was counted in its stock
+  // cell and as an entry in its market, a family member when it joined).
+  void append_all(const std::vector<NewAgent>& agents, std::size_t direct, std::size_t arrivals) {
     const std::size_t first = m.size();
     m.for_each_array([&](auto& array) { array.resize(first + agents.size()); });
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents.size(), 4096), [&](const auto& range) {
+      Tally& t = tallies.local();
+      StepCounts& delta = step_counts.local();
       for (std::size_t k = range.begin(); k < range.end(); ++k) {
-        place(first + k, agents[k], next_id + static_cast<std::uint32_t>(k));
+        const auto& a = agents[k];
+        if (k < arrivals) {
+          delta.add(a.status, a.field, a.municipality, a.origin, 1);
+          if (k >= direct) {
+            --delta.status_field[a.status * d.fields + a.field];
+          } else {
+            ++t.national(kEntries, a.status, a.field, a.origin);
+            ++t.prefecture(kPrefEntries, prefecture_of(a.municipality), a.status, a.field);
+            ++t.municipal_entries(a.municipality, a.origin);
+          }
+        }
+        place(first + k, a, next_id + static_cast<std::uint32_t>(k));
         schedule(first + k, now + 1);
       }
     });
+    for (auto& delta : step_counts) counts.absorb(delta);
     next_id += static_cast<std::uint32_t>(agents.size());
   }
 
@@ -1820,11 +1837,6 @@ struct Engine::Impl {
                                std::lround(e.wage_yen[employer] * (1.0 + sc.employers.wage_raise_on_loss))));
       }
     }
-    for (const auto& a : other_arrivals) {
-      ++t.national(kEntries, a.status, a.field, a.origin);
-      ++t.prefecture(kPrefEntries, prefecture_of(a.municipality), a.status, a.field);
-      ++t.municipal_entries(a.municipality, a.origin);
-    }
   }
 
   void compact() {
@@ -2254,16 +2266,11 @@ struct Engine::Impl {
     timings.matching += clock.lap();
     // New agents: residents counted here (an arrival's stock cell was counted in its market).
     new_agents.assign(other_arrivals.begin(), other_arrivals.end());
-    for (const auto& a : other_arrivals) counts.add(a.status, a.field, a.municipality, a.origin, 1);
-    for (const auto& list : field_arrivals)
-      for (const auto& a : list) {
-        counts.add(a.status, a.field, a.municipality, a.origin, 1);
-        --counts.status_field[a.status * d.fields + a.field];
-        new_agents.push_back(a);
-      }
+    for (const auto& list : field_arrivals) new_agents.insert(new_agents.end(), list.begin(), list.end());
+    const std::size_t arrivals = new_agents.size();
     for (std::size_t c = 0; c < chunk_count; ++c)  // counted when their family joined
       new_agents.insert(new_agents.end(), chunks[c].joined.begin(), chunks[c].joined.end());
-    append_all(new_agents);
+    append_all(new_agents, other_arrivals.size(), arrivals);
     if (static_cast<std::int64_t>(m.size()) - alive() >= static_cast<std::int64_t>(m.size() / 10)) compact();
     timings.migrants += clock.lap();
   }
