@@ -567,9 +567,6 @@ struct Engine::Impl {
         rules_changed[static_cast<std::size_t>(change.date - sc.start) * d.statuses + change.status] = 1;
     init_municipalities();
     init_agents_and_employers();
-    // Room for the agents to triple (the baseline's grow 2.6-fold by 2040) before an array has
-    // to grow, which copies it and briefly holds both copies; pages not yet used cost no memory.
-    m.for_each_array([](auto& array) { array.reserve(3 * array.size()); });
     for (std::size_t i = 0; i < m.size(); ++i) counts.add(m.status[i], m.field[i], m.municipality[i], m.origin[i], 1);
   }
 
@@ -661,13 +658,6 @@ struct Engine::Impl {
     return static_cast<std::uint16_t>(rule.entry_age_min_years * 12 + static_cast<int>(r.below(span)));
   }
 
-  // A new agent, arrived this step; it acts from the next (see append_all). It arrives
-  // with a random fraction of a point of Japanese and skill, so learning spreads a cohort out.
-  void append(const NewAgent& a) {
-    m.for_each_array([](auto& array) { array.emplace_back(); });
-    place(m.size() - 1, a, next_id++);
-  }
-
   // This month's new agents in order, written in parallel (each its own places in the arrays)
   // and planned from the next month while their state is at hand. The first `arrivals` came
   // from abroad and are counted as residents here; of those, the first `direct` entered without
@@ -699,6 +689,8 @@ struct Engine::Impl {
     next_id += static_cast<std::uint32_t>(agents.size());
   }
 
+  // Agent `id` written at place i, from `a`. It arrives with a random fraction of a point of
+  // Japanese and skill, so learning spreads a cohort out.
   void place(std::size_t i, const NewAgent& a, std::uint32_t id) {
     const std::uint32_t fraction = Stream(sc.seed, Purpose::learning, 0, id)();
     const auto today = static_cast<std::int16_t>(now);
@@ -843,40 +835,57 @@ struct Engine::Impl {
   }
 
   void init_agents_and_employers() {
-    // Agents: each stock cell's persons times the scale, rounded stochastically per cell.
+    // Agents: each stock cell's persons times the scale, rounded stochastically per cell; ids
+    // in cell order. Each agent draws from a stream of its own id, so the cells are filled in
+    // parallel once their first ids are known.
     std::vector<std::int64_t> workers_at(d.fields * d.municipalities, 0);
+    std::vector<std::size_t> first_of_cell(sc.initial_stock.size() + 1, 0);
     for (std::size_t c = 0; c < sc.initial_stock.size(); ++c) {
       const auto& cell = sc.initial_stock[c];
       Stream cell_stream(sc.seed, Purpose::initial_agent, 0, c);
       const double expected = static_cast<double>(cell.persons) * sc.scale;
       auto agents = static_cast<std::int64_t>(std::floor(expected));
       if (cell_stream.uniform() < expected - static_cast<double>(agents)) ++agents;
-      const auto& rule = sc.statuses[cell.status];
-      for (std::int64_t k = 0; k < agents; ++k) {
-        Stream r(sc.seed, Purpose::initial_agent, 1, next_id);
-        const std::int32_t stay_span =
-            std::min<std::int32_t>(rule.max_stay_months, sc.family.initial_months_in_status_max);
-        const auto in_status = static_cast<std::uint16_t>(r.below(static_cast<std::uint32_t>(stay_span)));
-        NewAgent a{cell.status, cell.field,
-                   cell.origin, cell.municipality,
-                   kNone32,     static_cast<std::uint16_t>(draw_entry_age_months(r, rule) + in_status),
-                   0,           kNone32};
-        // Residents whose status allows family are taken to have reunited already (their
-        // families are in the initial DEPENDENT stock); the others left theirs abroad.
-        const std::uint8_t family = draw_family(r, cell.status);
-        a.family_abroad = rule.family_allowed ? 0 : family;
-        append(a);
-        m.family_here.back() = rule.family_allowed && family != 0 ? 1 : 0;
-        m.status_since.back() = static_cast<std::int16_t>(-in_status);
-        m.employer_since.back() = static_cast<std::int16_t>(-in_status);
-        // What the months already spent in Japan taught them.
-        m.japanese.back() =
-            add_points(m.japanese.back(), in_status * japanese_per_month(cell.origin, cell.municipality));
-        if (sc.fields[cell.field].employs)
-          m.skill.back() = add_points(m.skill.back(), in_status * sc.learning.skill_points_per_month);
-        if (sc.fields[cell.field].employs) ++workers_at[cell.field * d.municipalities + cell.municipality];
-      }
+      first_of_cell[c + 1] = first_of_cell[c] + static_cast<std::size_t>(agents);
+      if (sc.fields[cell.field].employs) workers_at[cell.field * d.municipalities + cell.municipality] += agents;
     }
+    const std::size_t agents = first_of_cell.back();
+    // Room for the agents to triple (the baseline's grow 2.6-fold by 2040) before an array has
+    // to grow, which copies it and briefly holds both copies; pages not yet used cost no memory.
+    m.for_each_array([agents](auto& array) {
+      array.reserve(3 * agents);
+      array.resize(agents);
+    });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, sc.initial_stock.size(), 256), [&](const auto& range) {
+      for (std::size_t c = range.begin(); c < range.end(); ++c) {
+        const auto& cell = sc.initial_stock[c];
+        const auto& rule = sc.statuses[cell.status];
+        for (std::size_t i = first_of_cell[c]; i < first_of_cell[c + 1]; ++i) {
+          const auto id = next_id + static_cast<std::uint32_t>(i);
+          Stream r(sc.seed, Purpose::initial_agent, 1, id);
+          const std::int32_t stay_span =
+              std::min<std::int32_t>(rule.max_stay_months, sc.family.initial_months_in_status_max);
+          const auto in_status = static_cast<std::uint16_t>(r.below(static_cast<std::uint32_t>(stay_span)));
+          NewAgent a{cell.status, cell.field,
+                     cell.origin, cell.municipality,
+                     kNone32,     static_cast<std::uint16_t>(draw_entry_age_months(r, rule) + in_status),
+                     0,           kNone32};
+          // Residents whose status allows family are taken to have reunited already (their
+          // families are in the initial DEPENDENT stock); the others left theirs abroad.
+          const std::uint8_t family = draw_family(r, cell.status);
+          a.family_abroad = rule.family_allowed ? 0 : family;
+          place(i, a, id);
+          m.family_here[i] = rule.family_allowed && family != 0 ? 1 : 0;
+          m.status_since[i] = static_cast<std::int16_t>(-in_status);
+          m.employer_since[i] = static_cast<std::int16_t>(-in_status);
+          // What the months already spent in Japan taught them.
+          m.japanese[i] = add_points(m.japanese[i], in_status * japanese_per_month(cell.origin, cell.municipality));
+          if (sc.fields[cell.field].employs)
+            m.skill[i] = add_points(m.skill[i], in_status * sc.learning.skill_points_per_month);
+        }
+      }
+    });
+    next_id += static_cast<std::uint32_t>(agents);
 
     // Employers: per (field, municipality) with workers, enough firms of the mean size, their
     // sizes spread lognormally, with spare capacity; fields are contiguous so each field's
