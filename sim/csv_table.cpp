@@ -55,13 +55,13 @@ std::vector<Row> parse_csv(const std::string& file, const std::string& text) {
         throw InputError({file, line, column}, "", "expected ',' or the end of the line after a quoted cell");
       row_has_text = true;
     } else {
-      while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-        cell.text += text[i];
-        advance(text[i++]);
-      }
+      const std::size_t start = i;
+      for (; i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r'; ++i)
+        if (!is_continuation(text[i])) ++column;  // as advance() would, with no line break here
+      cell.text.assign(text, start, i - start);
       row_has_text = row_has_text || !cell.text.empty();
     }
-    row.push_back(cell);
+    row.push_back(std::move(cell));
     if (i < text.size() && text[i] == ',') {
       advance(text[i++]);
       row_has_text = true;

@@ -1901,22 +1901,26 @@ struct Engine::Impl {
     tbb::parallel_for(std::size_t{0}, passes.size(), [&](std::size_t k) { passes[k](); });
   }
 
+  // Each employer draws from a stream of its own and counts in its thread's tally: in parallel.
   void grow_employers(std::uint32_t step) {
-    Tally& t = tallies.local();
-    for (std::size_t k = 0; k < e.size(); ++k) {
-      const double growth =
-          sc.fields[e.field[k]].growth_in(year_of(sc.start + static_cast<MonthIndex>(step))) +
-          (mu.employer_subsidy[e.municipality[k]] ? sc.municipal_policy.subsidy_capacity_growth : 0.0);
-      if (growth == 0.0) continue;
-      Stream r(sc.seed, Purpose::employer_update, step, k);
-      const double target = e.capacity[k] * (1.0 + growth);
-      auto next = static_cast<std::int64_t>(std::floor(target));
-      if (r.uniform() < target - static_cast<double>(next)) ++next;
-      next = std::max<std::int64_t>(next, 0);
-      if (next > e.capacity[k])
-        t.market(kVacanciesPosted, prefecture_of(e.municipality[k]), e.field[k]) += next - e.capacity[k];
-      e.capacity[k] = static_cast<std::uint32_t>(next);
-    }
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, e.size(), kChunk), [&](const auto& range) {
+      Tally& t = tallies.local();
+      for (std::size_t k = range.begin(); k < range.end(); ++k) grow_employer(k, step, t);
+    });
+  }
+
+  void grow_employer(std::size_t k, std::uint32_t step, Tally& t) {
+    const double growth = sc.fields[e.field[k]].growth_in(year_of(sc.start + static_cast<MonthIndex>(step))) +
+                          (mu.employer_subsidy[e.municipality[k]] ? sc.municipal_policy.subsidy_capacity_growth : 0.0);
+    if (growth == 0.0) return;
+    Stream r(sc.seed, Purpose::employer_update, step, k);
+    const double target = e.capacity[k] * (1.0 + growth);
+    auto next = static_cast<std::int64_t>(std::floor(target));
+    if (r.uniform() < target - static_cast<double>(next)) ++next;
+    next = std::max<std::int64_t>(next, 0);
+    if (next > e.capacity[k])
+      t.market(kVacanciesPosted, prefecture_of(e.municipality[k]), e.field[k]) += next - e.capacity[k];
+    e.capacity[k] = static_cast<std::uint32_t>(next);
   }
 
   // Yearly: AJTs hired to the children-per-teacher target, and the integration level.
