@@ -403,6 +403,12 @@ struct Applicants {
   std::int64_t count;
 };
 
+// One origin's applicants of a month, drawn apart from the other origins'.
+struct OriginDraws {
+  std::vector<std::pair<std::size_t, Applicants>> to_fields;  // (field, applicants), in order
+  std::vector<NewAgent> direct;                               // entrants who need no job
+};
+
 // Family abroad is packed in a byte: bit 7 a spouse, bits 0-6 the number of children.
 constexpr std::uint8_t kSpouseBit = 0x80;
 constexpr std::uint8_t family_size(std::uint8_t packed) {
@@ -522,6 +528,9 @@ struct Engine::Impl {
   std::vector<EmployerCard> cards;
   std::vector<double> place_score;  // [municipality * origins + origin]: a job's pull there, this month
   std::vector<NewAgent> other_arrivals;
+  std::vector<OriginDraws> origin_draws;
+  // Children left abroad per entrant (built once: its set-up takes an exponential).
+  boost::random::poisson_distribution<int> children_abroad{1.0};
   std::vector<NewAgent> new_agents;            // this month's, in id order
   std::vector<Seeker> status_changer_seekers;  // from admissions to capped statuses, in id order
 
@@ -544,6 +553,8 @@ struct Engine::Impl {
     for (std::size_t f = d.fields; f-- > 0;)
       if (!sc.fields[f].employs) none_field = static_cast<std::uint8_t>(f);
     rules = sc.statuses;
+    if (sc.family.children_mean > 0)
+      children_abroad = boost::random::poisson_distribution<int>(sc.family.children_mean);
     origin_push.assign(d.origins, 1.0);
     cap_admitted.assign(sc.caps.size(), 0);
     cap_limit_agents.resize(sc.caps.size());
@@ -646,10 +657,7 @@ struct Engine::Impl {
   std::uint8_t draw_family(Stream& r, std::uint8_t status) const {
     if (status == sc.family.dependent_status) return 0;
     std::uint8_t packed = r.bernoulli(sc.family.spouse_probability) ? kSpouseBit : 0;
-    if (sc.family.children_mean > 0) {
-      boost::random::poisson_distribution<int> children(sc.family.children_mean);
-      packed |= static_cast<std::uint8_t>(std::min(children(r), 20));
-    }
+    if (sc.family.children_mean > 0) packed |= static_cast<std::uint8_t>(std::min(children_abroad(r), 20));
     return packed;
   }
 
@@ -1556,79 +1564,94 @@ struct Engine::Impl {
       if (largest[o] > 1e-300) continue;
       for (std::size_t k = 0; k < d.municipalities; ++k) destination_weight[k * d.origins + o] = 1.0;
     }
+    // Origins in parallel (each draws from streams of its own), their applicants gathered in
+    // origin order after.
+    origin_draws.resize(d.origins);
+    tbb::parallel_for(std::size_t{0}, d.origins, [&](std::size_t o) {
+      auto& out = origin_draws[o];
+      out.to_fields.clear();
+      out.direct.clear();
+      draw_origin(o, step, open, out.to_fields, out.direct);
+    });
+    for (const auto& out : origin_draws) {
+      for (const auto& [f, a] : out.to_fields) field_applicants[f].push_back(a);
+      other_arrivals.insert(other_arrivals.end(), out.direct.begin(), out.direct.end());
+    }
+  }
+
+  // Origin o's applicants this month: those for fields that employ, spread over the fields, and
+  // those who enter directly, with where they settle.
+  void draw_origin(std::size_t o, std::uint32_t step, const std::vector<std::int64_t>& open,
+                   std::vector<std::pair<std::size_t, Applicants>>& to_fields, std::vector<NewAgent>& direct) const {
+    const auto& origin = sc.origins[o];
+    const double weight_sum = std::accumulate(origin.channel_weights.begin(), origin.channel_weights.end(), 0.0);
+    if (weight_sum <= 0 || origin.applicants_per_year <= 0) return;
     std::vector<double> cumulative_residents(d.municipalities);
     std::vector<std::size_t> guide(d.municipalities);
-
-    for (std::size_t o = 0; o < d.origins; ++o) {
-      const auto& origin = sc.origins[o];
-      const double weight_sum = std::accumulate(origin.channel_weights.begin(), origin.channel_weights.end(), 0.0);
-      if (weight_sum <= 0 || origin.applicants_per_year <= 0) continue;
-      // Entrants who need no job settle where foreign residents live, pulled the same way.
-      double total_residents = 0;
-      for (std::size_t k = 0; k < d.municipalities; ++k)
-        cumulative_residents[k] = (total_residents += (static_cast<double>(counts.residents[k]) + 1.0) *
-                                                      destination_weight[k * d.origins + o]);
-      // A guide to the search (Chen and Asau): where the first municipality past each of as
-      // many equal steps of the total lies, so a draw starts next to its answer.
-      for (std::size_t g = 0, k = 0; g < guide.size(); ++g) {
-        const double step_start = total_residents * static_cast<double>(g) / static_cast<double>(guide.size());
-        while (k < cumulative_residents.size() && cumulative_residents[k] <= step_start) ++k;
-        guide[g] = k;
-      }
-      // The first municipality whose cumulative weight exceeds u (what upper_bound finds).
-      auto settle_at = [&](double u) {
-        auto g = std::min(guide.size() - 1,
-                          static_cast<std::size_t>(u / total_residents * static_cast<double>(guide.size())));
-        std::size_t k = guide[g];
-        while (k > 0 && cumulative_residents[k - 1] > u) --k;
-        while (k < cumulative_residents.size() && cumulative_residents[k] <= u) ++k;
-        return k;
-      };
-      for (std::size_t s = 0; s < d.statuses; ++s) {
-        const auto& rule = rules[s];
-        if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
-        const double mean = origin.applicants_per_year * origin.orientation_to_work_abroad * origin_push[o] *
-                            entry_share * sc.scale / 12.0 * origin.channel_weights[s] / weight_sum;
-        Stream r(sc.seed, Purpose::entries, step, o * d.statuses + s);
-        boost::random::poisson_distribution<std::int64_t> poisson(mean);
-        std::int64_t applicants = mean > 0 ? poisson(r) : 0;
-        if (applicants == 0) continue;
-        // Entrants into a field that employs need a vacancy; the others enter directly.
-        const bool needs_job = std::any_of(employing_fields.begin(), employing_fields.end(),
-                                           [&](std::uint8_t f) { return rule.entry_fields[f] != 0; });
-        if (needs_job) {
-          std::int64_t weight_left = 0;
-          for (std::size_t f = 0; f < d.fields; ++f)
-            if (rule.entry_fields[f] && sc.fields[f].employs) weight_left += open[f];
-          for (std::size_t f = 0; f < d.fields && applicants > 0 && weight_left > 0; ++f) {
-            if (!rule.entry_fields[f] || !sc.fields[f].employs || open[f] == 0) continue;
-            boost::random::binomial_distribution<std::int64_t> share(
-                applicants, static_cast<double>(open[f]) / static_cast<double>(weight_left));
-            const std::int64_t here = weight_left == open[f] ? applicants : share(r);
-            weight_left -= open[f];
-            applicants -= here;
-            if (here > 0)
-              field_applicants[f].push_back({static_cast<std::uint8_t>(o), static_cast<std::uint8_t>(s), here});
+    // Entrants who need no job settle where foreign residents live, pulled the same way.
+    double total_residents = 0;
+    for (std::size_t k = 0; k < d.municipalities; ++k)
+      cumulative_residents[k] =
+          (total_residents += (static_cast<double>(counts.residents[k]) + 1.0) * destination_weight[k * d.origins + o]);
+    // A guide to the search (Chen and Asau): where the first municipality past each of as
+    // many equal steps of the total lies, so a draw starts next to its answer.
+    for (std::size_t g = 0, k = 0; g < guide.size(); ++g) {
+      const double step_start = total_residents * static_cast<double>(g) / static_cast<double>(guide.size());
+      while (k < cumulative_residents.size() && cumulative_residents[k] <= step_start) ++k;
+      guide[g] = k;
+    }
+    // The first municipality whose cumulative weight exceeds u (what upper_bound finds).
+    auto settle_at = [&](double u) {
+      auto g =
+          std::min(guide.size() - 1, static_cast<std::size_t>(u / total_residents * static_cast<double>(guide.size())));
+      std::size_t k = guide[g];
+      while (k > 0 && cumulative_residents[k - 1] > u) --k;
+      while (k < cumulative_residents.size() && cumulative_residents[k] <= u) ++k;
+      return k;
+    };
+    for (std::size_t s = 0; s < d.statuses; ++s) {
+      const auto& rule = rules[s];
+      if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
+      const double mean = origin.applicants_per_year * origin.orientation_to_work_abroad * origin_push[o] *
+                          entry_share * sc.scale / 12.0 * origin.channel_weights[s] / weight_sum;
+      Stream r(sc.seed, Purpose::entries, step, o * d.statuses + s);
+      boost::random::poisson_distribution<std::int64_t> poisson(mean);
+      std::int64_t applicants = mean > 0 ? poisson(r) : 0;
+      if (applicants == 0) continue;
+      // Entrants into a field that employs need a vacancy; the others enter directly.
+      const bool needs_job = std::any_of(employing_fields.begin(), employing_fields.end(),
+                                         [&](std::uint8_t f) { return rule.entry_fields[f] != 0; });
+      if (needs_job) {
+        std::int64_t weight_left = 0;
+        for (std::size_t f = 0; f < d.fields; ++f)
+          if (rule.entry_fields[f] && sc.fields[f].employs) weight_left += open[f];
+        for (std::size_t f = 0; f < d.fields && applicants > 0 && weight_left > 0; ++f) {
+          if (!rule.entry_fields[f] || !sc.fields[f].employs || open[f] == 0) continue;
+          boost::random::binomial_distribution<std::int64_t> share(
+              applicants, static_cast<double>(open[f]) / static_cast<double>(weight_left));
+          const std::int64_t here = weight_left == open[f] ? applicants : share(r);
+          weight_left -= open[f];
+          applicants -= here;
+          if (here > 0) to_fields.push_back({f, {static_cast<std::uint8_t>(o), static_cast<std::uint8_t>(s), here}});
+        }
+      } else {
+        std::uint8_t entry_field = none_field;
+        for (std::size_t f = 0; f < d.fields; ++f)
+          if (rule.entry_fields[f] && !sc.fields[f].employs) {
+            entry_field = static_cast<std::uint8_t>(f);
+            break;
           }
-        } else {
-          std::uint8_t entry_field = none_field;
-          for (std::size_t f = 0; f < d.fields; ++f)
-            if (rule.entry_fields[f] && !sc.fields[f].employs) {
-              entry_field = static_cast<std::uint8_t>(f);
-              break;
-            }
-          for (std::int64_t k = 0; k < applicants; ++k) {
-            const auto where = static_cast<std::uint16_t>(settle_at(r.uniform() * total_residents));
-            NewAgent a{static_cast<std::uint8_t>(s),
-                       entry_field,
-                       static_cast<std::uint8_t>(o),
-                       std::min<std::uint16_t>(where, static_cast<std::uint16_t>(d.municipalities - 1)),
-                       kNone32,
-                       draw_entry_age_months(r, rule),
-                       draw_family(r, static_cast<std::uint8_t>(s)),
-                       kNone32};
-            other_arrivals.push_back(a);
-          }
+        for (std::int64_t k = 0; k < applicants; ++k) {
+          const auto where = static_cast<std::uint16_t>(settle_at(r.uniform() * total_residents));
+          NewAgent a{static_cast<std::uint8_t>(s),
+                     entry_field,
+                     static_cast<std::uint8_t>(o),
+                     std::min<std::uint16_t>(where, static_cast<std::uint16_t>(d.municipalities - 1)),
+                     kNone32,
+                     draw_entry_age_months(r, rule),
+                     draw_family(r, static_cast<std::uint8_t>(s)),
+                     kNone32};
+          direct.push_back(a);
         }
       }
     }
