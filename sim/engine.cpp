@@ -502,8 +502,10 @@ struct Engine::Impl {
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
   std::vector<double> market_wage;               // [prefecture * fields + field], this month
-  std::vector<double> urbanity;                  // 0 smallest .. 1 largest, on log population
-  std::vector<double> proximity;                 // [municipality * origins + origin]: exp(−km / decay)
+  std::vector<std::int64_t> wage_bill;           // its sums: wage × capacity, and capacity
+  std::vector<std::int64_t> places_offered;
+  std::vector<double> urbanity;   // 0 smallest .. 1 largest, on log population
+  std::vector<double> proximity;  // [municipality * origins + origin]: exp(−km / decay)
 
   std::vector<ChunkRequests> chunks;
   tbb::enumerable_thread_specific<Tally> tallies;
@@ -786,6 +788,8 @@ struct Engine::Impl {
   }
 
   void set_wage(std::uint32_t k, std::uint32_t wage_yen) {
+    wage_bill[market_cell(k)] +=
+        (static_cast<std::int64_t>(wage_yen) - static_cast<std::int64_t>(e.wage_yen[k])) * e.capacity[k];
     e.wage_yen[k] = wage_yen;
     cards[k].wage_yen = wage_yen;
   }
@@ -807,27 +811,24 @@ struct Engine::Impl {
   }
 
   // Mean wage offered per (prefecture, field), weighted by places: what "the market" pays.
+  // Its sums are kept as wages change (set_wage) and counted again when capacities do.
   void update_market_wages() {
-    // Sums by fixed chunks of employers in parallel, added in chunk order: the same bits for
-    // any thread count.
-    const std::size_t chunk_count = (e.size() + kChunk - 1) / kChunk;
-    std::vector<double> sum(chunk_count * d.market(), 0.0), places(chunk_count * d.market(), 0.0);
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, chunk_count, 1), [&](const auto& range) {
-      for (std::size_t c = range.begin(); c < range.end(); ++c)
-        for (std::size_t k = c * kChunk; k < std::min(e.size(), (c + 1) * kChunk); ++k) {
-          const std::size_t cell = c * d.market() + prefecture_of(e.municipality[k]) * d.fields + e.field[k];
-          sum[cell] += static_cast<double>(e.wage_yen[k]) * e.capacity[k];
-          places[cell] += e.capacity[k];
-        }
-    });
-    market_wage.assign(d.market(), 0.0);
-    for (std::size_t cell = 0; cell < d.market(); ++cell) {
-      double wages = 0.0, capacity = 0.0;
-      for (std::size_t c = 0; c < chunk_count; ++c) {
-        wages += sum[c * d.market() + cell];
-        capacity += places[c * d.market() + cell];
-      }
-      market_wage[cell] = capacity > 0 ? wages / capacity : 0.0;
+    market_wage.resize(d.market());
+    for (std::size_t cell = 0; cell < d.market(); ++cell)
+      market_wage[cell] = places_offered[cell] > 0
+                              ? static_cast<double>(wage_bill[cell]) / static_cast<double>(places_offered[cell])
+                              : 0.0;
+  }
+
+  std::size_t market_cell(std::size_t k) const { return prefecture_of(e.municipality[k]) * d.fields + e.field[k]; }
+
+  // The sums behind the market wages, in integers (so the same whatever the order).
+  void count_market_wages() {
+    wage_bill.assign(d.market(), 0);
+    places_offered.assign(d.market(), 0);
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      wage_bill[market_cell(k)] += static_cast<std::int64_t>(e.wage_yen[k]) * e.capacity[k];
+      places_offered[market_cell(k)] += e.capacity[k];
     }
   }
 
@@ -973,6 +974,7 @@ struct Engine::Impl {
       if (first_origin[k] != kNone8 && r.bernoulli(sc.employers.diaspora_share)) e.owner_origin[k] = first_origin[k];
     }
     make_cards();
+    count_market_wages();
   }
 
   // ---- events and policy state -----------------------------------------------------------
@@ -2290,7 +2292,10 @@ struct Engine::Impl {
     Stopwatch clock;
     apply_events(date);
     const bool census_month = month_of(date) == sc.census_month;
-    if (census_month) grow_employers(step_number);
+    if (census_month) {
+      grow_employers(step_number);
+      count_market_wages();
+    }
     update_market_wages();
     timings.employers += clock.lap();
     migrant_phase();
