@@ -516,7 +516,8 @@ struct Engine::Impl {
   std::vector<std::vector<Seeker>> field_seekers;
   std::vector<std::vector<Applicants>> field_applicants;
   std::vector<std::vector<NewAgent>> field_arrivals;
-  std::vector<std::vector<std::uint32_t>> field_departures;  // employers left for another
+  // Employers left for another: [market field * fields + the employer's field].
+  std::vector<std::vector<std::uint32_t>> field_departures;
   std::vector<std::vector<Hire>> field_hires;
   std::vector<FieldPlaces> field_places;
   // What is read of an employer looked up at random (by the agents who act, by the market), in
@@ -547,7 +548,7 @@ struct Engine::Impl {
         field_seekers(d.fields),
         field_applicants(d.fields),
         field_arrivals(d.fields),
-        field_departures(d.fields),
+        field_departures(d.fields * d.fields),
         field_hires(d.fields),
         field_places(d.fields) {
     for (std::size_t f = 0; f < d.fields; ++f)
@@ -1692,8 +1693,7 @@ struct Engine::Impl {
       ++e.filled[places.employer(o)];
       places.take(o);
     };
-    auto& departures = field_departures[f];
-    departures.clear();
+    for (std::size_t g = 0; g < d.fields; ++g) field_departures[f * d.fields + g].clear();
     auto& hires = field_hires[f];
     hires.clear();
     // Each seeker draws from a stream of its own, so the places it will look at are known ahead
@@ -1762,7 +1762,7 @@ struct Engine::Impl {
       if (old_employer != kNone32) {
         ++t.national(kEmployerChanges, status, f, origin);
         ++t.prefecture(kPrefEmployerChanges, prefecture_of(municipality), status, f);
-        departures.push_back(old_employer);
+        field_departures[f * d.fields + cards[old_employer].field].push_back(old_employer);
       }
       hires.push_back({i, pick, municipality});
     }
@@ -1862,15 +1862,17 @@ struct Engine::Impl {
       for (std::size_t k; (k = next.fetch_add(1)) < order.size();) match_field(order[k], step);
     });
     for (auto& delta : step_counts) counts.absorb(delta);
-    // Employers who lost a worker to a rival: freed place, and a raise to keep the rest.
-    Tally& t = tallies.local();
-    for (std::size_t f = 0; f < d.fields; ++f) {
-      for (const auto employer : field_departures[f]) {
-        release_employer(employer, t);
-        set_wage(employer, static_cast<std::uint32_t>(
-                               std::lround(e.wage_yen[employer] * (1.0 + sc.employers.wage_raise_on_loss))));
-      }
-    }
+    // Employers who lost a worker to a rival: freed place, and a raise to keep the rest. Each
+    // field's employers by one task, in the order of the markets and hires that took the workers.
+    tbb::parallel_for(std::size_t{0}, d.fields, [&](std::size_t g) {
+      Tally& t = tallies.local();
+      for (std::size_t f = 0; f < d.fields; ++f)
+        for (const auto employer : field_departures[f * d.fields + g]) {
+          release_employer(employer, t);
+          set_wage(employer, static_cast<std::uint32_t>(
+                                 std::lround(e.wage_yen[employer] * (1.0 + sc.employers.wage_raise_on_loss))));
+        }
+    });
   }
 
   void compact() {
