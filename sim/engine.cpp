@@ -579,6 +579,11 @@ struct Engine::Impl {
     for (const auto& change : sc.rule_changes)
       if (change.date > sc.start && change.date <= sc.end)
         rules_changed[static_cast<std::size_t>(change.date - sc.start) * d.statuses + change.status] = 1;
+  }
+
+  // The municipalities, the initial agents and their employers: made in run(), so with its
+  // threads.
+  void populate() {
     init_municipalities();
     init_agents_and_employers();
     for (std::size_t i = 0; i < m.size(); ++i) counts.add(m.status[i], m.field[i], m.municipality[i], m.origin[i], 1);
@@ -2333,6 +2338,7 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
     auto& s = impl_->sc;
     auto& timings = impl_->timings;
     Stopwatch clock;
+    impl_->populate();
     impl_->apply_events(s.start, true);
     impl_->schedule_range(0, impl_->m.size(), 1);
     impl_->update_municipalities();
