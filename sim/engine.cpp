@@ -409,10 +409,15 @@ struct OriginDraws {
   std::vector<NewAgent> direct;                               // entrants who need no job
 };
 
-// Family abroad is packed in a byte: bit 7 a spouse, bits 0-6 the number of children.
+// Family abroad is packed in a byte: bit 7 a spouse, bits 0-5 the number of children (at most
+// 20 are drawn); an agent's family byte adds bit 6.
 constexpr std::uint8_t kSpouseBit = 0x80;
+constexpr std::uint8_t kFamilyHereBit = 0x40;  // in an agent's family byte: the family lives with it
+constexpr std::uint8_t kChildrenMask = 0x3F;
+// The family still abroad, from an agent's family byte.
+constexpr std::uint8_t abroad(std::uint8_t family) { return family & static_cast<std::uint8_t>(~kFamilyHereBit); }
 constexpr std::uint8_t family_size(std::uint8_t packed) {
-  return static_cast<std::uint8_t>((packed & 0x7F) + ((packed & kSpouseBit) ? 1 : 0));
+  return static_cast<std::uint8_t>((packed & kChildrenMask) + ((packed & kSpouseBit) ? 1 : 0));
 }
 
 // Splits `total` over `weights` by largest remainders, so the parts add up exactly.
@@ -722,8 +727,7 @@ struct Engine::Impl {
     m.employer_since[i] = today;
     m.next_wake[i] = kNeverStep;
     m.wake_clocks[i] = 0;
-    m.family_abroad[i] = a.family_abroad;
-    m.family_here[i] = 0;
+    m.family[i] = a.family_abroad;
     m.linked_family[i] = 0;
     m.principal[i] = a.principal;
     // What the status asks of entrants.
@@ -890,7 +894,7 @@ struct Engine::Impl {
           const std::uint8_t family = draw_family(r, cell.status);
           a.family_abroad = rule.family_allowed ? 0 : family;
           place(i, a, id);
-          m.family_here[i] = rule.family_allowed && family != 0 ? 1 : 0;
+          if (rule.family_allowed && family != 0) m.family[i] |= kFamilyHereBit;
           m.status_since[i] = static_cast<std::int16_t>(-in_status);
           m.employer_since[i] = static_cast<std::int16_t>(-in_status);
           // What the months already spent in Japan taught them.
@@ -1120,7 +1124,7 @@ struct Engine::Impl {
   // conditions are its own for good); each holds until one of them changes, and every such
   // change re-plans the agent.
   const Bound& exit_bound_of(std::size_t i) const {
-    const std::size_t family = m.family_here[i] ? 1 : (m.family_abroad[i] != 0 ? 2 : 0);
+    const std::size_t family = (m.family[i] & kFamilyHereBit) ? 1 : (abroad(m.family[i]) != 0 ? 2 : 0);
     return exit_bound[m.status[i] * 3 + family];
   }
   const Bound& abscond_bound_of(std::size_t i) const {
@@ -1174,7 +1178,7 @@ struct Engine::Impl {
       if (rule.employer_change == EmployerChangeRule::after_months)
         start[2] = std::max<std::int64_t>(from, m.employer_since[i] + rule.employer_change_after_months[field]);
     }
-    if (rule.family_allowed && m.family_abroad[i] != 0) {
+    if (rule.family_allowed && abroad(m.family[i]) != 0) {
       bound[3] = &family_bound;
       start[3] = std::max<std::int64_t>(from, since + rule.family_delay_months);
     }
@@ -1352,7 +1356,7 @@ struct Engine::Impl {
   // Only what a month's action reads of every actor (learning and dates are read when needed).
   void prefetch_actor(std::size_t i) const {
     prefetch_at(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
-                m.family_abroad, m.family_here);
+                m.family);
   }
 
   // Asks for element i of each array from memory, ahead of its use.
@@ -1374,9 +1378,9 @@ struct Engine::Impl {
       // Return hazard: lowered by integration, satisfaction and a family at hand; raised by
       // long separation from a family abroad.
       double family_factor = 1.0;
-      if (m.family_here[i])
+      if (m.family[i] & kFamilyHereBit)
         family_factor = behaviour.exit_family_present;
-      else if (m.family_abroad[i] != 0 && months_in_status(i) > behaviour.family_separation_months)
+      else if (abroad(m.family[i]) != 0 && months_in_status(i) > behaviour.family_separation_months)
         family_factor = behaviour.exit_family_separated;
       const double exit = exit_probability[status] *
                           (1.0 - sc.integration.exit_reduction * mu.integration[m.municipality[i]]) *
@@ -1472,7 +1476,7 @@ struct Engine::Impl {
         requests.seekers.push_back(seeker(i, target, false));
       }
     }
-    if ((clocks & kFamilyClock) && rule.family_allowed && m.family_abroad[i] != 0 &&
+    if ((clocks & kFamilyClock) && rule.family_allowed && abroad(m.family[i]) != 0 &&
         in_status >= rule.family_delay_months &&
         r.uniform() * family_bound.p < sc.family.join_rate_per_month * (1.0 + sc.integration.family_join_boost *
                                                                                   mu.integration[m.municipality[i]])) {
@@ -1490,7 +1494,7 @@ struct Engine::Impl {
     Stream r(sc.seed, Purpose::family, static_cast<std::uint32_t>(now), m.id[i]);
     if (entry_share < 1.0 && !r.bernoulli(entry_share)) return;
     const auto dependent = sc.family.dependent_status;
-    const auto packed = m.family_abroad[i];
+    const auto packed = abroad(m.family[i]);
     const auto members = family_size(packed);
     const auto origin = m.origin[i];
     const auto municipality = m.municipality[i];
@@ -1506,8 +1510,7 @@ struct Engine::Impl {
                                     r.below(static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
       joined.push_back({dependent, none_field, origin, municipality, kNone32, age, 0, static_cast<std::uint32_t>(i)});
     }
-    m.family_abroad[i] = 0;
-    m.family_here[i] = 1;
+    m.family[i] = kFamilyHereBit;  // none abroad any more
     m.linked_family[i] = members;
   }
 
@@ -1839,8 +1842,7 @@ struct Engine::Impl {
   // What settling a hire reads of the agent.
   void prefetch_hired(std::size_t i) const {
     prefetch_at(i, m.learned_to, m.japanese, m.skill, m.municipality, m.origin, m.employer, m.linked_family, m.status,
-                m.field, m.employer_since, m.status_since, m.family_abroad, m.family_here, m.id, m.next_wake,
-                m.wake_clocks);
+                m.field, m.employer_since, m.status_since, m.family, m.id, m.next_wake, m.wake_clocks);
   }
 
   void labour_market(std::uint32_t step, std::size_t chunk_count) {

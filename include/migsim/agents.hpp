@@ -38,10 +38,11 @@ struct MigrantStore {
   // and which of its hazard clocks have a candidate event then.
   std::vector<std::int16_t> next_wake;
   std::vector<std::uint8_t> wake_clocks;
-  // Family: members still abroad; for a principal, the members who joined and live with it
-  // (linked); for such a member, the principal's place in these arrays, kept through compaction.
-  std::vector<std::uint8_t> family_abroad;
-  std::vector<std::uint8_t> family_here;  // 1 once a principal's family lives with them
+  // Family: members still abroad (bit 7 a spouse, bits 0-5 the children) and, bit 6, whether it
+  // lives with the agent (after a join, or for initial residents taken to have reunited), one
+  // byte read at once; for a principal, the members who joined and live with it (linked); for
+  // such a member, the principal's place in these arrays, kept through compaction.
+  std::vector<std::uint8_t> family;
   std::vector<std::uint8_t> linked_family;
   std::vector<std::uint32_t> principal;  // kNone32 for principals and unlinked residents
   std::vector<std::uint16_t> japanese;   // fixed-point points: A0 0, A1 50, A2 100, B1 150, B2 200
@@ -53,8 +54,8 @@ struct MigrantStore {
   template <class F>
   void for_each_array(F&& f) {
     f(id), f(fate), f(status), f(field), f(origin), f(municipality), f(employer), f(born), f(status_since),
-        f(employer_since), f(next_wake), f(wake_clocks), f(family_abroad), f(family_here), f(linked_family),
-        f(principal), f(japanese), f(skill), f(learned_to);
+        f(employer_since), f(next_wake), f(wake_clocks), f(family), f(linked_family), f(principal), f(japanese),
+        f(skill), f(learned_to);
   }
 };
 
