@@ -498,7 +498,6 @@ struct Engine::Impl {
   double satisfaction_weight_total = 1.0;
   double entry_share = 1.0;  // share of entries from abroad a border closure still admits
   std::vector<double> origin_push;
-  std::vector<std::uint8_t> capped_status_field;          // any cap active on (status, field)
   std::vector<std::vector<std::uint32_t>> caps_in_force;  // per (status, field): the caps active now
   std::vector<double> exit_probability, abscond_probability;
   // [step * statuses + status]: the status's rule changes then, so its holders re-plan.
@@ -1006,17 +1005,13 @@ struct Engine::Impl {
       if (p.from <= date && date <= p.to) origin_push[p.origin] *= p.applicant_multiplier;
     for (const auto& a : sc.agreements)
       if (a.date == date) mu.agreements[a.municipality * d.origins + a.origin] = 1;
-    capped_status_field.assign(d.statuses * d.fields, 0);
     caps_in_force.resize(d.statuses * d.fields);
     for (auto& in_force : caps_in_force) in_force.clear();
     for (std::size_t k = 0; k < sc.caps.size(); ++k) {
       const auto& c = sc.caps[k];
       if (c.from > date || date > c.to) continue;
       for (std::size_t s = 0; s < d.statuses; ++s)
-        if (c.statuses[s]) {
-          capped_status_field[s * d.fields + c.field] = 1;
-          caps_in_force[s * d.fields + c.field].push_back(static_cast<std::uint32_t>(k));
-        }
+        if (c.statuses[s]) caps_in_force[s * d.fields + c.field].push_back(static_cast<std::uint32_t>(k));
     }
     if (!rules_change) return;  // the hazards and their bounds follow the rules alone
     exit_probability.resize(d.statuses);
@@ -1048,6 +1043,9 @@ struct Engine::Impl {
       }
     }
   }
+
+  // Whether some cap in force restricts admissions of `status` into `field`.
+  bool capped(std::size_t status, std::size_t field) const { return !caps_in_force[status * d.fields + field].empty(); }
 
   // Whether one more admission of `status` into `field` fits every cap in force.
   bool cap_allows(std::size_t status, std::size_t field) const {
@@ -1446,7 +1444,7 @@ struct Engine::Impl {
                                                                         mu.integration[m.municipality[i]]))
                               : tr.pass_rate;
       if (!r.bernoulli(pass)) continue;
-      if (capped_status_field[tr.to_status * d.fields + field]) {
+      if (capped(tr.to_status, field)) {
         requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
       } else {
         change_status(i, tr.to_status, t, delta, &requests, nullptr);
@@ -1752,7 +1750,7 @@ struct Engine::Impl {
         continue;
       const auto old_field = seeker.field;
       // Moving into a capped field is an admission like any other.
-      if (old_field != f && capped_status_field[status * d.fields + f]) {
+      if (old_field != f && capped(status, f)) {
         if (!cap_allows(status, f)) {
           ++t.market(kCapBlocked, prefecture_of(e.municipality[pick]), f);
           continue;
@@ -1821,14 +1819,10 @@ struct Engine::Impl {
     }
   }
 
-  // The agents hired in field f's market take their jobs, after the market: it reads nothing of
-  // them, and all of them are known, so each one's state is asked for from memory a few ahead.
+  // The agents hired in field f's market take their jobs, after the market (it reads nothing of
+  // them), in one pass.
   void settle_hires(std::size_t f, Tally& t, StepCounts& delta) {
-    const auto& hires = field_hires[f];
-    for (std::size_t k = 0; k < std::min(kAhead, hires.size()); ++k) prefetch_hired(hires[k].agent);
-    for (std::size_t k = 0; k < hires.size(); ++k) {
-      if (k + kAhead < hires.size()) prefetch_hired(hires[k + kAhead].agent);
-      const auto& hire = hires[k];
+    for (const auto& hire : field_hires[f]) {
       const auto i = hire.agent;
       learn_until(i);  // the months so far at the old job and place
       move_to(i, hire.municipality, static_cast<std::uint8_t>(f), t, delta);
@@ -1837,12 +1831,6 @@ struct Engine::Impl {
       m.employer_since[i] = static_cast<std::int16_t>(now);
       plan(i, now + 1);  // a seeker is here and not a linked family member
     }
-  }
-
-  // What settling a hire reads of the agent.
-  void prefetch_hired(std::size_t i) const {
-    prefetch_at(i, m.learned_to, m.japanese, m.skill, m.municipality, m.origin, m.employer, m.linked_family, m.status,
-                m.field, m.employer_since, m.status_since, m.family, m.id, m.next_wake, m.wake_clocks);
   }
 
   void labour_market(std::uint32_t step, std::size_t chunk_count) {

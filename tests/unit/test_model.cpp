@@ -517,7 +517,7 @@ TEST_CASE("a student who becomes an engineer moves on to a job the new status co
 
 // Agents act only when a hazard clock ticks (a geometric draw against a bound) and a tick becomes
 // an exit with probability hazard / bound: over years that must give the yearly rate set.
-TEST_CASE("agents leave at the yearly exit rate their status sets, acting only when a clock ticks", "[model][clocks]") {
+TEST_CASE("agents leave at the yearly exit rate their status sets, clocks thinned to the hazard", "[model][clocks]") {
   const auto s =
       small_quickstart({"scale=0.25", "statuses.SPECIAL_PERMANENT.exit_rate_per_year=0.3",
                         "integration.exit_reduction=0", "behaviour.exit_satisfaction_reduction=0",
