@@ -212,31 +212,34 @@ class FieldPlaces {
 
   void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins,
              std::int64_t small_employer_places) {
-    slots_.clear();
     segments_.clear();
+    auto open_at = [&](std::uint32_t k) { return e.filled[k] < e.capacity[k] ? e.capacity[k] - e.filled[k] : 0U; };
     auto agreement_only = [&](std::uint32_t k) {
       return static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places && e.owner_origin[k] == kNone8;
     };
-    // One municipality's employers at a time: those open to all origins, then agreement-only ones.
+    std::size_t places = 0;
+    for (std::uint32_t k = first; k < end; ++k) places += open_at(k);
+    slots_.resize(places);  // every slot is written below
+    std::uint32_t written = 0;
+    // One municipality's employers at a time: those open to all origins, then agreement-only ones
+    // (their open places counted first, so each kind is written straight to its place).
     for (std::uint32_t from = first; from < end;) {
-      std::uint32_t to = from;
-      while (to < end && e.municipality[to] == e.municipality[from]) ++to;
-      Segment segment{e.municipality[from], static_cast<std::uint32_t>(slots_.size()), 0, 0, 0};
-      for (const bool restricted : {false, true}) {
+      const auto municipality = e.municipality[from];
+      std::uint32_t to = from, open_all = 0, open_restricted = 0;
+      for (; to < end && e.municipality[to] == municipality; ++to)
+        (agreement_only(to) ? open_restricted : open_all) += open_at(to);
+      if (open_all + open_restricted > 0) {
+        const auto segment = static_cast<std::uint16_t>(segments_.size());
+        segments_.push_back({municipality, written, open_all, open_restricted, open_all});
+        std::uint32_t all_cursor = written, restricted_cursor = written + open_all;
         for (std::uint32_t k = from; k < to; ++k) {
-          if (e.filled[k] >= e.capacity[k] || agreement_only(k) != restricted) continue;
-          const Place place{k,
-                            e.wage_yen[k],
-                            static_cast<std::uint16_t>(segments_.size()),
-                            e.municipality[k],
-                            e.owner_origin[k],
-                            restricted};
-          slots_.insert(slots_.end(), e.capacity[k] - e.filled[k], place);
-          (restricted ? segment.open_restricted : segment.open_all) += e.capacity[k] - e.filled[k];
+          const bool restricted = agreement_only(k);
+          const Place place{k, e.wage_yen[k], segment, municipality, e.owner_origin[k], restricted};
+          auto& cursor = restricted ? restricted_cursor : all_cursor;
+          for (std::uint32_t j = open_at(k); j > 0; --j) slots_[cursor++] = place;
         }
+        written += open_all + open_restricted;
       }
-      segment.all_at_start = segment.open_all;
-      if (segment.open_all + segment.open_restricted > 0) segments_.push_back(segment);
       from = to;
     }
     const std::size_t n = segments_.size();
@@ -340,7 +343,7 @@ class FieldPlaces {
       return k < open_all || !with_restricted ? begin + k : restricted_begin() + (k - open_all);
     }
   };
-  std::vector<Place> slots_;  // each open place once
+  UninitialisedVector<Place> slots_;  // each open place once (resized without zero-filling: built anew each month)
   std::vector<Segment> segments_;
   std::vector<std::int64_t> tree_;  // Fenwick tree over segments_[].open()
   std::size_t top_ = 1;

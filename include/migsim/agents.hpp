@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <utility>
 #include <vector>
 
 namespace migsim {
@@ -23,31 +25,60 @@ constexpr std::uint16_t kMaxPoints = 250U << kPointShift;
 
 enum Fate : std::uint8_t { kStay = 0, kExit = 1, kAbscond = 2 };
 
+// An allocator whose resize() leaves new elements uninitialised: every agent array is written
+// in full where agents are placed, in parallel, so zero-filling them first would be a second,
+// sequential pass over fresh memory (and take its page faults on one thread).
+template <class T>
+struct UninitialisedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() = default;
+  template <class U>
+  UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;  // default-initialisation: nothing written for integers
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+// A vector for data written in full after every resize (never read before it is written).
+template <class T>
+using UninitialisedVector = std::vector<T, UninitialisedAllocator<T>>;
+// One agent variable: every agent's element is written where the agent is placed.
+template <class T>
+using AgentArray = UninitialisedVector<T>;
+
 struct MigrantStore {
-  std::vector<std::uint32_t> id;   // ascending, never reused
-  std::vector<std::uint8_t> fate;  // kStay while here; set once when leaving, until compaction
-  std::vector<std::uint8_t> status;
-  std::vector<std::uint8_t> field;
-  std::vector<std::uint8_t> origin;
-  std::vector<std::uint16_t> municipality;   // a linked family member's is its principal's
-  std::vector<std::uint32_t> employer;       // kNone32 when not employed
-  std::vector<std::int16_t> born;            // step of birth (negative: before the start)
-  std::vector<std::int16_t> status_since;    // step the status began
-  std::vector<std::int16_t> employer_since;  // step the job began
+  AgentArray<std::uint32_t> id;   // ascending, never reused
+  AgentArray<std::uint8_t> fate;  // kStay while here; set once when leaving, until compaction
+  AgentArray<std::uint8_t> status;
+  AgentArray<std::uint8_t> field;
+  AgentArray<std::uint8_t> origin;
+  AgentArray<std::uint16_t> municipality;   // a linked family member's is its principal's
+  AgentArray<std::uint32_t> employer;       // kNone32 when not employed
+  AgentArray<std::int16_t> born;            // step of birth (negative: before the start)
+  AgentArray<std::int16_t> status_since;    // step the status began
+  AgentArray<std::int16_t> employer_since;  // step the job began
   // The next step the agent acts in (kNeverStep for linked family members and the departed),
   // and which of its hazard clocks have a candidate event then.
-  std::vector<std::int16_t> next_wake;
-  std::vector<std::uint8_t> wake_clocks;
+  AgentArray<std::int16_t> next_wake;
+  AgentArray<std::uint8_t> wake_clocks;
   // Family: members still abroad (bit 7 a spouse, bits 0-5 the children) and, bit 6, whether it
   // lives with the agent (after a join, or for initial residents taken to have reunited), one
   // byte read at once; for a principal, the members who joined and live with it (linked); for
   // such a member, the principal's place in these arrays, kept through compaction.
-  std::vector<std::uint8_t> family;
-  std::vector<std::uint8_t> linked_family;
-  std::vector<std::uint32_t> principal;  // kNone32 for principals and unlinked residents
-  std::vector<std::uint16_t> japanese;   // fixed-point points: A0 0, A1 50, A2 100, B1 150, B2 200
-  std::vector<std::uint16_t> skill;      // fixed-point points 0-250
-  std::vector<std::int16_t> learned_to;  // learning is added up to this step
+  AgentArray<std::uint8_t> family;
+  AgentArray<std::uint8_t> linked_family;
+  AgentArray<std::uint32_t> principal;  // kNone32 for principals and unlinked residents
+  AgentArray<std::uint16_t> japanese;   // fixed-point points: A0 0, A1 50, A2 100, B1 150, B2 200
+  AgentArray<std::uint16_t> skill;      // fixed-point points 0-250
+  AgentArray<std::int16_t> learned_to;  // learning is added up to this step
 
   std::size_t size() const { return id.size(); }
 
