@@ -149,16 +149,20 @@ struct CappedCandidate {
 
 // A job seeker with what its market reads of it, copied while the agent is at hand: seekers are
 // scattered over the agent arrays, and most only look (nothing of theirs changes before the market).
+// What settling a hire reads is carried too, so it reads no more of those arrays than it writes.
 struct Seeker {
   std::uint32_t agent, id, employer;
-  std::uint8_t status, field, origin;
+  std::uint16_t municipality;
+  std::int16_t status_since;
+  std::uint8_t status, field, origin, family;
   std::uint8_t target_field;
   bool must_move;  // the status no longer covers the job: any suitable opening will do
 };
 
-// A job seeker taken on in a market: its new employer and that employer's municipality.
+// A job seeker taken on in a market (its place in the market's seekers): its new employer and
+// that employer's municipality.
 struct Hire {
-  std::uint32_t agent, employer;
+  std::uint32_t seeker, employer;
   std::uint16_t municipality;
 };
 
@@ -1095,15 +1099,48 @@ struct Engine::Impl {
     return std::accumulate(counts.residents.begin(), counts.residents.end(), std::int64_t{0});
   }
 
+  // What planning and learning read of an agent: its arrays, each read only if needed (an agent
+  // that acts), or values already at hand (a hired seeker's record and its new job).
+  struct StoredAgent {
+    const MigrantStore& m;
+    std::size_t i;
+    std::uint32_t id() const { return m.id[i]; }
+    std::uint32_t employer() const { return m.employer[i]; }
+    std::uint16_t municipality() const { return m.municipality[i]; }
+    std::int16_t status_since() const { return m.status_since[i]; }
+    std::int16_t employer_since() const { return m.employer_since[i]; }
+    std::uint8_t status() const { return m.status[i]; }
+    std::uint8_t field() const { return m.field[i]; }
+    std::uint8_t origin() const { return m.origin[i]; }
+    std::uint8_t family() const { return m.family[i]; }
+  };
+  struct KnownAgent {
+    std::uint32_t id_, employer_;
+    std::uint16_t municipality_;
+    std::int16_t status_since_, employer_since_;
+    std::uint8_t status_, field_, origin_, family_;
+    std::uint32_t id() const { return id_; }
+    std::uint32_t employer() const { return employer_; }
+    std::uint16_t municipality() const { return municipality_; }
+    std::int16_t status_since() const { return status_since_; }
+    std::int16_t employer_since() const { return employer_since_; }
+    std::uint8_t status() const { return status_; }
+    std::uint8_t field() const { return field_; }
+    std::uint8_t origin() const { return origin_; }
+    std::uint8_t family() const { return family_; }
+  };
+
   // Adds the learning of the months since it was last added, at the rates of the agent's place
   // and job in those months (the rates of each period between censuses for its months): called
   // before the place or the job changes, and before the agent's Japanese or skill is read.
-  void learn_until(std::size_t i) {
+  void learn_until(std::size_t i) { learn_until(i, StoredAgent{m, i}); }
+  template <class Agent>
+  void learn_until(std::size_t i, const Agent& a) {
     const std::int32_t from = m.learned_to[i];
     if (now <= from) return;
     m.learned_to[i] = static_cast<std::int16_t>(now);
     if (m.japanese[i] < kMaxPoints) {
-      const std::size_t cell = m.municipality[i] * d.origins + m.origin[i];
+      const std::size_t cell = a.municipality() * d.origins + a.origin();
       // Learning is counted from the first period on; period p holds the months after
       // rate_from[p] - 1, up to the next period's.
       auto learnt_by = [&](std::int32_t step, std::size_t p) {
@@ -1117,7 +1154,7 @@ struct Engine::Impl {
           m.japanese[i] + learnt_by(now, rate_from.size() - 1) - learnt_by(start, period_of_start);
       m.japanese[i] = static_cast<std::uint16_t>(std::min<std::uint64_t>(kMaxPoints, points));
     }
-    if (m.employer[i] != kNone32 && m.skill[i] < kMaxPoints)
+    if (a.employer() != kNone32 && m.skill[i] < kMaxPoints)
       m.skill[i] = static_cast<std::uint16_t>(
           std::min<std::uint32_t>(kMaxPoints, m.skill[i] + static_cast<std::uint32_t>(now - from) * skill_rate));
   }
@@ -1125,15 +1162,17 @@ struct Engine::Impl {
   // The bounds of agent i's hazard clocks, from its status, family and employer (whose working
   // conditions are its own for good); each holds until one of them changes, and every such
   // change re-plans the agent.
-  const Bound& exit_bound_of(std::size_t i) const {
-    const std::size_t family = (m.family[i] & kFamilyHereBit) ? 1 : (abroad(m.family[i]) != 0 ? 2 : 0);
-    return exit_bound[m.status[i] * 3 + family];
+  const Bound& exit_bound_of(std::size_t i) const { return exit_bound_for(m.status[i], m.family[i]); }
+  const Bound& exit_bound_for(std::uint8_t status, std::uint8_t family) const {
+    return exit_bound[status * 3U + ((family & kFamilyHereBit) ? 1U : (abroad(family) != 0 ? 2U : 0U))];
   }
-  const Bound& abscond_bound_of(std::size_t i) const {
-    return abscond_bound[m.status[i] * 256U + cards[m.employer[i]].conditions];
+  const Bound& abscond_bound_of(std::size_t i) const { return abscond_bound_for(m.status[i], m.employer[i]); }
+  const Bound& abscond_bound_for(std::uint8_t status, std::uint32_t employer) const {
+    return abscond_bound[status * 256U + cards[employer].conditions];
   }
-  const Bound& search_bound_of(std::size_t i) const {
-    return search_bound[m.status[i] * 256U + cards[m.employer[i]].conditions];
+  const Bound& search_bound_of(std::size_t i) const { return search_bound_for(m.status[i], m.employer[i]); }
+  const Bound& search_bound_for(std::uint8_t status, std::uint32_t employer) const {
+    return search_bound[status * 256U + cards[employer].conditions];
   }
   double bad_conditions_of(std::size_t i) const {
     return m.employer[i] != kNone32 ? 1.0 - cards[m.employer[i]].conditions / 255.0 : 0.0;
@@ -1153,9 +1192,12 @@ struct Engine::Impl {
   }
 
   // schedule() for an agent known to be here and not a linked family member.
-  void plan(std::size_t i, std::int32_t from, Stream* r = nullptr) {
-    const auto& rule = rules[m.status[i]];
-    const std::int64_t since = m.status_since[i];
+  void plan(std::size_t i, std::int32_t from, Stream* r = nullptr) { plan(i, StoredAgent{m, i}, from, r); }
+  template <class Agent>
+  void plan(std::size_t i, const Agent& a, std::int32_t from, Stream* r = nullptr) {
+    const auto status = a.status();
+    const auto& rule = rules[status];
+    const std::int64_t since = a.status_since();
     std::int64_t next = kNeverStep;
     for (const auto& tr : rule.transitions) {
       const std::int64_t attempt = since + std::max(tr.after_months, 1);
@@ -1163,8 +1205,9 @@ struct Engine::Impl {
     }
     if (rule.max_stay_months != kUnlimitedMonths)
       next = std::min(next, std::max<std::int64_t>(from, since + rule.max_stay_months));
-    const auto field = m.field[i];
-    const bool employed = m.employer[i] != kNone32;
+    const auto field = a.field();
+    const auto employer = a.employer();
+    const bool employed = employer != kNone32;
     const bool at_work = rule.works && sc.fields[field].employs;
     const bool covered = covered_field(rule, field) == field;
     // Acting every month: a worker without a job looks for one, one whose status no longer
@@ -1172,15 +1215,16 @@ struct Engine::Impl {
     if (!covered || (at_work && !employed)) next = from;
     // The clocks, and the months they start ticking: from now, or later (a search once the rules
     // allow one, a family once it may join).
-    std::array<const Bound*, 4> bound{&exit_bound_of(i), nullptr, nullptr, nullptr};
+    const auto family = a.family();
+    std::array<const Bound*, 4> bound{&exit_bound_for(status, family), nullptr, nullptr, nullptr};
     std::array<std::int64_t, 4> start{from, from, from, from};
-    if (employed) bound[1] = &abscond_bound_of(i);
+    if (employed) bound[1] = &abscond_bound_for(status, employer);
     if (employed && at_work && covered && rule.employer_change != EmployerChangeRule::never) {
-      bound[2] = &search_bound_of(i);
+      bound[2] = &search_bound_for(status, employer);
       if (rule.employer_change == EmployerChangeRule::after_months)
-        start[2] = std::max<std::int64_t>(from, m.employer_since[i] + rule.employer_change_after_months[field]);
+        start[2] = std::max<std::int64_t>(from, a.employer_since() + rule.employer_change_after_months[field]);
     }
-    if (rule.family_allowed && abroad(m.family[i]) != 0) {
+    if (rule.family_allowed && abroad(family) != 0) {
       bound[3] = &family_bound;
       start[3] = std::max<std::int64_t>(from, since + rule.family_delay_months);
     }
@@ -1203,7 +1247,7 @@ struct Engine::Impl {
         }
       }
       if (none_tick < 1.0) {
-        if (!r) r = &own.emplace(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), m.id[i]);
+        if (!r) r = &own.emplace(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), a.id());
         const double u = (static_cast<double>((*r)()) + 1.0) * (1.0 / 4294967296.0);
         const double months = none_tick > 0.0 ? std::floor(std::log(u) / log_none) : 0.0;
         const std::int64_t tick = segment + static_cast<std::int64_t>(std::min(months, 30000.0));
@@ -1256,9 +1300,12 @@ struct Engine::Impl {
     return {static_cast<std::uint32_t>(i),
             m.id[i],
             m.employer[i],
+            m.municipality[i],
+            m.status_since[i],
             m.status[i],
             m.field[i],
             m.origin[i],
+            m.family[i],
             target_field,
             must_move};
   }
@@ -1459,9 +1506,12 @@ struct Engine::Impl {
       leave(i, kExit, t, delta, requests.separations);
       return false;
     }
+    // A seeker is recorded after its family may have joined, so its record holds the family
+    // it has when it takes a job.
+    std::optional<std::pair<std::uint8_t, bool>> seeks;  // (target field, must move)
     const std::uint8_t covered = covered_field(rule, field);
     if (covered != field) {
-      requests.seekers.push_back(seeker(i, covered, true));
+      seeks.emplace(covered, true);
     } else if (rule.works && sc.fields[field].employs) {
       auto searches = [&] {
         const double search = rule.job_search_rate_per_month *
@@ -1475,7 +1525,7 @@ struct Engine::Impl {
             r.bernoulli(rule.field_change_share)) {
           target = employing_fields[r.below(static_cast<std::uint32_t>(employing_fields.size()))];
         }
-        requests.seekers.push_back(seeker(i, target, false));
+        seeks.emplace(target, false);
       }
     }
     if ((clocks & kFamilyClock) && rule.family_allowed && abroad(m.family[i]) != 0 &&
@@ -1484,6 +1534,7 @@ struct Engine::Impl {
                                                                                   mu.integration[m.municipality[i]])) {
       join_family(i, t, delta, requests.joined);
     }
+    if (seeks) requests.seekers.push_back(seeker(i, seeks->first, seeks->second));
     return true;
   }
 
@@ -1670,23 +1721,22 @@ struct Engine::Impl {
     }
   }
 
-  // A principal and the family living with it move to `to` (their learning added up first).
-  void move_to(std::size_t i, std::uint16_t to, std::uint8_t new_field, Tally& t, StepCounts& delta) {
-    const auto from = m.municipality[i];
+  // Hired seeker s (agent i) and the family living with it move to `to`, their learning added up.
+  void move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& t, StepCounts& delta) {
+    const auto from = s.municipality;
     if (from == to) return;
-    learn_until(i);
     const auto old_pref = prefecture_of(from), new_pref = prefecture_of(to);
     const std::int64_t family = m.linked_family[i];
     if (old_pref != new_pref) {
-      ++t.prefecture(kMovesOut, old_pref, m.status[i], m.field[i]);
-      ++t.prefecture(kMovesIn, new_pref, m.status[i], new_field);
+      ++t.prefecture(kMovesOut, old_pref, s.status, s.field);
+      ++t.prefecture(kMovesIn, new_pref, s.status, new_field);
       if (family > 0) {
         const auto dependent = sc.family.dependent_status;
         t.prefecture(kMovesOut, old_pref, dependent, none_field) += family;
         t.prefecture(kMovesIn, new_pref, dependent, none_field) += family;
       }
     }
-    delta.move(from, to, m.origin[i], 1 + family);
+    delta.move(from, to, s.origin, 1 + family);
     m.municipality[i] = to;
   }
 
@@ -1732,7 +1782,6 @@ struct Engine::Impl {
           __builtin_prefetch(&cards[employer]);
       }
       const auto& seeker = seekers[q];
-      const auto i = seeker.agent;
       const auto status = seeker.status;
       const auto origin = seeker.origin;
       // Look at two openings and take the one that scores better (wage, city, co-nationals,
@@ -1774,7 +1823,7 @@ struct Engine::Impl {
         ++t.prefecture(kPrefEmployerChanges, prefecture_of(municipality), status, f);
         field_departures[f * d.fields + cards[old_employer].field].push_back(old_employer);
       }
-      hires.push_back({i, pick, municipality});
+      hires.push_back({static_cast<std::uint32_t>(q), pick, municipality});
     }
     settle_hires(f, t, delta);
 
@@ -1826,14 +1875,25 @@ struct Engine::Impl {
   // The agents hired in field f's market take their jobs, after the market (it reads nothing of
   // them), in one pass.
   void settle_hires(std::size_t f, Tally& t, StepCounts& delta) {
+    const auto& seekers = field_seekers[f];
+    const auto field = static_cast<std::uint8_t>(f);
+    const auto today = static_cast<std::int16_t>(now);
     for (const auto& hire : field_hires[f]) {
-      const auto i = hire.agent;
-      learn_until(i);  // the months so far at the old job and place
-      move_to(i, hire.municipality, static_cast<std::uint8_t>(f), t, delta);
+      const Seeker& s = seekers[hire.seeker];
+      const auto i = s.agent;
+      // The months so far at the old job and place, then the new job's; what the seeker's record
+      // holds is not read again from the arrays.
+      learn_until(
+          i, KnownAgent{s.id, s.employer, s.municipality, s.status_since, 0, s.status, s.field, s.origin, s.family});
+      move_to(i, s, hire.municipality, field, t, delta);
       m.employer[i] = hire.employer;
-      m.field[i] = static_cast<std::uint8_t>(f);
-      m.employer_since[i] = static_cast<std::int16_t>(now);
-      plan(i, now + 1);  // a seeker is here and not a linked family member
+      m.field[i] = field;
+      m.employer_since[i] = today;
+      // A seeker is here and not a linked family member.
+      plan(i,
+           KnownAgent{s.id, hire.employer, hire.municipality, s.status_since, today, s.status, field, s.origin,
+                      s.family},
+           now + 1);
     }
   }
 
