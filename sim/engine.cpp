@@ -207,9 +207,10 @@ class FieldPlaces {
   };
   // An open place, with what a seeker compares (the wage offered, where) and what decides whom
   // its employer recruits abroad, so a draw reads one entry.
+  // Twelve bytes: where it is comes from its segment (a small table that stays in cache).
   struct Place {
     std::uint32_t employer, wage_yen;
-    std::uint16_t segment, municipality;
+    std::uint16_t segment;
     std::uint8_t owner_origin;
     bool agreement_only;  // a small employer without a diaspora owner: recruits through agreements
   };
@@ -238,7 +239,7 @@ class FieldPlaces {
         std::uint32_t all_cursor = written, restricted_cursor = written + open_all;
         for (std::uint32_t k = from; k < to; ++k) {
           const bool restricted = agreement_only(k);
-          const Place place{k, e.wage_yen[k], segment, municipality, e.owner_origin[k], restricted};
+          const Place place{k, e.wage_yen[k], segment, e.owner_origin[k], restricted};
           auto& cursor = restricted ? restricted_cursor : all_cursor;
           for (std::uint32_t j = open_at(k); j > 0; --j) slots_[cursor++] = place;
         }
@@ -264,6 +265,7 @@ class FieldPlaces {
   bool offers_none(std::size_t origin) const { return pulled_[origin].built && !pulled_[origin].any; }
   std::uint32_t employer(const Opening& o) const { return slots_[o.position].employer; }
   const Place& place(const Opening& o) const { return slots_[o.position]; }
+  std::uint16_t municipality(const Opening& o) const { return segments_[o.segment].municipality; }
 
   // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
   // month), else through the tree.
@@ -784,11 +786,12 @@ struct Engine::Impl {
   // Whether employer k recruits an applicant of `origin` from abroad: diaspora owners prefer
   // co-nationals; small employers cannot pay brokers on the open market and recruit only
   // through their municipality's agreement with the origin (DESIGN §2 recruitment channels).
-  bool recruits_from(const FieldPlaces::Place& place, std::size_t origin, std::size_t status, Stream& r) const {
+  bool recruits_from(const FieldPlaces::Place& place, std::uint16_t municipality, std::size_t origin,
+                     std::size_t status, Stream& r) const {
     if (place.owner_origin != kNone8)
       return (place.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
              e.hires_status(place.employer, status);
-    if (place.agreement_only && !mu.agreements[place.municipality * d.origins + origin]) return false;
+    if (place.agreement_only && !mu.agreements[municipality * d.origins + origin]) return false;
     return e.hires_status(place.employer, status);
   }
 
@@ -1790,8 +1793,7 @@ struct Engine::Impl {
       auto opening = places.uniform(own.stream, own.first);
       const auto second = places.uniform(own.stream);
       auto score = [&](const FieldPlaces::Opening& o) {
-        const auto& p = places.place(o);
-        return p.wage_yen * place_score[p.municipality * d.origins + origin];
+        return places.place(o).wage_yen * place_score[places.municipality(o) * d.origins + origin];
       };
       if (score(second) > score(opening)) opening = second;
       const std::uint32_t pick = places.employer(opening);
@@ -1811,7 +1813,7 @@ struct Engine::Impl {
         count_admission(status, f);
       }
       take_place(opening);
-      const auto municipality = places.place(opening).municipality;
+      const auto municipality = places.municipality(opening);
       if (old_field != f) {
         ++t.national(kFieldChangesOut, status, old_field, origin);
         ++t.national(kFieldChangesIn, status, f, origin);
@@ -1850,7 +1852,8 @@ struct Engine::Impl {
         opening = places.pulled(
             origin, [&](std::uint16_t place) { return destination_weight[place * d.origins + origin]; },
             [&](std::uint16_t place) { return mu.agreements[place * d.origins + origin] != 0; }, r);
-        if (opening && !recruits_from(places.place(*opening), origin, status, r)) opening.reset();
+        if (opening && !recruits_from(places.place(*opening), places.municipality(*opening), origin, status, r))
+          opening.reset();
       }
       if (!opening) continue;  // no employer here recruits this applicant
       pick = places.employer(*opening);
