@@ -218,12 +218,20 @@ class FieldPlaces {
   void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins,
              std::int64_t small_employer_places) {
     segments_.clear();
-    auto open_at = [&](std::uint32_t k) { return e.filled[k] < e.capacity[k] ? e.capacity[k] - e.filled[k] : 0U; };
-    auto agreement_only = [&](std::uint32_t k) {
-      return static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places && e.owner_origin[k] == kNone8;
-    };
+    // Each employer's open places, and whether it recruits only through agreements (bit 31),
+    // in one pass without branches (which employers are full is as good as random).
+    const std::size_t employers = end - first;
+    open_.resize(employers);
     std::size_t places = 0;
-    for (std::uint32_t k = first; k < end; ++k) places += open_at(k);
+    for (std::size_t j = 0; j < employers; ++j) {
+      const std::size_t k = first + j;
+      const std::uint32_t capacity = e.capacity[k];
+      const std::uint32_t open = capacity - std::min(e.filled[k], capacity);
+      const bool restricted =
+          static_cast<std::int64_t>(capacity) <= small_employer_places && e.owner_origin[k] == kNone8;
+      open_[j] = open | (static_cast<std::uint32_t>(restricted) << 31);
+      places += open;
+    }
     slots_.resize(places);  // every slot is written below
     std::uint32_t written = 0;
     // One municipality's employers at a time: those open to all origins, then agreement-only ones
@@ -231,17 +239,22 @@ class FieldPlaces {
     for (std::uint32_t from = first; from < end;) {
       const auto municipality = e.municipality[from];
       std::uint32_t to = from, open_all = 0, open_restricted = 0;
-      for (; to < end && e.municipality[to] == municipality; ++to)
-        (agreement_only(to) ? open_restricted : open_all) += open_at(to);
+      for (; to < end && e.municipality[to] == municipality; ++to) {
+        const std::uint32_t packed = open_[to - first], open = packed & ~(1U << 31);
+        open_restricted += (packed >> 31) * open;
+        open_all += (1U - (packed >> 31)) * open;
+      }
       if (open_all + open_restricted > 0) {
         const auto segment = static_cast<std::uint16_t>(segments_.size());
         segments_.push_back({municipality, written, open_all, open_restricted, open_all});
-        std::uint32_t all_cursor = written, restricted_cursor = written + open_all;
+        std::uint32_t cursor[2] = {written, written + open_all};  // open to all, agreement-only
         for (std::uint32_t k = from; k < to; ++k) {
-          const bool restricted = agreement_only(k);
+          const std::uint32_t packed = open_[k - first];
+          if ((packed & ~(1U << 31)) == 0) continue;
+          const bool restricted = (packed >> 31) != 0;
           const Place place{k, e.wage_yen[k], segment, e.owner_origin[k], restricted};
-          auto& cursor = restricted ? restricted_cursor : all_cursor;
-          for (std::uint32_t j = open_at(k); j > 0; --j) slots_[cursor++] = place;
+          auto& at = cursor[restricted ? 1 : 0];
+          for (std::uint32_t j = packed & ~(1U << 31); j > 0; --j) slots_[at++] = place;
         }
         written += open_all + open_restricted;
       }
@@ -349,6 +362,7 @@ class FieldPlaces {
       return k < open_all || !with_restricted ? begin + k : restricted_begin() + (k - open_all);
     }
   };
+  UninitialisedVector<std::uint32_t> open_;  // per employer of the field, while building
   UninitialisedVector<Place> slots_;  // each open place once (resized without zero-filling: built anew each month)
   std::vector<Segment> segments_;
   std::vector<std::int64_t> tree_;  // Fenwick tree over segments_[].open()
