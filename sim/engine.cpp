@@ -296,12 +296,6 @@ class FieldPlaces {
   }
 
   std::size_t first_try(Stream& r) const { return r.below(static_cast<std::uint32_t>(slots_.size())); }
-  void prefetch(std::size_t position) const { __builtin_prefetch(&slots_[position]); }
-
-  // The listed place uniform(r) tries first, asked for from memory ahead of time.
-  void prefetch_first(Stream r) const {
-    __builtin_prefetch(&slots_[r.below(static_cast<std::uint32_t>(slots_.size()))]);
-  }
 
   // Place number `ticket` (below open()) in municipality order.
   Opening uniform(std::int64_t ticket) const {
@@ -1420,14 +1414,16 @@ struct Engine::Impl {
   // How many agents ahead a loop over scattered agents asks for their state.
   static constexpr std::size_t kAhead = 6;
   // Only what a month's action reads of every actor (learning and dates are read when needed).
-  void prefetch_actor(std::size_t i) const {
+  [[gnu::always_inline]] void prefetch_actor(std::size_t i) const {
     prefetch_at(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
                 m.family);
   }
 
-  // Asks for element i of each array from memory, ahead of its use.
+  // Asks for element i of each array from memory, ahead of its use. Functions that only prefetch
+  // must be inlined: GCC otherwise finds them free of side effects and drops their calls (until
+  // this was found, the actors' prefetches were missing from the binary).
   template <class... Arrays>
-  static void prefetch_at(std::size_t i, const Arrays&... arrays) {
+  [[gnu::always_inline]] static void prefetch_at(std::size_t i, const Arrays&... arrays) {
     (__builtin_prefetch(&arrays[i]), ...);
   }
 
@@ -1773,39 +1769,21 @@ struct Engine::Impl {
     for (std::size_t g = 0; g < d.fields; ++g) field_departures[f * d.fields + g].clear();
     auto& hires = field_hires[f];
     hires.clear();
-    // Each seeker draws from a stream of its own, so the places it will look at are known ahead
-    // and asked for from memory a few seekers before (they are scattered over the listing).
+    // Each seeker draws from a stream of its own; its employer's card is asked for a few ahead.
     const auto& seekers = field_seekers[f];
-    // A seeker's stream after its first draw, kept from when it was fetched ahead (a ring of the
-    // next kAhead + 1 seekers), so its draws are computed once.
-    struct Drawn {
-      Stream stream;
-      std::size_t first;
-    };
-    std::array<std::optional<Drawn>, kAhead + 1> ring;
-    auto draw_ahead = [&](std::size_t q) -> const Drawn& {
-      Stream stream(sc.seed, Purpose::job_search, step, seekers[q].id);
-      const std::size_t first = places.first_try(stream);
-      return *(ring[q % ring.size()] = Drawn{stream, first});
-    };
-    for (std::size_t q = 0; q < std::min(kAhead, seekers.size()); ++q) draw_ahead(q);
     for (std::size_t q = 0; q < seekers.size(); ++q) {
       if (places.open() == 0) break;
-      if (q + kAhead < seekers.size()) {
-        const Drawn& drawn = draw_ahead(q + kAhead);
-        places.prefetch(drawn.first);
-        places.prefetch_first(drawn.stream);  // its second place, if the first is still open
+      if (q + kAhead < seekers.size())
         if (const auto employer = seekers[q + kAhead].employer; employer != kNone32)
           __builtin_prefetch(&cards[employer]);
-      }
       const auto& seeker = seekers[q];
       const auto status = seeker.status;
       const auto origin = seeker.origin;
       // Look at two openings and take the one that scores better (wage, city, co-nationals,
       // integration); a worker with a job moves only if it beats the job they have.
-      Drawn& own = *ring[q % ring.size()];
-      auto opening = places.uniform(own.stream, own.first);
-      const auto second = places.uniform(own.stream);
+      Stream own(sc.seed, Purpose::job_search, step, seeker.id);
+      auto opening = places.uniform(own);
+      const auto second = places.uniform(own);
       auto score = [&](const FieldPlaces::Opening& o) {
         return places.place(o).wage_yen * place_score[places.municipality(o) * d.origins + origin];
       };
@@ -1895,7 +1873,17 @@ struct Engine::Impl {
     const auto& seekers = field_seekers[f];
     const auto field = static_cast<std::uint8_t>(f);
     const auto today = static_cast<std::int16_t>(now);
-    for (const auto& hire : field_hires[f]) {
+    const auto& hires = field_hires[f];
+    for (std::size_t h = 0; h < hires.size(); ++h) {
+      // What a hire a few ahead reads and writes of the agent arrays, asked for from memory now
+      // (the hires are scattered over them).
+      if (h + kAhead < hires.size()) {
+        const auto& ahead = hires[h + kAhead];
+        prefetch_at(seekers[ahead.seeker].agent, m.learned_to, m.japanese, m.skill, m.linked_family, m.municipality,
+                    m.employer, m.field, m.employer_since, m.next_wake, m.wake_clocks);
+        __builtin_prefetch(&cards[ahead.employer]);
+      }
+      const auto& hire = hires[h];
       const Seeker& s = seekers[hire.seeker];
       const auto i = s.agent;
       // The months so far at the old job and place, then the new job's; what the seeker's record
