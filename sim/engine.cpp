@@ -1618,10 +1618,11 @@ struct Engine::Impl {
     for (auto& list : field_applicants) list.clear();
     other_arrivals.clear();
     if (entry_share <= 0.0) return;
-    std::vector<std::int64_t> open(d.fields, 0);
-    for (std::size_t f = 0; f < d.fields; ++f)
+    std::vector<std::int64_t> open(d.fields, 0);  // each field's own sum: in parallel
+    tbb::parallel_for(std::size_t{0}, d.fields, [&](std::size_t f) {
       for (std::uint32_t k = e.field_begin[f]; k < e.field_begin[f + 1]; ++k)
         open[f] += std::max<std::int64_t>(0, static_cast<std::int64_t>(e.capacity[k]) - e.filled[k]);
+    });
     // Destinations of non-working entrants: municipalities weighted by foreign residents.
     // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
     destination_weight.assign(d.municipal_origin(), 1.0);
