@@ -2381,7 +2381,7 @@ struct Engine::Impl {
     append_all(new_agents, other_arrivals.size(), arrivals);
     // Departed agents are removed once they hold a third of the places: each compaction moves
     // every survivor, and the departed cost the monthly passes little meanwhile (a fifth measured
-    // 0.8-1.0 s slower over the baseline in four alternating pairs of runs).
+    // about 0.5 s slower over the baseline at two threads: bench/RESULTS.md).
     if (static_cast<std::int64_t>(m.size()) - alive() >= static_cast<std::int64_t>(m.size() / 3)) compact();
     timings.migrants += clock.lap();
   }
