@@ -218,43 +218,33 @@ class FieldPlaces {
   void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins,
              std::int64_t small_employer_places) {
     segments_.clear();
-    // Each employer's open places, and whether it recruits only through agreements (bit 31),
-    // in one pass without branches (which employers are full is as good as random).
-    const std::size_t employers = end - first;
-    open_.resize(employers);
+    auto agreement_only = [&](std::uint32_t k) {
+      return static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places && e.owner_origin[k] == kNone8;
+    };
+    // Each employer's open places, counted first (without branches: which employers are full is
+    // as good as random), so that every place is written straight to where it goes.
+    open_.resize(end - first);
     std::size_t places = 0;
-    for (std::size_t j = 0; j < employers; ++j) {
-      const std::size_t k = first + j;
-      const std::uint32_t capacity = e.capacity[k];
-      const std::uint32_t open = capacity - std::min(e.filled[k], capacity);
-      const bool restricted =
-          static_cast<std::int64_t>(capacity) <= small_employer_places && e.owner_origin[k] == kNone8;
-      open_[j] = open | (static_cast<std::uint32_t>(restricted) << 31);
-      places += open;
-    }
+    for (std::uint32_t k = first; k < end; ++k)
+      places += open_[k - first] = e.capacity[k] - std::min(e.filled[k], e.capacity[k]);
     slots_.resize(places);  // every slot is written below
     std::uint32_t written = 0;
-    // One municipality's employers at a time: those open to all origins, then agreement-only ones
-    // (their open places counted first, so each kind is written straight to its place).
+    // One municipality's employers at a time: those open to all origins, then agreement-only ones.
     for (std::uint32_t from = first; from < end;) {
       const auto municipality = e.municipality[from];
       std::uint32_t to = from, open_all = 0, open_restricted = 0;
-      for (; to < end && e.municipality[to] == municipality; ++to) {
-        const std::uint32_t packed = open_[to - first], open = packed & ~(1U << 31);
-        open_restricted += (packed >> 31) * open;
-        open_all += (1U - (packed >> 31)) * open;
-      }
+      for (; to < end && e.municipality[to] == municipality; ++to)
+        (agreement_only(to) ? open_restricted : open_all) += open_[to - first];
       if (open_all + open_restricted > 0) {
         const auto segment = static_cast<std::uint16_t>(segments_.size());
         segments_.push_back({municipality, written, open_all, open_restricted, open_all});
         std::uint32_t cursor[2] = {written, written + open_all};  // open to all, agreement-only
         for (std::uint32_t k = from; k < to; ++k) {
-          const std::uint32_t packed = open_[k - first];
-          if ((packed & ~(1U << 31)) == 0) continue;
-          const bool restricted = (packed >> 31) != 0;
+          if (open_[k - first] == 0) continue;
+          const bool restricted = agreement_only(k);
           const Place place{k, e.wage_yen[k], segment, e.owner_origin[k], restricted};
           auto& at = cursor[restricted ? 1 : 0];
-          for (std::uint32_t j = packed & ~(1U << 31); j > 0; --j) slots_[at++] = place;
+          for (std::uint32_t j = open_[k - first]; j > 0; --j) slots_[at++] = place;
         }
         written += open_all + open_restricted;
       }
@@ -282,11 +272,9 @@ class FieldPlaces {
 
   // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
   // month), else through the tree.
-  Opening uniform(Stream& r) const { return uniform(r, first_try(r)); }
-  // The same, given the first try already drawn from r.
-  Opening uniform(Stream& r, std::size_t first) const {
+  Opening uniform(Stream& r) const {
     for (int attempt = 0; attempt < 8; ++attempt) {
-      const std::size_t position = attempt == 0 ? first : first_try(r);
+      const std::size_t position = r.below(static_cast<std::uint32_t>(slots_.size()));
       const auto& place = slots_[position];
       const auto& s = segments_[place.segment];
       if (place.agreement_only ? position - s.restricted_begin() < s.open_restricted : position - s.begin < s.open_all)
@@ -294,8 +282,6 @@ class FieldPlaces {
     }
     return uniform(r.below(static_cast<std::uint32_t>(total_)));
   }
-
-  std::size_t first_try(Stream& r) const { return r.below(static_cast<std::uint32_t>(slots_.size())); }
 
   // Place number `ticket` (below open()) in municipality order.
   Opening uniform(std::int64_t ticket) const {
@@ -356,7 +342,7 @@ class FieldPlaces {
       return k < open_all || !with_restricted ? begin + k : restricted_begin() + (k - open_all);
     }
   };
-  UninitialisedVector<std::uint32_t> open_;  // per employer of the field, while building
+  UninitialisedVector<std::uint32_t> open_;  // open places per employer of the field, while building
   UninitialisedVector<Place> slots_;  // each open place once (resized without zero-filling: built anew each month)
   std::vector<Segment> segments_;
   std::vector<std::int64_t> tree_;  // Fenwick tree over segments_[].open()
@@ -1735,7 +1721,8 @@ struct Engine::Impl {
     }
   }
 
-  // Hired seeker s (agent i) and the family living with it move to `to`, their learning added up.
+  // Hired seeker s (agent i) and the family living with it move to `to`; the caller has added up
+  // their learning at the old place first.
   void move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& t, StepCounts& delta) {
     const auto from = s.municipality;
     if (from == to) return;
@@ -1887,19 +1874,17 @@ struct Engine::Impl {
       const auto& hire = hires[h];
       const Seeker& s = seekers[hire.seeker];
       const auto i = s.agent;
-      // The months so far at the old job and place, then the new job's; what the seeker's record
-      // holds is not read again from the arrays.
-      learn_until(
-          i, KnownAgent{s.id, s.employer, s.municipality, s.status_since, 0, s.status, s.field, s.origin, s.family});
+      // The agent as the seeker's record holds it (not read again from the arrays): its learning
+      // at the old job and place is added up, then it moves and is planned with the new job
+      // (whose start, read by planning alone, is set from the first).
+      KnownAgent agent{s.id, s.employer, s.municipality, s.status_since, today, s.status, s.field, s.origin, s.family};
+      learn_until(i, agent);
       move_to(i, s, hire.municipality, field, t, delta);
-      m.employer[i] = hire.employer;
-      m.field[i] = field;
+      agent.employer_ = m.employer[i] = hire.employer;
+      agent.municipality_ = hire.municipality;
+      agent.field_ = m.field[i] = field;
       m.employer_since[i] = today;
-      // A seeker is here and not a linked family member.
-      plan(i,
-           KnownAgent{s.id, hire.employer, hire.municipality, s.status_since, today, s.status, field, s.origin,
-                      s.family},
-           now + 1);
+      plan(i, agent, now + 1);  // a seeker is here and not a linked family member
     }
   }
 
