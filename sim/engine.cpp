@@ -181,8 +181,8 @@ struct ChunkRequests {
   std::vector<std::uint32_t> separations;  // employers that lost a worker
   std::vector<Seeker> seekers;
   std::vector<CappedCandidate> capped;
-  std::vector<std::uint32_t> actors;  // agents acting this month, in order
-  std::vector<NewAgent> joined;       // family members who join a principal of this chunk
+  UninitialisedVector<std::uint32_t> actors;  // agents acting this month, in order
+  std::vector<NewAgent> joined;               // family members who join a principal of this chunk
   void clear() {
     actors.clear();
     joined.clear();
@@ -1376,23 +1376,30 @@ struct Engine::Impl {
     for (auto& delta : step_counts) counts.absorb(delta);
   }
 
-  // Appends to `due` the agents in [begin, end) whose next_wake is at most `today`, in order.
-  // A few in a hundred are: eight compared at once (SSE2, part of every x86-64), the rest skipped.
-  void gather_due(std::size_t begin, std::size_t end, std::int16_t today, std::vector<std::uint32_t>& due) const {
+  // Sets `due` to the agents in [begin, end) whose next_wake is at most `today`, in order. A few
+  // in a hundred are: sixteen compared at once (SSE2, part of every x86-64), one bit each, and
+  // written without a capacity check to a list sized for all.
+  void gather_due(std::size_t begin, std::size_t end, std::int16_t today,
+                  UninitialisedVector<std::uint32_t>& due) const {
+    due.resize(end - begin);
+    std::uint32_t* out = due.data();
+    std::size_t count = 0;
     const std::int16_t* wake = m.next_wake.data();
     std::size_t i = begin;
 #if defined(__SSE2__)
     const __m128i limit = _mm_set1_epi16(static_cast<short>(today + 1));  // today < kNeverStep
-    for (; i + 8 <= end; i += 8) {
-      const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wake + i));
-      // One bit per agent due (the low byte of its 16-bit lane).
-      auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi16(next, limit))) & 0x5555U;
-      for (; mask != 0; mask &= mask - 1)
-        due.push_back(static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask)) / 2));
+    for (; i + 16 <= end; i += 16) {
+      const __m128i low = _mm_cmplt_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wake + i)), limit);
+      const __m128i high = _mm_cmplt_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wake + i + 8)), limit);
+      // The 16-bit lanes packed to bytes, so the mask has one bit per agent.
+      for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(low, high))); mask != 0;
+           mask &= mask - 1)
+        out[count++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask)));
     }
 #endif
     for (; i < end; ++i)
-      if (wake[i] <= today) due.push_back(static_cast<std::uint32_t>(i));
+      if (wake[i] <= today) out[count++] = static_cast<std::uint32_t>(i);
+    due.resize(count);
   }
 
   // How many agents ahead the census asks for what they look up (agents are read in order).
