@@ -693,6 +693,10 @@ struct Engine::Impl {
       Tally& t = tallies.local();
       StepCounts& delta = step_counts.local();
       for (std::size_t k = range.begin(); k < range.end(); ++k) {
+        // Planning reads the employer's card (scattered): asked for a few agents ahead.
+        if (k + kAhead < range.end())
+          if (const auto employer = agents[k + kAhead].employer; employer != kNone32)
+            __builtin_prefetch(&cards[employer]);
         const auto& a = agents[k];
         if (k < arrivals) {
           delta.add(a.status, a.field, a.municipality, a.origin, 1);
