@@ -1798,7 +1798,7 @@ struct Engine::Impl {
       // Moving into a capped field is an admission like any other.
       if (old_field != f && capped(status, f)) {
         if (!cap_allows(status, f)) {
-          ++t.market(kCapBlocked, prefecture_of(e.municipality[pick]), f);
+          ++t.market(kCapBlocked, prefecture_of(places.municipality(opening)), f);
           continue;
         }
         count_admission(status, f);
@@ -1848,7 +1848,8 @@ struct Engine::Impl {
       }
       if (!opening) continue;  // no employer here recruits this applicant
       pick = places.employer(*opening);
-      const auto pref = prefecture_of(e.municipality[pick]);
+      const auto municipality = places.municipality(*opening);  // the employer's, from the cached segment
+      const auto pref = prefecture_of(municipality);
       if (!cap_allows(status, f)) {
         ++t.market(kCapBlocked, pref, f);
         continue;
@@ -1858,9 +1859,9 @@ struct Engine::Impl {
       ++counts.status_field[status * d.fields + f];  // residents are counted when the agent is added
       ++t.national(kEntries, status, f, origin);
       ++t.prefecture(kPrefEntries, pref, status, f);
-      ++t.municipal_entries(e.municipality[pick], origin);
+      ++t.municipal_entries(municipality, origin);
       Stream agent_stream(sc.seed, Purpose::entry_agent, step, (static_cast<std::uint64_t>(f) << 32) | arrivals.size());
-      arrivals.push_back({status, static_cast<std::uint8_t>(f), origin, e.municipality[pick], pick,
+      arrivals.push_back({status, static_cast<std::uint8_t>(f), origin, municipality, pick,
                           draw_entry_age_months(agent_stream, rules[status]), draw_family(agent_stream, status),
                           kNone32});
     }
