@@ -264,6 +264,10 @@ class FieldPlaces {
   }
 
   std::int64_t open() const { return total_; }
+  // Asks for the listed place a uniform draw whose first word is `word` looks at first.
+  [[gnu::always_inline]] void prefetch_first(std::uint32_t word) const {
+    __builtin_prefetch(&slots_[Stream::scaled_below(word, static_cast<std::uint32_t>(slots_.size()))]);
+  }
   // Whether pulled() for `origin` is known to find nothing (its table, built, offers no place).
   bool offers_none(std::size_t origin) const { return pulled_[origin].built && !pulled_[origin].any; }
   std::uint32_t employer(const Opening& o) const { return slots_[o.position].employer; }
@@ -271,8 +275,9 @@ class FieldPlaces {
   std::uint16_t municipality(const Opening& o) const { return segments_[o.segment].municipality; }
 
   // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
-  // month), else through the tree.
-  Opening uniform(Stream& r) const {
+  // month), else through the tree. `Draws` is a Stream or one with words drawn ahead.
+  template <class Draws>
+  Opening uniform(Draws& r) const {
     for (int attempt = 0; attempt < 8; ++attempt) {
       const std::size_t position = r.below(static_cast<std::uint32_t>(slots_.size()));
       const auto& place = slots_[position];
@@ -1410,6 +1415,18 @@ struct Engine::Impl {
   static constexpr std::size_t kCensusAhead = 32;
   // How many agents ahead a loop over scattered agents asks for their state.
   static constexpr std::size_t kAhead = 6;
+  static constexpr std::size_t kSeekerRing = 8;  // seekers' draws held: more than kAhead
+
+  // A seeker's stream with its first two words drawn ahead, handed out first.
+  struct SeekerDraws {
+    Stream stream{0, Purpose::job_search, 0, 0};
+    std::array<std::uint32_t, 2> ahead{};
+    unsigned used = 0;
+    SeekerDraws() = default;
+    explicit SeekerDraws(Stream s) : stream(s), ahead{stream(), stream()} {}
+    std::uint32_t operator()() { return used < ahead.size() ? ahead[used++] : stream(); }
+    std::uint32_t below(std::uint32_t n) { return Stream::scaled_below((*this)(), n); }
+  };
   // Only what a month's action reads of every actor (learning and dates are read when needed).
   [[gnu::always_inline]] void prefetch_actor(std::size_t i) const {
     prefetch_at(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
@@ -1768,19 +1785,28 @@ struct Engine::Impl {
     for (std::size_t g = 0; g < d.fields; ++g) field_departures[f * d.fields + g].clear();
     auto& hires = field_hires[f];
     hires.clear();
-    // Each seeker draws from a stream of its own; its employer's card is asked for a few ahead.
+    // Each seeker draws from a stream of its own. A few seekers ahead, its first two words are
+    // drawn (where its two openings are looked for first) and those places and its employer's
+    // card asked for from memory: the listing is too large for the cache and read at random.
     const auto& seekers = field_seekers[f];
+    std::array<SeekerDraws, kSeekerRing> ring;
+    auto draw_ahead = [&](std::size_t q) {
+      auto& draws = ring[q % kSeekerRing];
+      draws = SeekerDraws(Stream(sc.seed, Purpose::job_search, step, seekers[q].id));
+      places.prefetch_first(draws.ahead[0]);
+      places.prefetch_first(draws.ahead[1]);
+      if (const auto employer = seekers[q].employer; employer != kNone32) __builtin_prefetch(&cards[employer]);
+    };
+    for (std::size_t q = 0; q < std::min(kAhead, seekers.size()); ++q) draw_ahead(q);
     for (std::size_t q = 0; q < seekers.size(); ++q) {
       if (places.open() == 0) break;
-      if (q + kAhead < seekers.size())
-        if (const auto employer = seekers[q + kAhead].employer; employer != kNone32)
-          __builtin_prefetch(&cards[employer]);
+      if (q + kAhead < seekers.size()) draw_ahead(q + kAhead);
       const auto& seeker = seekers[q];
       const auto status = seeker.status;
       const auto origin = seeker.origin;
       // Look at two openings and take the one that scores better (wage, city, co-nationals,
       // integration); a worker with a job moves only if it beats the job they have.
-      Stream own(sc.seed, Purpose::job_search, step, seeker.id);
+      auto& own = ring[q % kSeekerRing];
       auto opening = places.uniform(own);
       const auto second = places.uniform(own);
       auto score = [&](const FieldPlaces::Opening& o) {

@@ -55,8 +55,10 @@ class Stream {
   bool bernoulli(double p) { return uniform() < p; }
 
   // Uniform integer in [0, n) by multiply-shift (n < 2^32).
-  std::uint32_t below(std::uint32_t n) {
-    return static_cast<std::uint32_t>((static_cast<std::uint64_t>((*this)()) * n) >> 32);
+  std::uint32_t below(std::uint32_t n) { return scaled_below((*this)(), n); }
+  // What below(n) makes of the word `word`.
+  static std::uint32_t scaled_below(std::uint32_t word, std::uint32_t n) {
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(word) * n) >> 32);
   }
 
  private:
