@@ -1381,10 +1381,13 @@ struct Engine::Impl {
       for (std::size_t k = 0; k < std::min(kAhead, actors.size()); ++k) prefetch_actor(actors[k]);
       for (std::size_t k = 0; k < actors.size(); ++k) {
         if (k + kAhead < actors.size()) prefetch_actor(actors[k + kAhead]);
-        // Then its employer's card, once the actor's employer has had time to arrive.
-        if (k + kAhead / 2 < actors.size())
-          if (const auto employer = m.employer[actors[k + kAhead / 2]]; employer != kNone32)
-            __builtin_prefetch(&cards[employer]);
+        // Then its employer's card, once the actor's employer has had time to arrive, and, if
+        // a clock that may make it leave ticks, the family that leaves with it.
+        if (k + kAhead / 2 < actors.size()) {
+          const auto ahead = actors[k + kAhead / 2];
+          if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
+          if (m.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&m.linked_family[ahead]);
+        }
         const auto i = actors[k];
         act(i, m.next_wake[i] == today ? m.wake_clocks[i] : 0, requests, t, delta);
       }
