@@ -1966,12 +1966,18 @@ struct Engine::Impl {
     // field's employers by one task, in the order of the markets and hires that took the workers.
     tbb::parallel_for(std::size_t{0}, d.fields, [&](std::size_t g) {
       Tally& t = tallies.local();
-      for (std::size_t f = 0; f < d.fields; ++f)
-        for (const auto employer : field_departures[f * d.fields + g]) {
+      for (std::size_t f = 0; f < d.fields; ++f) {
+        const auto& departures = field_departures[f * d.fields + g];
+        for (std::size_t j = 0; j < departures.size(); ++j) {
+          // What an employer a few further on reads and writes, asked for now (they are scattered).
+          if (j + kAhead < departures.size())
+            prefetch_at(departures[j + kAhead], e.filled, e.municipality, e.field, e.wage_yen, e.capacity, cards);
+          const auto employer = departures[j];
           release_employer(employer, t);
           set_wage(employer, static_cast<std::uint32_t>(
                                  std::lround(e.wage_yen[employer] * (1.0 + sc.employers.wage_raise_on_loss))));
         }
+      }
     });
   }
 
