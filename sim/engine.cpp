@@ -1632,8 +1632,13 @@ struct Engine::Impl {
 
   void apply_separations(std::size_t chunk_count) {
     Tally& t = tallies.local();
-    for (std::size_t c = 0; c < chunk_count; ++c)
-      for (const auto employer : chunks[c].separations) release_employer(employer, t);
+    for (std::size_t c = 0; c < chunk_count; ++c) {
+      const auto& separations = chunks[c].separations;
+      for (std::size_t j = 0; j < separations.size(); ++j) {
+        if (j + kAhead < separations.size()) prefetch_at(separations[j + kAhead], e.filled, e.municipality, e.field);
+        release_employer(separations[j], t);
+      }
+    }
   }
 
   // Applicants from abroad this month: per origin and open channel, spread over fields by their
