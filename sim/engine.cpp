@@ -1262,7 +1262,8 @@ struct Engine::Impl {
       if (none_tick < 1.0) {
         if (!r) r = &own.emplace(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), a.id());
         const double u = (static_cast<double>((*r)()) + 1.0) * (1.0 / 4294967296.0);
-        const double months = none_tick > 0.0 ? std::floor(std::log(u) / log_none) : 0.0;
+        // Months before the tick: log(u) / log(none) is never negative, so the cast floors it.
+        const double months = none_tick > 0.0 ? std::log(u) / log_none : 0.0;
         const std::int64_t tick = segment + static_cast<std::int64_t>(std::min(months, 30000.0));
         if (tick < segment_end && tick <= next) {
           next = tick;
