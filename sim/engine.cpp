@@ -768,6 +768,11 @@ struct Engine::Impl {
     const double wage = cards[m.employer[i]].wage_yen;
     return second_year_raise(i) ? wage * (1.0 + rules[m.status[i]].second_year_wage_raise) : wage;
   }
+  // wage_of(i) to the nearest yen (rounded only when raised: the employer's wage is whole yen).
+  std::int64_t whole_wage_of(std::size_t i) const {
+    const auto wage = cards[m.employer[i]].wage_yen;
+    return second_year_raise(i) ? std::llround(wage * (1.0 + rules[m.status[i]].second_year_wage_raise)) : wage;
+  }
 
   // The wage and conditions part of satisfaction for a worker paid `wage` by employer k.
   double job_satisfaction(std::uint32_t k, double wage) const {
@@ -2231,7 +2236,7 @@ struct Engine::Impl {
         if (m.employer[i] != kNone32) {
           ++s.workers[cell];
           ++s.municipal_workers[municipality];
-          s.wage_sum[p * d.fields + m.field[i]] += std::llround(wage_of(i));
+          s.wage_sum[p * d.fields + m.field[i]] += whole_wage_of(i);
           ++s.wage_n[p * d.fields + m.field[i]];
         }
       }
