@@ -378,17 +378,25 @@ class FieldPlaces {
     const std::size_t n = segments_.size();
     table.built = true;
     table.not_kept = 0;
-    table.keep.assign(n, 1.0);
+    table.keep.resize(n);
     table.alias.resize(n);
     table.agreement.resize(n);
     table.offered.resize(n);
-    std::iota(table.alias.begin(), table.alias.end(), 0U);
+    // Through local pointers, in one pass: a byte stored through the table's vector could alias
+    // anything, and would make every vector's address be read again each turn.
+    double* const keep = table.keep.data();
+    std::uint32_t* const alias = table.alias.data();
+    std::uint8_t* const agreement = table.agreement.data();
+    std::uint32_t* const offered = table.offered.data();
+    const Segment* const segments = segments_.data();
     double total = 0.0;
     for (std::size_t k = 0; k < n; ++k) {
-      const auto& s = segments_[k];
-      table.agreement[k] = agrees(s.municipality) ? 1 : 0;
-      table.offered[k] = s.open_all + (table.agreement[k] ? s.open_restricted : 0);
-      total += (table.keep[k] = table.offered[k] * pull(s.municipality));
+      const auto& s = segments[k];
+      const bool agrees_here = agrees(s.municipality);
+      agreement[k] = agrees_here ? 1 : 0;
+      offered[k] = s.open_all + (agrees_here ? s.open_restricted : 0);
+      total += (keep[k] = offered[k] * pull(s.municipality));
+      alias[k] = static_cast<std::uint32_t>(k);
     }
     table.any = total > 0.0;
     if (!table.any) return;
@@ -1882,6 +1890,10 @@ struct Engine::Impl {
       --waiting;
       const auto status = applicants[g].status;
       const auto origin = applicants[g].origin;
+      // This origin's pulls and agreements, one municipality every `stride`, held by value.
+      const double* const pulls = destination_weight.data() + origin;
+      const std::uint8_t* const agreements = mu.agreements.data() + origin;
+      const std::size_t stride = d.origins;
       // An opening drawn in proportion to the vacancies open to this origin × the destination's
       // pull for it, taken if its employer recruits this applicant (bounded tries, then the
       // applicant is lost).
@@ -1889,8 +1901,8 @@ struct Engine::Impl {
       std::uint32_t pick = 0;
       for (int attempt = 0; attempt < 64 && !opening && !places.offers_none(origin); ++attempt) {
         opening = places.pulled(
-            origin, [&](std::uint16_t place) { return destination_weight[place * d.origins + origin]; },
-            [&](std::uint16_t place) { return mu.agreements[place * d.origins + origin] != 0; }, r);
+            origin, [pulls, stride](std::uint16_t place) { return pulls[place * stride]; },
+            [agreements, stride](std::uint16_t place) { return agreements[place * stride] != 0; }, r);
         if (opening) places.prefetch_ends(opening->segment);
         if (opening && !recruits_from(places.place(*opening), places.municipality(*opening), origin, status, r))
           opening.reset();
