@@ -273,7 +273,8 @@ class FieldPlaces {
   }
   // Asks for the listed place a uniform draw whose first word is `word` looks at first.
   [[gnu::always_inline]] void prefetch_first(std::uint32_t word) const {
-    __builtin_prefetch(&slots_[Stream::scaled_below(word, static_cast<std::uint32_t>(slots_.size()))]);
+    if (!slots_.empty())  // a field with no open place draws none
+      __builtin_prefetch(&slots_[Stream::scaled_below(word, static_cast<std::uint32_t>(slots_.size()))]);
   }
   // Whether pulled() for `origin` is known to find nothing (its table, built, offers no place).
   bool offers_none(std::size_t origin) const { return pulled_[origin].built && !pulled_[origin].any; }
