@@ -773,14 +773,16 @@ struct Engine::Impl {
            rule.employer_change_after_months[m.field[i]] > 12 && months_with_employer(i) >= 12;
   }
 
-  double wage_of(std::size_t i) const {
-    const double wage = cards[m.employer[i]].wage_yen;
-    return second_year_raise(i) ? wage * (1.0 + rules[m.status[i]].second_year_wage_raise) : wage;
+  // What agent i's employer's wage is multiplied by: the year-2 raise, or 1.
+  double wage_factor(std::size_t i) const {
+    return second_year_raise(i) ? 1.0 + rules[m.status[i]].second_year_wage_raise : 1.0;
   }
+  double wage_of(std::size_t i) const { return cards[m.employer[i]].wage_yen * wage_factor(i); }
   // wage_of(i) to the nearest yen (rounded only when raised: the employer's wage is whole yen).
   std::int64_t whole_wage_of(std::size_t i) const {
     const auto wage = cards[m.employer[i]].wage_yen;
-    return second_year_raise(i) ? std::llround(wage * (1.0 + rules[m.status[i]].second_year_wage_raise)) : wage;
+    const double factor = wage_factor(i);
+    return factor == 1.0 ? wage : std::llround(wage * factor);
   }
 
   // The wage and conditions part of satisfaction for a worker paid `wage` by employer k.
@@ -1440,7 +1442,8 @@ struct Engine::Impl {
   static constexpr std::size_t kCensusAhead = 32;
   // How many agents ahead a loop over scattered agents asks for their state.
   static constexpr std::size_t kAhead = 6;
-  static constexpr std::size_t kSeekerRing = 8;  // seekers' draws held: more than kAhead
+  static constexpr std::size_t kSeekerRing = 8;  // seekers' draws held
+  static_assert(kSeekerRing > kAhead, "a seeker's draws are held until it is served");
 
   // A seeker's stream with its first two words drawn ahead, handed out first.
   struct SeekerDraws {
@@ -1904,9 +1907,9 @@ struct Engine::Impl {
         opening = places.pulled(
             origin, [pulls, stride](std::uint16_t place) { return pulls[place * stride]; },
             [agreements, stride](std::uint16_t place) { return agreements[place * stride] != 0; }, r);
-        if (opening) places.prefetch_ends(opening->segment);
-        if (opening && !recruits_from(places.place(*opening), places.municipality(*opening), origin, status, r))
-          opening.reset();
+        if (!opening) continue;
+        places.prefetch_ends(opening->segment);
+        if (!recruits_from(places.place(*opening), places.municipality(*opening), origin, status, r)) opening.reset();
       }
       if (!opening) continue;  // no employer here recruits this applicant
       pick = places.employer(*opening);
