@@ -114,8 +114,8 @@ Result run_once(const Scenario& s, int threads) {
 
 void print_phases(const char* label, const Result& r) {
   const auto& p = r.phases;
-  std::printf("%-10s %8.2f %9.2f %9.2f %10.2f %15.2f %8.2f   %6.1f M/s\n", label, r.wall, p.migrants, p.matching,
-              p.employers, p.municipalities, p.output, static_cast<double>(p.migrant_steps) / r.wall / 1e6);
+  std::printf("%-10s %8.2f %7.2f %9.2f %9.2f %10.2f %15.2f %8.2f   %6.1f M/s\n", label, r.wall, p.setup, p.migrants,
+              p.matching, p.employers, p.municipalities, p.output, static_cast<double>(p.migrant_steps) / r.wall / 1e6);
 }
 
 int bench(const std::string& path, double size, int threads) {
@@ -125,8 +125,8 @@ int bench(const std::string& path, double size, int threads) {
   for (const auto& cell : s.initial_stock) persons += cell.persons;
   std::printf("scenario %s x %.2g: %lld persons at the start, scale %g, %d months, %zu bytes of state per agent\n",
               s.name.c_str(), size, static_cast<long long>(persons), s.scale, s.end - s.start, bytes_per_agent());
-  std::printf("%-10s %8s %9s %9s %10s %15s %8s   %s\n", "threads", "wall s", "migrants", "matching", "employers",
-              "municipalities", "output", "migrant-steps");
+  std::printf("%-10s %8s %7s %9s %9s %10s %15s %8s   %s\n", "threads", "wall s", "set-up", "migrants", "matching",
+              "employers", "municipalities", "output", "migrant-steps");
   const Result many = run_once(s, threads);
   print_phases((std::to_string(threads) + " thr").c_str(), many);
   const double peak = peak_rss_gib();
@@ -139,10 +139,10 @@ int bench(const std::string& path, double size, int threads) {
   const auto mean_agents =
       static_cast<std::size_t>(many.phases.migrant_steps / std::max<std::int64_t>(1, s.end - s.start));
   const double bound = bandwidth_bound(std::max<std::size_t>(mean_agents, 1 << 20), threads);
-  const double sim = [](const PhaseTimes& p) {
-    return p.migrants + p.matching + p.employers + p.municipalities;
-  }(many.phases);
-  const double sim_one = one.phases.migrants + one.phases.matching + one.phases.employers + one.phases.municipalities;
+  const auto simulation = [](const PhaseTimes& p) {
+    return p.setup + p.migrants + p.matching + p.employers + p.municipalities;
+  };
+  const double sim = simulation(many.phases), sim_one = simulation(one.phases);
   std::printf("migrant-steps/s %.1f M (%d threads, whole run); bandwidth bound %.1f M agent-steps/s; ratio %.1f %%\n",
               achieved / 1e6, threads, bound / 1e6, 100.0 * achieved / bound);
   std::printf("speed-up 1 -> %d threads: %.2fx on the simulation phases, %.2fx on the whole run\n", threads,

@@ -2471,7 +2471,7 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
     impl_->apply_events(s.start, true);
     impl_->schedule_range(0, impl_->m.size(), 1);
     impl_->update_municipalities();
-    timings.municipalities += clock.lap();
+    timings.setup += clock.lap();
     sink.write_year(impl_->census(s.first_year(), false));
     timings.output += clock.lap();
     const int steps = s.end - s.start;

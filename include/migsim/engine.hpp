@@ -52,6 +52,7 @@ class OutputSink {
 
 // Wall time spent in each phase of a run, in seconds, and the work done (for bench/).
 struct PhaseTimes {
+  double setup = 0;                // the initial population, its first plans and municipal state
   double migrants = 0;             // ageing, learning, decisions, exits, family, compaction
   double matching = 0;             // applicants from abroad and the labour market
   double employers = 0;            // capacity growth and market wages
