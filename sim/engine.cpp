@@ -499,9 +499,13 @@ struct Engine::Impl {
   std::vector<std::uint32_t> new_place;  // reused by compact()
   // Japanese learnt a month, fixed point, [municipality * origins + origin], one table per period
   // between censuses (the rates change only with the portfolios), from the step in rate_from;
-  // and what the months before the period added up to, so any stretch of months takes two looks.
-  std::vector<std::vector<std::uint32_t>> japanese_rate;
-  std::vector<std::vector<std::uint64_t>> japanese_before;
+  // and what the months before the period added up to, so any stretch of months takes two looks
+  // (each one cache line: the two side by side).
+  struct LearningCell {
+    std::uint64_t before;  // points learnt in the months before the period
+    std::uint32_t rate;    // points a month in the period
+  };
+  std::vector<std::vector<LearningCell>> japanese_learning;
   std::vector<std::int32_t> rate_from;
   std::uint32_t skill_rate = 0;  // fixed-point skill points a month at work
   // Upper bounds of each hazard's monthly probability: an agent's clocks tick at these rates
@@ -1173,8 +1177,8 @@ struct Engine::Impl {
       // Learning is counted from the first period on; period p holds the months after
       // rate_from[p] - 1, up to the next period's.
       auto learnt_by = [&](std::int32_t step, std::size_t p) {
-        return japanese_before[p][cell] +
-               static_cast<std::uint64_t>(step - (rate_from[p] - 1)) * japanese_rate[p][cell];
+        const LearningCell& c = japanese_learning[p][cell];
+        return c.before + static_cast<std::uint64_t>(step - (rate_from[p] - 1)) * c.rate;
       };
       const std::int32_t start = std::max(from, rate_from.front() - 1);
       const auto period_of_start = static_cast<std::size_t>(
@@ -2188,15 +2192,17 @@ struct Engine::Impl {
     }
     // Learning rates change only with the portfolios: tabulated here for the months from the
     // next on, not per agent-month; the earlier periods' stay for the learning not yet added up.
-    auto& before = japanese_before.emplace_back(d.municipal_origin(), 0);
-    if (!rate_from.empty())
-      for (std::size_t cell = 0; cell < before.size(); ++cell)
-        before[cell] = japanese_before[japanese_before.size() - 2][cell] +
-                       static_cast<std::uint64_t>(now + 1 - rate_from.back()) * japanese_rate.back()[cell];
-    auto& rates = japanese_rate.emplace_back(d.municipal_origin());
+    auto& period = japanese_learning.emplace_back(d.municipal_origin(), LearningCell{0, 0});
+    if (!rate_from.empty()) {
+      const auto& last = japanese_learning[japanese_learning.size() - 2];
+      for (std::size_t cell = 0; cell < period.size(); ++cell)
+        period[cell].before =
+            last[cell].before + static_cast<std::uint64_t>(now + 1 - rate_from.back()) * last[cell].rate;
+    }
     rate_from.push_back(now + 1);
     for (std::size_t k = 0; k < d.municipalities; ++k)
-      for (std::size_t o = 0; o < d.origins; ++o) rates[k * d.origins + o] = to_fixed_points(japanese_per_month(o, k));
+      for (std::size_t o = 0; o < d.origins; ++o)
+        period[k * d.origins + o].rate = to_fixed_points(japanese_per_month(o, k));
   }
 
   // ---- census ---------------------------------------------------------------------------
