@@ -1,6 +1,6 @@
 // migsim_bench: times the national scenario phase by phase, against a memory-bandwidth bound.
 //
-//   build/bench/migsim_bench [SCENARIO] [--size F] [--threads N] [--scaling] [--quick]
+//   build/bench/migsim_bench [SCENARIO] [--size F] [--threads N] [--repeat R] [--scaling] [--quick]
 //
 // Runs SCENARIO (default scenarios/japan_baseline.yaml) with all outputs written to a temporary
 // HDF5 file, with 2 threads and then 1, and prints per phase wall time, migrant-steps per second,
@@ -9,7 +9,8 @@
 // and the 1 -> 2 thread speed-up. --size F runs a Japan F times as large (stock, applicants,
 // establishments, caps and populations times F) at the same scale; --scaling prints the table
 // for F = 0.1, 0.3, 1 and 3 (each size in its own process, so peak memory is its own);
-// --quick is --size 0.1.
+// --quick is --size 0.1; --repeat R makes R runs of each thread count (each run at N threads
+// followed by a bound of its own) and prints their medians and the range of the ratio.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <tbb/global_control.h>
@@ -17,6 +18,7 @@
 #include <tbb/task_arena.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -118,7 +120,20 @@ void print_phases(const char* label, const Result& r) {
               p.matching, p.employers, p.municipalities, p.output, static_cast<double>(p.migrant_steps) / r.wall / 1e6);
 }
 
-int bench(const std::string& path, double size, int threads) {
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double simulation_seconds(const PhaseTimes& p) {
+  return p.setup + p.migrants + p.matching + p.employers + p.municipalities;
+}
+
+// The timed runs, `repeats` of them at `threads` threads then as many at 1; each run at
+// `threads` followed by a bound of its own, so that run and bound are measured in the same spell
+// of the (shared, virtual) machine.
+int bench(const std::string& path, double size, int threads, int repeats) {
   Scenario s = load_scenario({path, {}});
   resize(s, size);
   std::int64_t persons = 0;
@@ -127,26 +142,44 @@ int bench(const std::string& path, double size, int threads) {
               s.name.c_str(), size, static_cast<long long>(persons), s.scale, s.end - s.start, bytes_per_agent());
   std::printf("%-10s %8s %7s %9s %9s %10s %15s %8s   %s\n", "threads", "wall s", "set-up", "migrants", "matching",
               "employers", "municipalities", "output", "migrant-steps");
-  const Result many = run_once(s, threads);
-  print_phases((std::to_string(threads) + " thr").c_str(), many);
-  const double peak = peak_rss_gib();
-  Result one = many;
-  if (threads > 1) {
-    one = run_once(s, 1);
-    print_phases("1 thr", one);
+  const std::string label = std::to_string(threads) + " thr";
+  std::vector<double> walls, sims, achieved, bounds, ratios, walls_one, sims_one;
+  double peak = 0;
+  for (int k = 0; k < repeats; ++k) {
+    const Result many = run_once(s, threads);
+    print_phases(label.c_str(), many);
+    if (k == 0) peak = peak_rss_gib();  // before any bound's array is allocated
+    const auto mean_agents =
+        static_cast<std::size_t>(many.phases.migrant_steps / std::max<std::int64_t>(1, s.end - s.start));
+    bounds.push_back(bandwidth_bound(std::max<std::size_t>(mean_agents, 1 << 20), threads));
+    achieved.push_back(static_cast<double>(many.phases.migrant_steps) / many.wall);
+    ratios.push_back(achieved.back() / bounds.back());
+    walls.push_back(many.wall);
+    sims.push_back(simulation_seconds(many.phases));
   }
-  const double achieved = static_cast<double>(many.phases.migrant_steps) / many.wall;
-  const auto mean_agents =
-      static_cast<std::size_t>(many.phases.migrant_steps / std::max<std::int64_t>(1, s.end - s.start));
-  const double bound = bandwidth_bound(std::max<std::size_t>(mean_agents, 1 << 20), threads);
-  const auto simulation = [](const PhaseTimes& p) {
-    return p.setup + p.migrants + p.matching + p.employers + p.municipalities;
-  };
-  const double sim = simulation(many.phases), sim_one = simulation(one.phases);
-  std::printf("migrant-steps/s %.1f M (%d threads, whole run); bandwidth bound %.1f M agent-steps/s; ratio %.1f %%\n",
-              achieved / 1e6, threads, bound / 1e6, 100.0 * achieved / bound);
-  std::printf("speed-up 1 -> %d threads: %.2fx on the simulation phases, %.2fx on the whole run\n", threads,
-              sim_one / sim, one.wall / many.wall);
+  for (int k = 0; k < repeats && threads > 1; ++k) {
+    const Result one = run_once(s, 1);
+    print_phases("1 thr", one);
+    walls_one.push_back(one.wall);
+    sims_one.push_back(simulation_seconds(one.phases));
+  }
+  if (threads == 1) walls_one = walls, sims_one = sims;
+  if (repeats == 1) {
+    std::printf("migrant-steps/s %.1f M (%d threads, whole run); bandwidth bound %.1f M agent-steps/s; ratio %.1f %%\n",
+                achieved.front() / 1e6, threads, bounds.front() / 1e6, 100.0 * ratios.front());
+  } else {
+    for (int k = 0; k < repeats; ++k)
+      std::printf("run %d: migrant-steps/s %.1f M; bandwidth bound after it %.1f M agent-steps/s; ratio %.1f %%\n",
+                  k + 1, achieved[static_cast<std::size_t>(k)] / 1e6, bounds[static_cast<std::size_t>(k)] / 1e6,
+                  100.0 * ratios[static_cast<std::size_t>(k)]);
+    std::printf(
+        "median of %d runs at %d threads: wall %.2f s, migrant-steps/s %.1f M, ratio %.1f %% (%.1f to %.1f %%)\n",
+        repeats, threads, median(walls), median(achieved) / 1e6, 100.0 * median(ratios),
+        100.0 * *std::min_element(ratios.begin(), ratios.end()),
+        100.0 * *std::max_element(ratios.begin(), ratios.end()));
+  }
+  std::printf("speed-up 1 -> %d threads: %.2fx on the simulation phases, %.2fx on the whole run%s\n", threads,
+              median(sims_one) / median(sims), median(walls_one) / median(walls), repeats > 1 ? " (medians)" : "");
   std::printf("peak resident memory %.2f GiB\n", peak);
   return 0;
 }
@@ -192,6 +225,7 @@ int main(int argc, char** argv) {
   std::string path = "scenarios/japan_baseline.yaml";
   double size = 1.0;
   int threads = 2;
+  int repeats = 1;
   bool table = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -199,6 +233,8 @@ int main(int argc, char** argv) {
       size = std::stod(argv[++i]);
     } else if (arg == "--threads" && i + 1 < argc) {
       threads = std::stoi(argv[++i]);
+    } else if (arg == "--repeat" && i + 1 < argc) {
+      repeats = std::max(1, std::stoi(argv[++i]));
     } else if (arg == "--quick") {
       size = 0.1;
     } else if (arg == "--scaling") {
@@ -206,12 +242,12 @@ int main(int argc, char** argv) {
     } else if (!arg.empty() && arg[0] != '-') {
       path = arg;
     } else {
-      std::cerr << "usage: migsim_bench [SCENARIO] [--size F] [--threads N] [--quick] [--scaling]\n";
+      std::cerr << "usage: migsim_bench [SCENARIO] [--size F] [--threads N] [--repeat R] [--quick] [--scaling]\n";
       return 2;
     }
   }
   try {
-    return table ? scaling(path, threads) : bench(path, size, threads);
+    return table ? scaling(path, threads) : bench(path, size, threads, repeats);
   } catch (const InputError& e) {
     std::cerr << "migsim_bench: " << e.what() << "\n";
     return 2;
