@@ -1249,18 +1249,25 @@ struct Engine::Impl {
     // The clocks, and the months they start ticking: from now, or later (a search once the rules
     // allow one, a family once it may join).
     const auto family = a.family();
-    std::array<const Bound*, 4> bound{&exit_bound_for(status, family), nullptr, nullptr, nullptr};
-    std::array<std::int64_t, 4> start{from, from, from, from};
-    if (employed) bound[1] = &abscond_bound_for(status, employer);
+    // The clocks in their order (exit, absconding, search, family), only those that tick.
+    struct Ticking {
+      const Bound* bound;
+      std::int64_t start;
+      std::uint8_t clock;
+    };
+    std::array<Ticking, 4> ticking;
+    std::size_t count = 0;
+    ticking[count++] = {&exit_bound_for(status, family), from, kExitClock};
+    if (employed) ticking[count++] = {&abscond_bound_for(status, employer), from, kAbscondClock};
     if (employed && at_work && covered && rule.employer_change != EmployerChangeRule::never) {
-      bound[2] = &search_bound_for(status, employer);
-      if (rule.employer_change == EmployerChangeRule::after_months)
-        start[2] = std::max<std::int64_t>(from, a.employer_since() + rule.employer_change_after_months[field]);
+      const std::int64_t start =
+          rule.employer_change == EmployerChangeRule::after_months
+              ? std::max<std::int64_t>(from, a.employer_since() + rule.employer_change_after_months[field])
+              : from;
+      ticking[count++] = {&search_bound_for(status, employer), start, kSearchClock};
     }
-    if (rule.family_allowed && abroad(family) != 0) {
-      bound[3] = &family_bound;
-      start[3] = std::max<std::int64_t>(from, since + rule.family_delay_months);
-    }
+    if (rule.family_allowed && abroad(family) != 0)
+      ticking[count++] = {&family_bound, std::max<std::int64_t>(from, since + rule.family_delay_months), kFamilyClock};
     // Between one start and the next, the clocks started tick together in a month with
     // probability 1 - prod(1 - bound): one geometric draw gives the first such month, then which
     // of them tick, given that one does. No tick before the next start: the months being
@@ -1270,13 +1277,12 @@ struct Engine::Impl {
     for (std::int64_t segment = from; segment <= next && segment < kNeverStep;) {
       std::int64_t segment_end = kNeverStep;
       double none_tick = 1.0, log_none = 0.0;
-      for (std::size_t k = 0; k < bound.size(); ++k) {
-        if (!bound[k]) continue;
-        if (start[k] > segment) {
-          segment_end = std::min(segment_end, start[k]);
+      for (std::size_t k = 0; k < count; ++k) {
+        if (ticking[k].start > segment) {
+          segment_end = std::min(segment_end, ticking[k].start);
         } else {
-          none_tick *= 1.0 - bound[k]->p;
-          log_none += bound[k]->log_none;
+          none_tick *= 1.0 - ticking[k].bound->p;
+          log_none += ticking[k].bound->log_none;
         }
       }
       if (none_tick < 1.0) {
@@ -1291,11 +1297,12 @@ struct Engine::Impl {
           // with its own bound once one has.
           double rest_none = none_tick;  // P(none of the started clocks k.. tick)
           bool ticked = false;
-          for (std::size_t k = 0; k < bound.size(); ++k) {
-            if (!bound[k] || start[k] > segment || bound[k]->p <= 0.0) continue;
-            const double p = ticked ? bound[k]->p : bound[k]->p / (1.0 - rest_none);
-            rest_none /= 1.0 - bound[k]->p;
-            if (r->uniform() < p) clocks |= static_cast<std::uint8_t>(1U << k), ticked = true;
+          for (std::size_t k = 0; k < count; ++k) {
+            const double bound = ticking[k].bound->p;
+            if (ticking[k].start > segment || bound <= 0.0) continue;
+            const double p = ticked ? bound : bound / (1.0 - rest_none);
+            rest_none /= 1.0 - bound;
+            if (r->uniform() < p) clocks |= ticking[k].clock, ticked = true;
           }
           break;
         }
@@ -2229,6 +2236,8 @@ struct Engine::Impl {
                       std::vector<std::int64_t>(d.municipalities), std::vector<std::int64_t>(d.municipalities),
                       std::vector<std::int64_t>(d.market()),       std::vector<std::int64_t>(d.market())};
     });
+    const int school_from_months = 12 * sc.family.school_age_min_years;
+    const int school_to_months = 12 * (sc.family.school_age_max_years + 1);
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
       Snapshot& s = local.local();
       for (std::size_t i = begin; i < end; ++i) {
@@ -2252,8 +2261,8 @@ struct Engine::Impl {
         ++s.stock[cell];
         ++s.pref_stock[d.pref_cell(p, m.status[i], m.field[i])];
         ++s.residents[municipality];
-        const int age_years = (now - m.born[i]) / 12;
-        if (age_years >= sc.family.school_age_min_years && age_years <= sc.family.school_age_max_years)
+        // School age in whole years, as months of age (no division per agent).
+        if (const int age_months = now - m.born[i]; age_months >= school_from_months && age_months < school_to_months)
           ++s.children[municipality];
         if (m.employer[i] != kNone32) {
           ++s.workers[cell];
