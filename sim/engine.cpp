@@ -486,6 +486,9 @@ struct Engine::Impl {
   std::int64_t persons_per_agent;
   std::uint8_t none_field = 0;  // the first field that employs nobody
   std::vector<std::uint8_t> employing_fields;
+  // Per status and field, from the rules in force: covered_field(), and whether the status works
+  // in the field (read by every plan and action; the status's rule is far larger).
+  std::vector<std::uint8_t> covered_of, works_in;
 
   MigrantStore m;
   EmployerStore e;
@@ -1055,6 +1058,13 @@ struct Engine::Impl {
         if (c.statuses[s]) caps_in_force[s * d.fields + c.field].push_back(static_cast<std::uint32_t>(k));
     }
     if (!rules_change) return;  // the hazards and their bounds follow the rules alone
+    covered_of.resize(d.statuses * d.fields);
+    works_in.resize(d.statuses * d.fields);
+    for (std::size_t s = 0; s < d.statuses; ++s)
+      for (std::size_t f = 0; f < d.fields; ++f) {
+        covered_of[s * d.fields + f] = covered_field(rules[s], static_cast<std::uint8_t>(f));
+        works_in[s * d.fields + f] = rules[s].works && sc.fields[f].employs;
+      }
     exit_probability.resize(d.statuses);
     abscond_probability.resize(d.statuses);
     for (std::size_t s = 0; s < d.statuses; ++s) {
@@ -1241,8 +1251,8 @@ struct Engine::Impl {
     const auto field = a.field();
     const auto employer = a.employer();
     const bool employed = employer != kNone32;
-    const bool at_work = rule.works && sc.fields[field].employs;
-    const bool covered = covered_field(rule, field) == field;
+    const bool at_work = works_in[status * d.fields + field] != 0;
+    const bool covered = covered_of[status * d.fields + field] == field;
     // Acting every month: a worker without a job looks for one, one whose status no longer
     // covers their field for a job in one it does.
     if (!covered || (at_work && !employed)) next = from;
@@ -1376,7 +1386,7 @@ struct Engine::Impl {
       ++t.national(kTransitionsIn, to, field, origin);
       // A status that does not cover this field (a student who becomes an engineer): look for
       // a job in one it does, keeping this one until then (and every month after).
-      const std::uint8_t covered = covered_field(rules[to], field);
+      const std::uint8_t covered = covered_of[to * d.fields + field];
       if (covered != field) {
         if (requests)
           requests->seekers.push_back(seeker(i, covered, true));
@@ -1575,10 +1585,11 @@ struct Engine::Impl {
     // A seeker is recorded after its family may have joined, so its record holds the family
     // it has when it takes a job.
     std::optional<std::pair<std::uint8_t, bool>> seeks;  // (target field, must move)
-    const std::uint8_t covered = covered_field(rule, field);
+    const std::size_t status_field = m.status[i] * d.fields + field;
+    const std::uint8_t covered = covered_of[status_field];
     if (covered != field) {
       seeks.emplace(covered, true);
-    } else if (rule.works && sc.fields[field].employs) {
+    } else if (works_in[status_field]) {
       auto searches = [&] {
         const double search = rule.job_search_rate_per_month *
                               (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
