@@ -489,6 +489,9 @@ struct Engine::Impl {
   // Per status and field, from the rules in force: covered_field(), and whether the status works
   // in the field (read by every plan and action; the status's rule is far larger).
   std::vector<std::uint8_t> covered_of, works_in;
+  // Per status, the first and last month in status a transition is attempted in (before the
+  // stay runs out), so an action or plan outside them skips the transitions.
+  std::vector<std::int32_t> first_attempt, last_attempt;
 
   MigrantStore m;
   EmployerStore e;
@@ -1058,6 +1061,13 @@ struct Engine::Impl {
         if (c.statuses[s]) caps_in_force[s * d.fields + c.field].push_back(static_cast<std::uint32_t>(k));
     }
     if (!rules_change) return;  // the hazards and their bounds follow the rules alone
+    first_attempt.assign(d.statuses, std::numeric_limits<std::int32_t>::max());
+    last_attempt.assign(d.statuses, std::numeric_limits<std::int32_t>::min());
+    for (std::size_t s = 0; s < d.statuses; ++s)
+      for (const auto& tr : rules[s].transitions) {
+        first_attempt[s] = std::min(first_attempt[s], std::max(tr.after_months, 1));
+        last_attempt[s] = std::max(last_attempt[s], std::max(tr.after_months, 1));
+      }
     covered_of.resize(d.statuses * d.fields);
     works_in.resize(d.statuses * d.fields);
     for (std::size_t s = 0; s < d.statuses; ++s)
@@ -1242,10 +1252,11 @@ struct Engine::Impl {
     const auto& rule = rules[status];
     const std::int64_t since = a.status_since();
     std::int64_t next = kNeverStep;
-    for (const auto& tr : rule.transitions) {
-      const std::int64_t attempt = since + std::max(tr.after_months, 1);
-      if (attempt >= from) next = std::min(next, attempt);
-    }
+    if (since + last_attempt[status] >= from)
+      for (const auto& tr : rule.transitions) {
+        const std::int64_t attempt = since + std::max(tr.after_months, 1);
+        if (attempt >= from) next = std::min(next, attempt);
+      }
     if (rule.max_stay_months != kUnlimitedMonths)
       next = std::min(next, std::max<std::int64_t>(from, since + rule.max_stay_months));
     const auto field = a.field();
@@ -1557,27 +1568,30 @@ struct Engine::Impl {
     const std::int32_t in_status = months_in_status(i);
     const bool expiring = in_status >= rule.max_stay_months;
     const auto field = m.field[i];
-    for (const auto& tr : rule.transitions) {
-      // One attempt when eligible, one more when the stay runs out.
-      // Months in status are counted from 1 after the first month, so after_months 0 means month 1.
-      const bool attempt = in_status == std::max(tr.after_months, 1) || (expiring && tr.after_months <= in_status);
-      if (!attempt || !tr.fields_allowed[field]) continue;
-      learn_until(i);  // Japanese and skill are added up only when they are read
-      if (m.japanese[i] < (tr.requires_japanese << kPointShift) || m.skill[i] < (tr.requires_skill << kPointShift))
-        continue;
-      // Integration helps settlement: transitions into statuses without a stay limit pass more often.
-      const double pass = rules[tr.to_status].max_stay_months == kUnlimitedMonths
-                              ? std::min(1.0, tr.pass_rate * (1.0 + sc.integration.settlement_boost *
-                                                                        mu.integration[m.municipality[i]]))
-                              : tr.pass_rate;
-      if (!r.bernoulli(pass)) continue;
-      if (capped(tr.to_status, field)) {
-        requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
-      } else {
-        change_status(i, tr.to_status, t, delta, &requests, nullptr);
+    const auto status = m.status[i];
+    // Outside the months a transition is attempted in, none is (most actions are clock ticks).
+    if (expiring || (in_status >= first_attempt[status] && in_status <= last_attempt[status]))
+      for (const auto& tr : rule.transitions) {
+        // One attempt when eligible, one more when the stay runs out.
+        // Months in status are counted from 1 after the first month, so after_months 0 means month 1.
+        const bool attempt = in_status == std::max(tr.after_months, 1) || (expiring && tr.after_months <= in_status);
+        if (!attempt || !tr.fields_allowed[field]) continue;
+        learn_until(i);  // Japanese and skill are added up only when they are read
+        if (m.japanese[i] < (tr.requires_japanese << kPointShift) || m.skill[i] < (tr.requires_skill << kPointShift))
+          continue;
+        // Integration helps settlement: transitions into statuses without a stay limit pass more often.
+        const double pass = rules[tr.to_status].max_stay_months == kUnlimitedMonths
+                                ? std::min(1.0, tr.pass_rate * (1.0 + sc.integration.settlement_boost *
+                                                                          mu.integration[m.municipality[i]]))
+                                : tr.pass_rate;
+        if (!r.bernoulli(pass)) continue;
+        if (capped(tr.to_status, field)) {
+          requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
+        } else {
+          change_status(i, tr.to_status, t, delta, &requests, nullptr);
+        }
+        return true;
       }
-      return true;
-    }
     if (expiring) {
       leave(i, kExit, t, delta, requests.separations);
       return false;
@@ -1585,7 +1599,7 @@ struct Engine::Impl {
     // A seeker is recorded after its family may have joined, so its record holds the family
     // it has when it takes a job.
     std::optional<std::pair<std::uint8_t, bool>> seeks;  // (target field, must move)
-    const std::size_t status_field = m.status[i] * d.fields + field;
+    const std::size_t status_field = status * d.fields + field;
     const std::uint8_t covered = covered_of[status_field];
     if (covered != field) {
       seeks.emplace(covered, true);
