@@ -178,8 +178,8 @@ struct NewAgent {
 
 // What one chunk of the migrant phase asks of the later, sequential or per-field, phases.
 struct ChunkRequests {
-  std::vector<std::uint32_t> separations;  // employers that lost a worker
-  std::vector<Seeker> seekers;
+  std::vector<std::uint32_t> separations;    // employers that lost a worker
+  std::vector<std::vector<Seeker>> seekers;  // by the field they look in, each in agent order
   std::vector<CappedCandidate> capped;
   UninitialisedVector<std::uint32_t> actors;  // agents acting this month, in order
   std::vector<NewAgent> joined;               // family members who join a principal of this chunk
@@ -187,9 +187,14 @@ struct ChunkRequests {
     actors.clear();
     joined.clear();
     separations.clear();
-    seekers.clear();
+    for (auto& list : seekers) list.clear();
     capped.clear();
   }
+  void add_seeker(const Seeker& s) {
+    if (seekers.size() <= s.target_field) seekers.resize(s.target_field + 1U);
+    seekers[s.target_field].push_back(s);
+  }
+  std::size_t seekers_in(std::size_t field) const { return field < seekers.size() ? seekers[field].size() : 0; }
 };
 
 // The open places of one field's employers, one entry each, grouped by municipality (employers
@@ -486,6 +491,12 @@ struct Engine::Impl {
   std::int64_t persons_per_agent;
   std::uint8_t none_field = 0;  // the first field that employs nobody
   std::vector<std::uint8_t> employing_fields;
+  // How bad working conditions c (0-255) are, 1 - c / 255: read by every action of a worker.
+  static constexpr std::array<double, 256> bad_conditions_at = [] {
+    std::array<double, 256> bad{};
+    for (std::size_t c = 0; c < bad.size(); ++c) bad[c] = 1.0 - static_cast<double>(c) / 255.0;
+    return bad;
+  }();
   // Per status and field, from the rules in force: covered_field(), and whether the status works
   // in the field (read by every plan and action; the status's rule is far larger).
   std::vector<std::uint8_t> covered_of, works_in;
@@ -1228,7 +1239,7 @@ struct Engine::Impl {
     return search_bound[status * 256U + cards[employer].conditions];
   }
   double bad_conditions_of(std::size_t i) const {
-    return m.employer[i] != kNone32 ? 1.0 - cards[m.employer[i]].conditions / 255.0 : 0.0;
+    return m.employer[i] != kNone32 ? bad_conditions_at[cards[m.employer[i]].conditions] : 0.0;
   }
 
   // Plans agent i's next month of action from step `from` on: the dates its status fixes (a
@@ -1400,7 +1411,7 @@ struct Engine::Impl {
       const std::uint8_t covered = covered_of[to * d.fields + field];
       if (covered != field) {
         if (requests)
-          requests->seekers.push_back(seeker(i, covered, true));
+          requests->add_seeker(seeker(i, covered, true));
         else
           status_changer_seekers.push_back(seeker(i, covered, true));
       }
@@ -1625,7 +1636,7 @@ struct Engine::Impl {
                                                                                   mu.integration[m.municipality[i]])) {
       join_family(i, t, delta, requests.joined);
     }
-    if (seeks) requests.seekers.push_back(seeker(i, seeks->first, seeks->second));
+    if (seeks) requests.add_seeker(seeker(i, seeks->first, seeks->second));
     return true;
   }
 
@@ -2001,20 +2012,28 @@ struct Engine::Impl {
     }
   }
 
-  void labour_market(std::uint32_t step, std::size_t chunk_count) {
-    for (auto& list : field_seekers) list.clear();
-    // Seekers are still here: an agent who leaves this month does so before it could ask.
+  // Field f's seekers in agent order (the chunks' in chunk order), then those whose new status
+  // sent them (in the order of the status changes). They are still here: an agent who leaves
+  // this month does so before it could ask.
+  void gather_seekers(std::size_t f, std::size_t chunk_count) {
+    auto& list = field_seekers[f];
+    list.clear();
     for (std::size_t c = 0; c < chunk_count; ++c)
-      for (const auto& s : chunks[c].seekers) field_seekers[s.target_field].push_back(s);
-    for (const auto& s : status_changer_seekers) field_seekers[s.target_field].push_back(s);
-    status_changer_seekers.clear();
+      if (f < chunks[c].seekers.size())
+        list.insert(list.end(), chunks[c].seekers[f].begin(), chunks[c].seekers[f].end());
+    for (const auto& s : status_changer_seekers)
+      if (s.target_field == f) list.push_back(s);
+  }
+
+  void labour_market(std::uint32_t step, std::size_t chunk_count) {
     draw_applicants(step);
     update_place_scores();
     // Fields with the most to do first, each taken by the next free thread, so that a large
     // field does not start last (which field a thread takes does not change the result).
     std::vector<std::int64_t> work(d.fields);
     for (std::size_t f = 0; f < d.fields; ++f) {
-      work[f] = static_cast<std::int64_t>(field_seekers[f].size()) + (e.field_begin[f + 1] - e.field_begin[f]) / 4;
+      work[f] = (e.field_begin[f + 1] - e.field_begin[f]) / 4;
+      for (std::size_t c = 0; c < chunk_count; ++c) work[f] += static_cast<std::int64_t>(chunks[c].seekers_in(f));
       for (const auto& a : field_applicants[f]) work[f] += a.count;
     }
     std::vector<std::size_t> order(d.fields);
@@ -2022,8 +2041,12 @@ struct Engine::Impl {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return work[a] > work[b]; });
     std::atomic<std::size_t> next{0};
     tbb::parallel_for(0, tbb::this_task_arena::max_concurrency(), [&](int) {
-      for (std::size_t k; (k = next.fetch_add(1)) < order.size();) match_field(order[k], step);
+      for (std::size_t k; (k = next.fetch_add(1)) < order.size();) {
+        gather_seekers(order[k], chunk_count);
+        match_field(order[k], step);
+      }
     });
+    status_changer_seekers.clear();
     for (auto& delta : step_counts) counts.absorb(delta);
     // Employers who lost a worker to a rival: freed place, and a raise to keep the rest. Each
     // field's employers by one task, in the order of the markets and hires that took the workers.
