@@ -445,6 +445,15 @@ constexpr std::uint8_t kFamilyHereBit = 0x40;  // in an agent's family byte: the
 constexpr std::uint8_t kChildrenMask = 0x3F;
 // The family still abroad, from an agent's family byte.
 constexpr std::uint8_t abroad(std::uint8_t family) { return family & static_cast<std::uint8_t>(~kFamilyHereBit); }
+// The family state an exit bound is kept for, per family byte: 0 none, 1 here, 2 abroad.
+constexpr std::array<std::uint8_t, 256> kFamilyState = [] {
+  std::array<std::uint8_t, 256> state{};
+  for (std::size_t b = 0; b < state.size(); ++b) {
+    const auto family = static_cast<std::uint8_t>(b);
+    state[b] = (family & kFamilyHereBit) ? 1 : (abroad(family) != 0 ? 2 : 0);
+  }
+  return state;
+}();
 constexpr std::uint8_t family_size(std::uint8_t packed) {
   return static_cast<std::uint8_t>((packed & kChildrenMask) + ((packed & kSpouseBit) ? 1 : 0));
 }
@@ -1228,7 +1237,7 @@ struct Engine::Impl {
   // change re-plans the agent.
   const Bound& exit_bound_of(std::size_t i) const { return exit_bound_for(m.status[i], m.family[i]); }
   const Bound& exit_bound_for(std::uint8_t status, std::uint8_t family) const {
-    return exit_bound[status * 3U + ((family & kFamilyHereBit) ? 1U : (abroad(family) != 0 ? 2U : 0U))];
+    return exit_bound[status * 3U + kFamilyState[family]];
   }
   const Bound& abscond_bound_of(std::size_t i) const { return abscond_bound_for(m.status[i], m.employer[i]); }
   const Bound& abscond_bound_for(std::uint8_t status, std::uint32_t employer) const {
