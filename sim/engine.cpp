@@ -508,7 +508,8 @@ struct Engine::Impl {
   }();
   // Per status and field, from the rules in force: covered_field(), and whether the status works
   // in the field (read by every plan and action; the status's rule is far larger).
-  std::vector<std::uint8_t> covered_of, works_in;
+  // raise_in_year_two: whether a job's restriction is longer than a year (the year-2 raise due).
+  std::vector<std::uint8_t> covered_of, works_in, raise_in_year_two;
   // Per status, the first and last month in status a transition is attempted in (before the
   // stay runs out), so an action or plan outside them skips the transitions.
   std::vector<std::int32_t> first_attempt, last_attempt;
@@ -798,9 +799,7 @@ struct Engine::Impl {
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
   // Whether agent i is owed the year-2 raise of a status with a restriction longer than a year.
   bool second_year_raise(std::size_t i) const {
-    const auto& rule = rules[m.status[i]];
-    return rule.employer_change == EmployerChangeRule::after_months &&
-           rule.employer_change_after_months[m.field[i]] > 12 && months_with_employer(i) >= 12;
+    return raise_in_year_two[m.status[i] * d.fields + m.field[i]] && months_with_employer(i) >= 12;
   }
 
   // What agent i's employer's wage is multiplied by: the year-2 raise, or 1.
@@ -1090,10 +1089,13 @@ struct Engine::Impl {
       }
     covered_of.resize(d.statuses * d.fields);
     works_in.resize(d.statuses * d.fields);
+    raise_in_year_two.resize(d.statuses * d.fields);
     for (std::size_t s = 0; s < d.statuses; ++s)
       for (std::size_t f = 0; f < d.fields; ++f) {
         covered_of[s * d.fields + f] = covered_field(rules[s], static_cast<std::uint8_t>(f));
         works_in[s * d.fields + f] = rules[s].works && sc.fields[f].employs;
+        raise_in_year_two[s * d.fields + f] = rules[s].employer_change == EmployerChangeRule::after_months &&
+                                              rules[s].employer_change_after_months[f] > 12;
       }
     exit_probability.resize(d.statuses);
     abscond_probability.resize(d.statuses);
