@@ -2299,37 +2299,54 @@ struct Engine::Impl {
     const int school_to_months = 12 * (sc.family.school_age_max_years + 1);
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
       Snapshot& s = local.local();
-      for (std::size_t i = begin; i < end; ++i) {
-        // What an agent further on will look up elsewhere (its employer's card, its principal),
-        // asked for now: the agents are read in order, those look-ups at random.
-        if (const std::size_t ahead = i + kCensusAhead; ahead < end) {
-          if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
-          if (const auto principal = m.principal[ahead]; principal != kNone32) {
-            __builtin_prefetch(&m.fate[principal]);
-            __builtin_prefetch(&m.municipality[principal]);
-          }
-        }
-        if (m.fate[i] != kStay) continue;
+      // Sizes and tables held locally: a count stored through the snapshot could, for the
+      // compiler, change the sizes (same integer type), which it would then read again each time.
+      const std::size_t fields = d.fields, origins = d.origins, statuses = d.statuses;
+      std::int64_t* const stock = s.stock.data();
+      std::int64_t* const pref_stock = s.pref_stock.data();
+      std::int64_t* const residents = s.residents.data();
+      std::int64_t* const children = s.children.data();
+      std::int64_t* const workers = s.workers.data();
+      std::int64_t* const municipal_workers = s.municipal_workers.data();
+      std::int64_t* const wage_sum = s.wage_sum.data();
+      std::int64_t* const wage_n = s.wage_n.data();
+      auto count = [&](std::size_t i) {
+        if (m.fate[i] != kStay) return;
         auto municipality = m.municipality[i];
         if (const auto principal = m.principal[i]; principal != kNone32) {
-          if (m.fate[principal] != kStay) continue;  // left with its principal
+          if (m.fate[principal] != kStay) return;  // left with its principal
           municipality = m.municipality[principal];
         }
-        const std::size_t cell = d.cell(m.status[i], m.field[i], m.origin[i]);
+        const std::size_t status = m.status[i], field = m.field[i];
+        const std::size_t cell = (status * fields + field) * origins + m.origin[i];
         const auto p = prefecture_of(municipality);
-        ++s.stock[cell];
-        ++s.pref_stock[d.pref_cell(p, m.status[i], m.field[i])];
-        ++s.residents[municipality];
+        ++stock[cell];
+        ++pref_stock[(p * statuses + status) * fields + field];
+        ++residents[municipality];
         // School age in whole years, as months of age (no division per agent).
         if (const int age_months = now - m.born[i]; age_months >= school_from_months && age_months < school_to_months)
-          ++s.children[municipality];
+          ++children[municipality];
         if (m.employer[i] != kNone32) {
-          ++s.workers[cell];
-          ++s.municipal_workers[municipality];
-          s.wage_sum[p * d.fields + m.field[i]] += whole_wage_of(i);
-          ++s.wage_n[p * d.fields + m.field[i]];
+          ++workers[cell];
+          ++municipal_workers[municipality];
+          wage_sum[p * fields + field] += whole_wage_of(i);
+          ++wage_n[p * fields + field];
         }
+      };
+      // What an agent further on will look up elsewhere (its employer's card, its principal),
+      // asked for now: the agents are read in order, those look-ups at random.
+      const std::size_t last_ahead = end - begin > kCensusAhead ? end - kCensusAhead : begin;
+      std::size_t i = begin;
+      for (; i < last_ahead; ++i) {
+        const std::size_t ahead = i + kCensusAhead;
+        if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
+        if (const auto principal = m.principal[ahead]; principal != kNone32) {
+          __builtin_prefetch(&m.fate[principal]);
+          __builtin_prefetch(&m.municipality[principal]);
+        }
+        count(i);
       }
+      for (; i < end; ++i) count(i);
     });
     Snapshot total{std::vector<std::int64_t>(d.national()),     std::vector<std::int64_t>(d.national()),
                    std::vector<std::int64_t>(d.prefecture()),   std::vector<std::int64_t>(d.municipalities),
