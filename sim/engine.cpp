@@ -80,24 +80,27 @@ struct Dims {
 struct Tally {
   std::vector<std::int64_t> v;
   const Dims* d = nullptr;
+  // Where each group of flows starts in v (computed once: every tally of an event adds to it).
+  std::size_t prefecture_base = 0, market_base = 0, municipal_base = 0;
 
-  explicit Tally(const Dims& dims) : d(&dims) {
-    v.assign(kNationalFlows * dims.national() + kPrefectureFlows * dims.prefecture() + kMarketFlows * dims.market() +
-                 dims.municipal_origin(),
-             0);
+  explicit Tally(const Dims& dims)
+      : d(&dims),
+        prefecture_base(kNationalFlows * dims.national()),
+        market_base(prefecture_base + kPrefectureFlows * dims.prefecture()),
+        municipal_base(market_base + kMarketFlows * dims.market()) {
+    v.assign(municipal_base + dims.municipal_origin(), 0);
   }
   std::int64_t& national(NationalFlow m, std::size_t s, std::size_t f, std::size_t o) {
     return v[m * d->national() + d->cell(s, f, o)];
   }
   std::int64_t& prefecture(PrefectureFlow m, std::size_t p, std::size_t s, std::size_t f) {
-    return v[kNationalFlows * d->national() + m * d->prefecture() + d->pref_cell(p, s, f)];
+    return v[prefecture_base + m * d->prefecture() + d->pref_cell(p, s, f)];
   }
   std::int64_t& market(MarketFlow m, std::size_t p, std::size_t f) {
-    return v[kNationalFlows * d->national() + kPrefectureFlows * d->prefecture() + m * d->market() + p * d->fields + f];
+    return v[market_base + m * d->market() + p * d->fields + f];
   }
   std::int64_t& municipal_entries(std::size_t municipality, std::size_t origin) {
-    return v[kNationalFlows * d->national() + kPrefectureFlows * d->prefecture() + kMarketFlows * d->market() +
-             municipality * d->origins + origin];
+    return v[municipal_base + municipality * d->origins + origin];
   }
   void add(const Tally& other) {
     for (std::size_t i = 0; i < v.size(); ++i) v[i] += other.v[i];
