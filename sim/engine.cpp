@@ -2299,12 +2299,13 @@ struct Engine::Impl {
                       std::vector<std::int64_t>(d.market()),       std::vector<std::int64_t>(d.market())};
     });
     const int school_from_months = 12 * sc.family.school_age_min_years;
-    const int school_to_months = 12 * (sc.family.school_age_max_years + 1);
+    const auto school_months =
+        static_cast<unsigned>(std::max(0, 12 * (sc.family.school_age_max_years + 1) - school_from_months));
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
       Snapshot& s = local.local();
       // Sizes and tables held locally: a count stored through the snapshot could, for the
       // compiler, change the sizes (same integer type), which it would then read again each time.
-      const std::size_t fields = d.fields, origins = d.origins, statuses = d.statuses;
+      const std::size_t fields = d.fields, origins = d.origins, status_fields = d.statuses * d.fields;
       std::int64_t* const stock = s.stock.data();
       std::int64_t* const pref_stock = s.pref_stock.data();
       std::int64_t* const residents = s.residents.data();
@@ -2320,15 +2321,14 @@ struct Engine::Impl {
           if (m.fate[principal] != kStay) return;  // left with its principal
           municipality = m.municipality[principal];
         }
-        const std::size_t status = m.status[i], field = m.field[i];
-        const std::size_t cell = (status * fields + field) * origins + m.origin[i];
+        const std::size_t field = m.field[i], status_field = m.status[i] * fields + field;
+        const std::size_t cell = status_field * origins + m.origin[i];
         const auto p = prefecture_of(municipality);
         ++stock[cell];
-        ++pref_stock[(p * statuses + status) * fields + field];
+        ++pref_stock[p * status_fields + status_field];
         ++residents[municipality];
-        // School age in whole years, as months of age (no division per agent).
-        if (const int age_months = now - m.born[i]; age_months >= school_from_months && age_months < school_to_months)
-          ++children[municipality];
+        // School age in whole years, as months of age (no division per agent); one compare.
+        if (static_cast<unsigned>(now - m.born[i] - school_from_months) < school_months) ++children[municipality];
         if (m.employer[i] != kNone32) {
           ++workers[cell];
           ++municipal_workers[municipality];
