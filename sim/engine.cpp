@@ -73,8 +73,16 @@ struct Dims {
   std::size_t prefecture() const { return prefectures * statuses * fields; }
   std::size_t market() const { return prefectures * fields; }
   std::size_t municipal_origin() const { return municipalities * origins; }
-  std::size_t cell(std::size_t s, std::size_t f, std::size_t o) const { return (s * fields + f) * origins + o; }
-  std::size_t pref_cell(std::size_t p, std::size_t s, std::size_t f) const { return (p * statuses + s) * fields + f; }
+  // A (status, field) pair's index, from which both its national and its prefectural cells follow.
+  std::size_t status_field(std::size_t s, std::size_t f) const { return s * fields + f; }
+  std::size_t cell_of(std::size_t status_field, std::size_t o) const { return status_field * origins + o; }
+  std::size_t pref_cell_of(std::size_t p, std::size_t status_field) const {
+    return p * statuses * fields + status_field;
+  }
+  std::size_t cell(std::size_t s, std::size_t f, std::size_t o) const { return cell_of(status_field(s, f), o); }
+  std::size_t pref_cell(std::size_t p, std::size_t s, std::size_t f) const {
+    return pref_cell_of(p, status_field(s, f));
+  }
 };
 
 struct Tally {
@@ -1087,8 +1095,8 @@ struct Engine::Impl {
     last_attempt.assign(d.statuses, std::numeric_limits<std::int32_t>::min());
     for (std::size_t s = 0; s < d.statuses; ++s)
       for (const auto& tr : rules[s].transitions) {
-        first_attempt[s] = std::min(first_attempt[s], std::max(tr.after_months, 1));
-        last_attempt[s] = std::max(last_attempt[s], std::max(tr.after_months, 1));
+        first_attempt[s] = std::min(first_attempt[s], attempt_month(tr));
+        last_attempt[s] = std::max(last_attempt[s], attempt_month(tr));
       }
     covered_of.resize(d.statuses * d.fields);
     works_in.resize(d.statuses * d.fields);
@@ -1279,7 +1287,7 @@ struct Engine::Impl {
     std::int64_t next = kNeverStep;
     if (since + last_attempt[status] >= from)
       for (const auto& tr : rule.transitions) {
-        const std::int64_t attempt = since + std::max(tr.after_months, 1);
+        const std::int64_t attempt = since + attempt_month(tr);
         if (attempt >= from) next = std::min(next, attempt);
       }
     if (rule.max_stay_months != kUnlimitedMonths)
@@ -1295,7 +1303,7 @@ struct Engine::Impl {
     // The clocks, and the months they start ticking: from now, or later (a search once the rules
     // allow one, a family once it may join).
     const auto family = a.family();
-    // The clocks in their order (exit, absconding, search, family), only those that tick.
+    // The agent's clocks in their order (exit, absconding, search, family): those its state has.
     struct Ticking {
       const Bound* bound;
       std::int64_t start;
@@ -1574,6 +1582,10 @@ struct Engine::Impl {
     return field;
   }
 
+  // The month in status a transition is attempted in: months in status are counted from 1 after
+  // the first month, so after_months 0 means month 1.
+  static std::int32_t attempt_month(const StatusTransition& tr) { return std::max(tr.after_months, 1); }
+
   // Whether the rules let employed agent i change employer at their own request now.
   bool change_allowed(std::size_t i, const StatusRule& rule) const {
     switch (rule.employer_change) {
@@ -1598,8 +1610,7 @@ struct Engine::Impl {
     if (expiring || (in_status >= first_attempt[status] && in_status <= last_attempt[status]))
       for (const auto& tr : rule.transitions) {
         // One attempt when eligible, one more when the stay runs out.
-        // Months in status are counted from 1 after the first month, so after_months 0 means month 1.
-        const bool attempt = in_status == std::max(tr.after_months, 1) || (expiring && tr.after_months <= in_status);
+        const bool attempt = in_status == attempt_month(tr) || (expiring && tr.after_months <= in_status);
         if (!attempt || !tr.fields_allowed[field]) continue;
         learn_until(i);  // Japanese and skill are added up only when they are read
         if (m.japanese[i] < (tr.requires_japanese << kPointShift) || m.skill[i] < (tr.requires_skill << kPointShift))
@@ -2305,7 +2316,7 @@ struct Engine::Impl {
       Snapshot& s = local.local();
       // Sizes and tables held locally: a count stored through the snapshot could, for the
       // compiler, change the sizes (same integer type), which it would then read again each time.
-      const std::size_t fields = d.fields, origins = d.origins, status_fields = d.statuses * d.fields;
+      const Dims dims = d;
       std::int64_t* const stock = s.stock.data();
       std::int64_t* const pref_stock = s.pref_stock.data();
       std::int64_t* const residents = s.residents.data();
@@ -2321,19 +2332,19 @@ struct Engine::Impl {
           if (m.fate[principal] != kStay) return;  // left with its principal
           municipality = m.municipality[principal];
         }
-        const std::size_t field = m.field[i], status_field = m.status[i] * fields + field;
-        const std::size_t cell = status_field * origins + m.origin[i];
+        const std::size_t field = m.field[i], status_field = dims.status_field(m.status[i], field);
+        const std::size_t cell = dims.cell_of(status_field, m.origin[i]);
         const auto p = prefecture_of(municipality);
         ++stock[cell];
-        ++pref_stock[p * status_fields + status_field];
+        ++pref_stock[dims.pref_cell_of(p, status_field)];
         ++residents[municipality];
         // School age in whole years, as months of age (no division per agent); one compare.
         if (static_cast<unsigned>(now - m.born[i] - school_from_months) < school_months) ++children[municipality];
         if (m.employer[i] != kNone32) {
           ++workers[cell];
           ++municipal_workers[municipality];
-          wage_sum[p * fields + field] += whole_wage_of(i);
-          ++wage_n[p * fields + field];
+          wage_sum[p * dims.fields + field] += whole_wage_of(i);
+          ++wage_n[p * dims.fields + field];
         }
       };
       // What an agent further on will look up elsewhere (its employer's card, its principal),
