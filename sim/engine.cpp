@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "migsim/agents.hpp"
+#include "migsim/clocks.hpp"
 #include "migsim/rng.hpp"
 
 namespace migsim {
@@ -1331,33 +1332,32 @@ struct Engine::Impl {
     for (std::int64_t segment = from; segment <= next && segment < kNeverStep;) {
       std::int64_t segment_end = kNeverStep;
       double none_tick = 1.0, log_none = 0.0;
+      // The started clocks that can tick, in order: their bounds and bits.
+      std::array<double, 4> live_bound;
+      std::array<std::uint8_t, 4> live_clock;
+      std::size_t live = 0;
       for (std::size_t k = 0; k < count; ++k) {
         if (ticking[k].start > segment) {
           segment_end = std::min(segment_end, ticking[k].start);
-        } else {
-          none_tick *= 1.0 - ticking[k].bound->p;
+        } else if (const double p = ticking[k].bound->p; p > 0.0) {
+          none_tick *= 1.0 - p;
           log_none += ticking[k].bound->log_none;
+          live_bound[live] = p;
+          live_clock[live++] = ticking[k].clock;
         }
       }
       if (none_tick < 1.0) {
         if (!r) r = &own.emplace(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), a.id());
-        const double u = (static_cast<double>((*r)()) + 1.0) * (1.0 / 4294967296.0);
+        // u in (0, 1], its logarithm in single precision (half the instructions of a double's):
+        // the floor below moves only where log(u) / log(none) lies within about 1e-7 of a whole
+        // month, and the 24 bits lost near u = 1 are months of less than 1e-5.
+        const auto u = static_cast<float>((static_cast<double>((*r)()) + 1.0) * (1.0 / 4294967296.0));
         // Months before the tick: log(u) / log(none) is never negative, so the cast floors it.
-        const double months = none_tick > 0.0 ? std::log(u) / log_none : 0.0;
+        const double months = none_tick > 0.0 ? static_cast<double>(std::log(u)) / log_none : 0.0;
         const std::int64_t tick = segment + static_cast<std::int64_t>(std::min(months, 30000.0));
         if (tick < segment_end && tick <= next) {
           next = tick;
-          // Clock k ticks with probability bound / P(one of k.. ticks) while none before it has,
-          // with its own bound once one has.
-          double rest_none = none_tick;  // P(none of the started clocks k.. tick)
-          bool ticked = false;
-          for (std::size_t k = 0; k < count; ++k) {
-            const double bound = ticking[k].bound->p;
-            if (ticking[k].start > segment || bound <= 0.0) continue;
-            const double p = ticked ? bound : bound / (1.0 - rest_none);
-            rest_none /= 1.0 - bound;
-            if (r->uniform() < p) clocks |= ticking[k].clock, ticked = true;
-          }
+          clocks = ticking_clocks(live_bound.data(), live_clock.data(), live, none_tick, *r);
           break;
         }
       }

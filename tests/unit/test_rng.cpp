@@ -4,10 +4,13 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <array>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
+#include <cmath>
 #include <vector>
 
+#include "migsim/clocks.hpp"
 #include "migsim/rng.hpp"
 
 using migsim::Purpose;
@@ -77,4 +80,39 @@ TEST_CASE("streams drive Boost.Random distributions with the right moments", "[r
   CHECK(std::sqrt(square / n - mean * mean) == Approx(3.0).margin(0.03));
   CHECK(uniform_sum / n == Approx(0.5).margin(0.003));
   CHECK(static_cast<double>(sixes) / n == Approx(1.0 / 6).margin(0.003));
+}
+
+// Which clocks tick in a month in which one does must follow the joint law of independent
+// clocks given that one ticks: every non-empty set of four clocks at its exact probability.
+TEST_CASE("competing clocks tick together in their joint distribution, given that one ticks", "[rng][clocks]") {
+  const std::array<double, 4> bound{0.02, 0.005, 0.1, 0.03};
+  const std::array<std::uint8_t, 4> bit{1, 2, 4, 8};
+  double none = 1.0;
+  for (const double p : bound) none *= 1.0 - p;
+  std::array<double, 16> expected{};
+  for (unsigned set = 1; set < 16; ++set) {
+    double p = 1.0;
+    for (unsigned k = 0; k < 4; ++k) p *= (set >> k) & 1U ? bound[k] : 1.0 - bound[k];
+    expected[set] = p / (1.0 - none);
+  }
+  const int n = 400000;
+  std::array<int, 16> seen{};
+  for (int i = 0; i < n; ++i) {
+    Stream r(9, Purpose::schedule, 3, static_cast<std::uint64_t>(i));
+    ++seen[migsim::ticking_clocks(bound.data(), bit.data(), bound.size(), none, r)];
+  }
+  CHECK(seen[0] == 0);
+  double chi_square = 0.0;
+  for (unsigned set = 1; set < 16; ++set) {
+    const double want = expected[set] * n;
+    chi_square += (seen[set] - want) * (seen[set] - want) / want;
+    INFO("clocks " << set << ": " << seen[set] << ", expected " << want);
+    CHECK(std::abs(seen[set] - want) < 5.0 * std::sqrt(want) + 1.0);
+  }
+  CHECK(chi_square < 37.7);  // 14 degrees of freedom: the 0.1 % point
+
+  // One clock alone ticks for sure, and takes no draw.
+  Stream one(9, Purpose::schedule, 3, 0), reference(9, Purpose::schedule, 3, 0);
+  CHECK(migsim::ticking_clocks(bound.data() + 2, bit.data() + 2, 1, 1.0 - bound[2], one) == 4);
+  CHECK(one() == reference());
 }
