@@ -772,8 +772,11 @@ struct Engine::Impl {
             ++t.municipal_entries(a.municipality, a.origin);
           }
         }
-        place(first + k, a, next_id + static_cast<std::uint32_t>(k));
-        schedule(first + k, now + 1);
+        // Its first plan goes on with the stream its learning fraction came from: one block for both.
+        const auto id = next_id + static_cast<std::uint32_t>(k);
+        Stream r(sc.seed, Purpose::learning, 0, id);
+        place(first + k, a, id, r);
+        schedule(first + k, now + 1, &r);
       }
     });
     for (auto& delta : step_counts) counts.absorb(delta);
@@ -781,9 +784,10 @@ struct Engine::Impl {
   }
 
   // Agent `id` written at place i, from `a`. It arrives with a random fraction of a point of
-  // Japanese and skill, so learning spreads a cohort out.
-  void place(std::size_t i, const NewAgent& a, std::uint32_t id) {
-    const std::uint32_t fraction = Stream(sc.seed, Purpose::learning, 0, id)();
+  // Japanese and skill, so learning spreads a cohort out: the first word of `learning`, its
+  // stream (seed, learning, 0, id).
+  void place(std::size_t i, const NewAgent& a, std::uint32_t id, Stream& learning) {
+    const std::uint32_t fraction = learning();
     const auto today = static_cast<std::int16_t>(now);
     m.id[i] = id;
     m.fate[i] = kStay;
@@ -970,7 +974,8 @@ struct Engine::Impl {
           // families are in the initial DEPENDENT stock); the others left theirs abroad.
           const std::uint8_t family = draw_family(r, cell.status);
           a.family_abroad = rule.family_allowed ? 0 : family;
-          place(i, a, id);
+          Stream learning(sc.seed, Purpose::learning, 0, id);
+          place(i, a, id, learning);
           if (rule.family_allowed && family != 0) m.family[i] |= kFamilyHereBit;
           m.status_since[i] = static_cast<std::int16_t>(-in_status);
           m.employer_since[i] = static_cast<std::int16_t>(-in_status);
@@ -1269,13 +1274,13 @@ struct Engine::Impl {
   // transition's attempt, the end of the stay, the month a clock may start) and the first tick
   // of its hazard clocks. Ticks are geometric, hence memoryless: re-planning at any step is
   // exact with fresh draws (`r`: the acting agent's stream, else one of its own).
-  void schedule(std::size_t i, std::int32_t from) {
+  void schedule(std::size_t i, std::int32_t from, Stream* r = nullptr) {
     if (m.fate[i] != kStay || m.principal[i] != kNone32) {
       m.next_wake[i] = kNeverStep;
       m.wake_clocks[i] = 0;
       return;
     }
-    plan(i, from);
+    plan(i, from, r);
   }
 
   // schedule() for an agent known to be here and not a linked family member.
