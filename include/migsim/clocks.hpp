@@ -11,9 +11,10 @@ namespace migsim {
 // do, in their joint distribution: the first to tick drawn with one uniform (clock k is first with
 // probability P(none before it ticks) × bound[k] / P(one ticks)), with no draw when there is one
 // clock; then each one after it with its own bound. `Draws` has uniform() in [0, 1).
+// Inlined: planning calls it for most agents that act, and a call costs as much as its loop.
 template <class Draws>
-std::uint8_t ticking_clocks(const double* bound, const std::uint8_t* bit, std::size_t live, double none_tick,
-                            Draws& r) {
+[[gnu::always_inline]] inline std::uint8_t ticking_clocks(const double* bound, const std::uint8_t* bit,
+                                                          std::size_t live, double none_tick, Draws& r) {
   std::size_t k = 0;
   if (live > 1) {
     const double w = r.uniform() * (1.0 - none_tick);
