@@ -387,8 +387,8 @@ class FieldPlaces {
     std::vector<std::uint32_t> offered;   // places the segment offered when the table was built
   };
   static constexpr int kRebuildAfter = 8;
-  std::vector<Alias> pulled_;  // per origin, built on first use this market
-  std::vector<std::uint32_t> small_, large_;
+  std::vector<Alias> pulled_;                         // per origin, built on first use this market
+  UninitialisedVector<std::uint32_t> small_, large_;  // Vose's stacks, reused
 
   // Vose's construction of the alias table for weights (places offered now) × pull.
   template <class Pull, class Agrees>
@@ -418,24 +418,32 @@ class FieldPlaces {
     }
     table.any = total > 0.0;
     if (!table.any) return;
-    small_.clear();
-    large_.clear();
+    // The segments below and above the mean weight, as stacks in arrays sized for all (each
+    // segment is on at most one of them at a time), through local pointers as above.
+    small_.resize(n);
+    large_.resize(n);
+    std::uint32_t* const small = small_.data();
+    std::uint32_t* const large = large_.data();
+    std::size_t smalls = 0, larges = 0;
+    const double scale = static_cast<double>(n) / total;
     for (std::size_t k = 0; k < n; ++k) {
-      table.keep[k] *= static_cast<double>(n) / total;
-      (table.keep[k] < 1.0 ? small_ : large_).push_back(static_cast<std::uint32_t>(k));
+      keep[k] *= scale;
+      if (keep[k] < 1.0)
+        small[smalls++] = static_cast<std::uint32_t>(k);
+      else
+        large[larges++] = static_cast<std::uint32_t>(k);
     }
-    while (!small_.empty() && !large_.empty()) {
-      const auto less = small_.back(), more = large_.back();
-      small_.pop_back();
-      table.alias[less] = more;
-      table.keep[more] -= 1.0 - table.keep[less];
-      if (table.keep[more] < 1.0) {
-        large_.pop_back();
-        small_.push_back(more);
+    while (smalls > 0 && larges > 0) {
+      const auto less = small[--smalls], more = large[larges - 1];
+      alias[less] = more;
+      keep[more] -= 1.0 - keep[less];
+      if (keep[more] < 1.0) {
+        --larges;
+        small[smalls++] = more;
       }
     }
-    for (const auto k : small_) table.keep[k] = 1.0;  // rounding left-overs keep themselves
-    for (const auto k : large_) table.keep[k] = 1.0;
+    for (std::size_t j = 0; j < smalls; ++j) keep[small[j]] = 1.0;  // rounding left-overs keep themselves
+    for (std::size_t j = 0; j < larges; ++j) keep[large[j]] = 1.0;
   }
 };
 
