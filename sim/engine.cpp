@@ -773,7 +773,7 @@ struct Engine::Impl {
         if (k < arrivals) {
           delta.add(a.status, a.field, a.municipality, a.origin, 1);
           if (k >= direct) {
-            --delta.status_field[a.status * d.fields + a.field];
+            --delta.status_field[d.status_field(a.status, a.field)];
           } else {
             ++t.national(kEntries, a.status, a.field, a.origin);
             ++t.prefecture(kPrefEntries, prefecture_of(a.municipality), a.status, a.field);
@@ -823,7 +823,7 @@ struct Engine::Impl {
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
   // Whether agent i is owed the year-2 raise of a status with a restriction longer than a year.
   bool second_year_raise(std::size_t i) const {
-    return raise_in_year_two[m.status[i] * d.fields + m.field[i]] && months_with_employer(i) >= 12;
+    return raise_in_year_two[d.status_field(m.status[i], m.field[i])] && months_with_employer(i) >= 12;
   }
 
   // What agent i's employer's wage is multiplied by: the year-2 raise, or 1.
@@ -1102,7 +1102,7 @@ struct Engine::Impl {
       const auto& c = sc.caps[k];
       if (c.from > date || date > c.to) continue;
       for (std::size_t s = 0; s < d.statuses; ++s)
-        if (c.statuses[s]) caps_in_force[s * d.fields + c.field].push_back(static_cast<std::uint32_t>(k));
+        if (c.statuses[s]) caps_in_force[d.status_field(s, c.field)].push_back(static_cast<std::uint32_t>(k));
     }
     if (!rules_change) return;  // the hazards and their bounds follow the rules alone
     first_attempt.assign(d.statuses, std::numeric_limits<std::int32_t>::max());
@@ -1117,10 +1117,10 @@ struct Engine::Impl {
     raise_in_year_two.resize(d.statuses * d.fields);
     for (std::size_t s = 0; s < d.statuses; ++s)
       for (std::size_t f = 0; f < d.fields; ++f) {
-        covered_of[s * d.fields + f] = covered_field(rules[s], static_cast<std::uint8_t>(f));
-        works_in[s * d.fields + f] = rules[s].works && sc.fields[f].employs;
-        raise_in_year_two[s * d.fields + f] = rules[s].employer_change == EmployerChangeRule::after_months &&
-                                              rules[s].employer_change_after_months[f] > 12;
+        covered_of[d.status_field(s, f)] = covered_field(rules[s], static_cast<std::uint8_t>(f));
+        works_in[d.status_field(s, f)] = rules[s].works && sc.fields[f].employs;
+        raise_in_year_two[d.status_field(s, f)] = rules[s].employer_change == EmployerChangeRule::after_months &&
+                                                  rules[s].employer_change_after_months[f] > 12;
       }
     exit_probability.resize(d.statuses);
     abscond_probability.resize(d.statuses);
@@ -1142,7 +1142,7 @@ struct Engine::Impl {
       exit_bound[s * 3 + 1] = bound(exit * b.exit_family_present);
       exit_bound[s * 3 + 2] = bound(exit * std::max(1.0, b.exit_family_separated));  // once the separation is long
       for (std::size_t c = 0; c < 256; ++c) {
-        const double bad = 1.0 - static_cast<double>(c) / 255.0;
+        const double bad = bad_conditions_at[c];
         abscond_bound[s * 256 + c] = bound(abscond_probability[s] * std::max(1.0, b.abscond_when_change_allowed) *
                                            std::max(0.0, 1.0 + b.abscond_bad_conditions_multiplier * bad));
         search_bound[s * 256 + c] =
@@ -1153,18 +1153,20 @@ struct Engine::Impl {
   }
 
   // Whether some cap in force restricts admissions of `status` into `field`.
-  bool capped(std::size_t status, std::size_t field) const { return !caps_in_force[status * d.fields + field].empty(); }
+  bool capped(std::size_t status, std::size_t field) const {
+    return !caps_in_force[d.status_field(status, field)].empty();
+  }
 
   // Whether one more admission of `status` into `field` fits every cap in force.
   bool cap_allows(std::size_t status, std::size_t field) const {
-    for (const auto c : caps_in_force[status * d.fields + field]) {
+    for (const auto c : caps_in_force[d.status_field(status, field)]) {
       const auto& cap = sc.caps[c];
       if (cap.kind == FieldCap::Kind::admissions) {
         if (cap_admitted[c] + 1 > cap_limit_agents[c]) return false;
       } else {
         std::int64_t stock = 0;
         for (std::size_t s = 0; s < d.statuses; ++s)
-          if (cap.statuses[s]) stock += counts.status_field[s * d.fields + field];
+          if (cap.statuses[s]) stock += counts.status_field[d.status_field(s, field)];
         if (stock + 1 > cap_limit_agents[c]) return false;
       }
     }
@@ -1172,7 +1174,7 @@ struct Engine::Impl {
   }
 
   void count_admission(std::size_t status, std::size_t field) {
-    for (const auto c : caps_in_force[status * d.fields + field]) ++cap_admitted[c];
+    for (const auto c : caps_in_force[d.status_field(status, field)]) ++cap_admitted[c];
   }
 
   // ---- the month's phases ----------------------------------------------------------------
@@ -1309,8 +1311,9 @@ struct Engine::Impl {
     const auto field = a.field();
     const auto employer = a.employer();
     const bool employed = employer != kNone32;
-    const bool at_work = works_in[status * d.fields + field] != 0;
-    const bool covered = covered_of[status * d.fields + field] == field;
+    const std::size_t status_field = d.status_field(status, field);
+    const bool at_work = works_in[status_field] != 0;
+    const bool covered = covered_of[status_field] == field;
     // Acting every month: a worker without a job looks for one, one whose status no longer
     // covers their field for a job in one it does.
     if (!covered || (at_work && !employed)) next = from;
@@ -1426,7 +1429,7 @@ struct Engine::Impl {
     const auto field = m.field[i];
     const auto origin = m.origin[i];
     ++t.national(kTransitionsOut, from, field, origin);
-    delta.status_field[from * d.fields + field] -= 1;
+    delta.status_field[d.status_field(from, field)] -= 1;
     m.status[i] = to;
     m.status_since[i] = static_cast<std::int16_t>(now);
     if (!rules[to].works && sc.fields[field].employs) {
@@ -1443,7 +1446,7 @@ struct Engine::Impl {
       ++t.national(kTransitionsIn, to, field, origin);
       // A status that does not cover this field (a student who becomes an engineer): look for
       // a job in one it does, keeping this one until then (and every month after).
-      const std::uint8_t covered = covered_of[to * d.fields + field];
+      const std::uint8_t covered = covered_of[d.status_field(to, field)];
       if (covered != field) {
         if (requests)
           requests->add_seeker(seeker(i, covered, true));
@@ -1451,7 +1454,7 @@ struct Engine::Impl {
           status_changer_seekers.push_back(seeker(i, covered, true));
       }
     }
-    delta.status_field[to * d.fields + m.field[i]] += 1;
+    delta.status_field[d.status_field(to, m.field[i])] += 1;
   }
 
   // The agents who act this month: those whose clocks tick or whose status sets a date now, and
@@ -1648,7 +1651,7 @@ struct Engine::Impl {
     // A seeker is recorded after its family may have joined, so its record holds the family
     // it has when it takes a job.
     std::optional<std::pair<std::uint8_t, bool>> seeks;  // (target field, must move)
-    const std::size_t status_field = status * d.fields + field;
+    const std::size_t status_field = d.status_field(status, field);
     const std::uint8_t covered = covered_of[status_field];
     if (covered != field) {
       seeks.emplace(covered, true);
@@ -1953,8 +1956,8 @@ struct Engine::Impl {
       if (old_field != f) {
         ++t.national(kFieldChangesOut, status, old_field, origin);
         ++t.national(kFieldChangesIn, status, f, origin);
-        ++counts.status_field[status * d.fields + f];  // this field's: seen by the next cap check
-        --delta.status_field[status * d.fields + old_field];
+        ++counts.status_field[d.status_field(status, f)];  // this field's: seen by the next cap check
+        --delta.status_field[d.status_field(status, old_field)];
       }
       if (old_employer != kNone32) {
         ++t.national(kEmployerChanges, status, f, origin);
@@ -2006,7 +2009,7 @@ struct Engine::Impl {
       }
       take_place(*opening);
       count_admission(status, f);
-      ++counts.status_field[status * d.fields + f];  // residents are counted when the agent is added
+      ++counts.status_field[d.status_field(status, f)];  // residents are counted when the agent is added
       ++t.national(kEntries, status, f, origin);
       ++t.prefecture(kPrefEntries, pref, status, f);
       ++t.municipal_entries(municipality, origin);
@@ -2305,7 +2308,7 @@ struct Engine::Impl {
     std::vector<std::int64_t> status_field(d.statuses * d.fields, 0);
     for (std::size_t st = 0; st < d.statuses; ++st)
       for (std::size_t f = 0; f < d.fields; ++f)
-        for (std::size_t o = 0; o < d.origins; ++o) status_field[st * d.fields + f] += stock[d.cell(st, f, o)];
+        for (std::size_t o = 0; o < d.origins; ++o) status_field[d.status_field(st, f)] += stock[d.cell(st, f, o)];
     if (status_field != counts.status_field || residents != counts.residents)
       throw std::logic_error("internal error: the live stock counts differ from the census count");
   }
