@@ -562,11 +562,18 @@ struct Engine::Impl {
   struct Bound {
     double p = 0.0, log_none = 0.0;
   };
-  std::vector<Bound> exit_bound;     // [status * 3 + family state (none, here, abroad)]
-  std::vector<Bound> abscond_bound;  // [status * 256 + the employer's conditions]
-  std::vector<Bound> search_bound;   // [status * 256 + the employer's conditions]
-  Bound family_bound;                // the same for everyone: join_rate × the largest integration boost
-  double exit_factor_bound = 1.0;    // the largest the integration and satisfaction terms make it
+  // The exit and search hazards fall as integration rises, and a municipality's integration never
+  // falls below what its policies (language classes, consultation, residents' assembly) give at
+  // the start, since policies are adopted but never dropped: so those bounds are tabulated for
+  // each such floor in use, and a municipality's residents are planned with its own.
+  // A hazard may exceed its bound by rounding (the same factors multiplied in another order).
+  static constexpr double kBoundTolerance = 1.0 + 1e-12;
+  std::vector<double> integration_floors;       // the distinct floors, ascending
+  std::vector<std::uint8_t> integration_floor;  // [municipality]: its floor's place in them
+  std::vector<Bound> exit_bound;                // [(status * 3 + family state (none, here, abroad)) * floors + floor]
+  std::vector<Bound> abscond_bound;             // [status * 256 + the employer's conditions]
+  std::vector<Bound> search_bound;              // [(status * 256 + the employer's conditions) * floors + floor]
+  Bound family_bound;                           // the same for everyone: join_rate × the largest integration boost
   // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
   std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
   std::vector<double> minimum_monthly_wage;         // [prefecture], yen
@@ -648,9 +655,6 @@ struct Engine::Impl {
       minimum_monthly_wage.push_back(p.minimum_wage_yen_per_hour * sc.employers.hours_per_month);
     satisfaction_weight_total = sc.behaviour.satisfaction_weight_wage + sc.behaviour.satisfaction_weight_conditions +
                                 sc.behaviour.satisfaction_weight_integration;
-    const auto& b = sc.behaviour;
-    exit_factor_bound =
-        std::max(1.0, 1.0 - sc.integration.exit_reduction) * std::max(1.0, 1.0 - b.exit_satisfaction_reduction);
     const double family_join = sc.family.join_rate_per_month * std::max(1.0, 1.0 + sc.integration.family_join_boost);
     family_bound = {std::min(1.0, family_join), std::log1p(-std::min(1.0, family_join))};
     skill_rate = to_fixed_points(sc.learning.skill_points_per_month);
@@ -739,6 +743,7 @@ struct Engine::Impl {
               ? (std::log(std::max(1.0, static_cast<double>(sc.municipalities[i].population))) - smallest_log) /
                     (largest_log - smallest_log)
               : 1.0;
+    set_integration_floors();
   }
 
   std::uint8_t draw_family(Stream& r, std::uint8_t status) const {
@@ -1133,23 +1138,56 @@ struct Engine::Impl {
       p = std::clamp(p, 0.0, 1.0);
       return Bound{p, std::log1p(-p)};
     };
-    exit_bound.resize(d.statuses * 3);
+    const auto& g = sc.integration;
+    const std::size_t floors = integration_floors.size();
+    exit_bound.resize(d.statuses * 3 * floors);
     abscond_bound.resize(d.statuses * 256);
-    search_bound.resize(d.statuses * 256);
+    search_bound.resize(d.statuses * 256 * floors);
     for (std::size_t s = 0; s < d.statuses; ++s) {
-      const double exit = exit_probability[s] * exit_factor_bound;
-      exit_bound[s * 3 + 0] = bound(exit);
-      exit_bound[s * 3 + 1] = bound(exit * b.exit_family_present);
-      exit_bound[s * 3 + 2] = bound(exit * std::max(1.0, b.exit_family_separated));  // once the separation is long
+      for (std::size_t q = 0; q < floors; ++q) {
+        // At integration I >= the floor, satisfaction is at least its integration part (its wage
+        // and conditions parts are not negative); exit_reduction and exit_satisfaction_reduction
+        // lie in [0, 1], so both factors are at their largest at the floor.
+        const double low = integration_floors[q];
+        const double exit =
+            exit_probability[s] * (1.0 - g.exit_reduction * low) *
+            (1.0 - b.exit_satisfaction_reduction * b.satisfaction_weight_integration * low / satisfaction_weight_total);
+        exit_bound[(s * 3 + 0) * floors + q] = bound(exit);
+        exit_bound[(s * 3 + 1) * floors + q] = bound(exit * b.exit_family_present);
+        // Once the separation is long.
+        exit_bound[(s * 3 + 2) * floors + q] = bound(exit * std::max(1.0, b.exit_family_separated));
+      }
       for (std::size_t c = 0; c < 256; ++c) {
         const double bad = bad_conditions_at[c];
         abscond_bound[s * 256 + c] = bound(abscond_probability[s] * std::max(1.0, b.abscond_when_change_allowed) *
                                            std::max(0.0, 1.0 + b.abscond_bad_conditions_multiplier * bad));
-        search_bound[s * 256 + c] =
-            bound(rules[s].job_search_rate_per_month * std::max(1.0, 1.0 + sc.integration.onward_move_push) *
-                  std::max(0.0, 1.0 + b.search_bad_conditions_multiplier * bad));
+        for (std::size_t q = 0; q < floors; ++q)  // onward_move_push is at least 0
+          search_bound[(s * 256 + c) * floors + q] =
+              bound(rules[s].job_search_rate_per_month * (1.0 + g.onward_move_push * (1.0 - integration_floors[q])) *
+                    std::max(0.0, 1.0 + b.search_bad_conditions_multiplier * bad));
       }
     }
+  }
+
+  // Each municipality's integration floor: what its policies at the start give (integration adds
+  // AJT coverage to it, and policies are never dropped).
+  void set_integration_floors() {
+    const auto& g = sc.integration;
+    std::vector<double> floor_of(d.municipalities);
+    for (std::size_t k = 0; k < d.municipalities; ++k)
+      floor_of[k] = std::min(1.0, g.weight_language_classes * mu.language_classes[k] +
+                                      g.weight_consultation * mu.consultation[k] +
+                                      g.weight_residents_assembly * mu.residents_assembly[k]);
+    integration_floors = floor_of;
+    std::sort(integration_floors.begin(), integration_floors.end());
+    integration_floors.erase(std::unique(integration_floors.begin(), integration_floors.end()),
+                             integration_floors.end());
+    if (integration_floors.empty()) integration_floors.push_back(0.0);  // no municipality
+    integration_floor.resize(d.municipalities);
+    for (std::size_t k = 0; k < d.municipalities; ++k)
+      integration_floor[k] = static_cast<std::uint8_t>(
+          std::lower_bound(integration_floors.begin(), integration_floors.end(), floor_of[k]) -
+          integration_floors.begin());
   }
 
   // Whether some cap in force restricts admissions of `status` into `field`.
@@ -1264,17 +1302,23 @@ struct Engine::Impl {
   // The bounds of agent i's hazard clocks, from its status, family and employer (whose working
   // conditions are its own for good); each holds until one of them changes, and every such
   // change re-plans the agent.
-  const Bound& exit_bound_of(std::size_t i) const { return exit_bound_for(m.status[i], m.family[i]); }
-  const Bound& exit_bound_for(std::uint8_t status, std::uint8_t family) const {
-    return exit_bound[status * 3U + kFamilyState[family]];
+  const Bound& exit_bound_of(std::size_t i) const {
+    return exit_bound_for(m.status[i], m.family[i], m.municipality[i]);
+  }
+  const Bound& exit_bound_for(std::uint8_t status, std::uint8_t family, std::uint16_t municipality) const {
+    return exit_bound[(status * 3U + kFamilyState[family]) * integration_floors.size() +
+                      integration_floor[municipality]];
   }
   const Bound& abscond_bound_of(std::size_t i) const { return abscond_bound_for(m.status[i], m.employer[i]); }
   const Bound& abscond_bound_for(std::uint8_t status, std::uint32_t employer) const {
     return abscond_bound[status * 256U + cards[employer].conditions];
   }
-  const Bound& search_bound_of(std::size_t i) const { return search_bound_for(m.status[i], m.employer[i]); }
-  const Bound& search_bound_for(std::uint8_t status, std::uint32_t employer) const {
-    return search_bound[status * 256U + cards[employer].conditions];
+  const Bound& search_bound_of(std::size_t i) const {
+    return search_bound_for(m.status[i], m.employer[i], m.municipality[i]);
+  }
+  const Bound& search_bound_for(std::uint8_t status, std::uint32_t employer, std::uint16_t municipality) const {
+    return search_bound[(status * 256U + cards[employer].conditions) * integration_floors.size() +
+                        integration_floor[municipality]];
   }
   double bad_conditions_of(std::size_t i) const {
     return m.employer[i] != kNone32 ? bad_conditions_at[cards[m.employer[i]].conditions] : 0.0;
@@ -1328,14 +1372,15 @@ struct Engine::Impl {
     };
     std::array<Ticking, 4> ticking;
     std::size_t count = 0;
-    ticking[count++] = {&exit_bound_for(status, family), from, kExitClock};
+    const auto municipality = a.municipality();
+    ticking[count++] = {&exit_bound_for(status, family, municipality), from, kExitClock};
     if (employed) ticking[count++] = {&abscond_bound_for(status, employer), from, kAbscondClock};
     if (employed && at_work && covered && rule.employer_change != EmployerChangeRule::never) {
       const std::int64_t start =
           rule.employer_change == EmployerChangeRule::after_months
               ? std::max<std::int64_t>(from, a.employer_since() + rule.employer_change_after_months[field])
               : from;
-      ticking[count++] = {&search_bound_for(status, employer), start, kSearchClock};
+      ticking[count++] = {&search_bound_for(status, employer, municipality), start, kSearchClock};
     }
     if (rule.family_allowed && abroad(family) != 0)
       ticking[count++] = {&family_bound, std::max<std::int64_t>(from, since + rule.family_delay_months), kFamilyClock};
@@ -1570,7 +1615,10 @@ struct Engine::Impl {
       const double exit = exit_probability[status] *
                           (1.0 - sc.integration.exit_reduction * mu.integration[m.municipality[i]]) *
                           (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
-      if (r.uniform() * exit_bound_of(i).p < exit) {
+      const double bound = exit_bound_of(i).p;
+      if (exit > bound * kBoundTolerance && bound < 1.0)
+        throw std::logic_error("internal error: an exit hazard exceeds its bound");
+      if (r.uniform() * bound < exit) {
         leave(i, kExit, t, delta, requests.separations);
         return;
       }
@@ -1660,7 +1708,10 @@ struct Engine::Impl {
         const double search = rule.job_search_rate_per_month *
                               (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
                               (1.0 + sc.integration.onward_move_push * (1.0 - mu.integration[m.municipality[i]]));
-        return r.uniform() * search_bound_of(i).p < search;
+        const double bound = search_bound_of(i).p;
+        if (search > bound * kBoundTolerance && bound < 1.0)
+          throw std::logic_error("internal error: a search hazard exceeds its bound");
+        return r.uniform() * bound < search;
       };
       if (!employed || ((clocks & kSearchClock) && change_allowed(i, rule) && searches())) {
         auto target = field;
