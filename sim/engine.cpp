@@ -669,8 +669,7 @@ struct Engine::Impl {
   void populate() {
     init_municipalities();
     init_agents_and_employers();
-    for (std::size_t i = 0; i < m.size(); ++i)
-      counts.add(m.core[i].status, m.core[i].field, m.core[i].municipality, m.core[i].origin, 1);
+    for (std::size_t i = 0; i < m.size(); ++i) counts.add(m.status[i], m.field[i], m.municipality[i], m.origin[i], 1);
   }
 
   static std::uint32_t to_fixed_points(double points) {
@@ -803,19 +802,19 @@ struct Engine::Impl {
   void place(std::size_t i, const NewAgent& a, std::uint32_t id, Stream& learning) {
     const std::uint32_t fraction = learning();
     const auto today = static_cast<std::int16_t>(now);
-    m.core[i].id = id;
+    m.id[i] = id;
     m.fate[i] = kStay;
-    m.core[i].status = a.status;
-    m.core[i].field = a.field;
-    m.core[i].origin = a.origin;
-    m.core[i].municipality = a.municipality;
-    m.core[i].employer = a.employer;
+    m.status[i] = a.status;
+    m.field[i] = a.field;
+    m.origin[i] = a.origin;
+    m.municipality[i] = a.municipality;
+    m.employer[i] = a.employer;
     m.born[i] = static_cast<std::int16_t>(now - a.age_months);
-    m.core[i].status_since = today;
+    m.status_since[i] = today;
     m.employer_since[i] = today;
     m.next_wake[i] = kNeverStep;
     m.wake_clocks[i] = 0;
-    m.core[i].family = a.family_abroad;
+    m.family[i] = a.family_abroad;
     m.linked_family[i] = 0;
     m.principal[i] = a.principal;
     // What the status asks of entrants.
@@ -829,17 +828,17 @@ struct Engine::Impl {
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
   // Whether agent i is owed the year-2 raise of a status with a restriction longer than a year.
   bool second_year_raise(std::size_t i) const {
-    return raise_in_year_two[d.status_field(m.core[i].status, m.core[i].field)] && months_with_employer(i) >= 12;
+    return raise_in_year_two[d.status_field(m.status[i], m.field[i])] && months_with_employer(i) >= 12;
   }
 
   // What agent i's employer's wage is multiplied by: the year-2 raise, or 1.
   double wage_factor(std::size_t i) const {
-    return second_year_raise(i) ? 1.0 + rules[m.core[i].status].second_year_wage_raise : 1.0;
+    return second_year_raise(i) ? 1.0 + rules[m.status[i]].second_year_wage_raise : 1.0;
   }
-  double wage_of(std::size_t i) const { return cards[m.core[i].employer].wage_yen * wage_factor(i); }
+  double wage_of(std::size_t i) const { return cards[m.employer[i]].wage_yen * wage_factor(i); }
   // wage_of(i) to the nearest yen (rounded only when raised: the employer's wage is whole yen).
   std::int64_t whole_wage_of(std::size_t i) const {
-    const auto wage = cards[m.core[i].employer].wage_yen;
+    const auto wage = cards[m.employer[i]].wage_yen;
     const double factor = wage_factor(i);
     return factor == 1.0 ? wage : std::llround(wage * factor);
   }
@@ -862,9 +861,9 @@ struct Engine::Impl {
   // there), working conditions and the municipality's integration; asked only when an exit
   // clock ticks, so computed then.
   double satisfaction(std::size_t i) const {
-    const double integration = mu.integration[m.core[i].municipality];
-    if (m.core[i].employer == kNone32) return integration;
-    return job_satisfaction(m.core[i].employer, wage_of(i)) +
+    const double integration = mu.integration[m.municipality[i]];
+    if (m.employer[i] == kNone32) return integration;
+    return job_satisfaction(m.employer[i], wage_of(i)) +
            sc.behaviour.satisfaction_weight_integration * integration / satisfaction_weight_total;
   }
 
@@ -990,8 +989,8 @@ struct Engine::Impl {
           a.family_abroad = rule.family_allowed ? 0 : family;
           Stream learning(sc.seed, Purpose::learning, 0, id);
           place(i, a, id, learning);
-          if (rule.family_allowed && family != 0) m.core[i].family |= kFamilyHereBit;
-          m.core[i].status_since = static_cast<std::int16_t>(-in_status);
+          if (rule.family_allowed && family != 0) m.family[i] |= kFamilyHereBit;
+          m.status_since[i] = static_cast<std::int16_t>(-in_status);
           m.employer_since[i] = static_cast<std::int16_t>(-in_status);
           // What the months already spent in Japan taught them.
           m.japanese[i] = add_points(m.japanese[i], in_status * japanese_per_month(cell.origin, cell.municipality));
@@ -1060,12 +1059,12 @@ struct Engine::Impl {
     std::vector<std::uint32_t> cursor(first_employer);
     std::vector<std::uint8_t> first_origin(e.size(), kNone8);
     for (std::size_t i = 0; i < m.size(); ++i) {
-      if (!sc.fields[m.core[i].field].employs) continue;
-      const std::size_t key = m.core[i].field * d.municipalities + m.core[i].municipality;
+      if (!sc.fields[m.field[i]].employs) continue;
+      const std::size_t key = m.field[i] * d.municipalities + m.municipality[i];
       while (e.filled[cursor[key]] >= quota[cursor[key]]) ++cursor[key];
       const std::uint32_t employer = cursor[key];
-      m.core[i].employer = employer;
-      if (e.filled[employer]++ == 0) first_origin[employer] = m.core[i].origin;
+      m.employer[i] = employer;
+      if (e.filled[employer]++ == 0) first_origin[employer] = m.origin[i];
     }
     e.hires_words = (e.size() + 63) / 64;
     e.hires.assign(e.hires_words * d.statuses, 0);
@@ -1234,7 +1233,7 @@ struct Engine::Impl {
 
   enum Clock : std::uint8_t { kExitClock = 1, kAbscondClock = 2, kSearchClock = 4, kFamilyClock = 8 };
 
-  std::int32_t months_in_status(std::size_t i) const { return now - m.core[i].status_since; }
+  std::int32_t months_in_status(std::size_t i) const { return now - m.status_since[i]; }
   std::int32_t months_with_employer(std::size_t i) const { return now - m.employer_since[i]; }
   std::int64_t alive() const {
     return std::accumulate(counts.residents.begin(), counts.residents.end(), std::int64_t{0});
@@ -1245,15 +1244,15 @@ struct Engine::Impl {
   struct StoredAgent {
     const MigrantStore& m;
     std::size_t i;
-    std::uint32_t id() const { return m.core[i].id; }
-    std::uint32_t employer() const { return m.core[i].employer; }
-    std::uint16_t municipality() const { return m.core[i].municipality; }
-    std::int16_t status_since() const { return m.core[i].status_since; }
+    std::uint32_t id() const { return m.id[i]; }
+    std::uint32_t employer() const { return m.employer[i]; }
+    std::uint16_t municipality() const { return m.municipality[i]; }
+    std::int16_t status_since() const { return m.status_since[i]; }
     std::int16_t employer_since() const { return m.employer_since[i]; }
-    std::uint8_t status() const { return m.core[i].status; }
-    std::uint8_t field() const { return m.core[i].field; }
-    std::uint8_t origin() const { return m.core[i].origin; }
-    std::uint8_t family() const { return m.core[i].family; }
+    std::uint8_t status() const { return m.status[i]; }
+    std::uint8_t field() const { return m.field[i]; }
+    std::uint8_t origin() const { return m.origin[i]; }
+    std::uint8_t family() const { return m.family[i]; }
   };
   struct KnownAgent {
     std::uint32_t id_, employer_;
@@ -1304,25 +1303,25 @@ struct Engine::Impl {
   // conditions are its own for good); each holds until one of them changes, and every such
   // change re-plans the agent.
   const Bound& exit_bound_of(std::size_t i) const {
-    return exit_bound_for(m.core[i].status, m.core[i].family, m.core[i].municipality);
+    return exit_bound_for(m.status[i], m.family[i], m.municipality[i]);
   }
   const Bound& exit_bound_for(std::uint8_t status, std::uint8_t family, std::uint16_t municipality) const {
     return exit_bound[(status * 3U + kFamilyState[family]) * integration_floors.size() +
                       integration_floor[municipality]];
   }
-  const Bound& abscond_bound_of(std::size_t i) const { return abscond_bound_for(m.core[i].status, m.core[i].employer); }
+  const Bound& abscond_bound_of(std::size_t i) const { return abscond_bound_for(m.status[i], m.employer[i]); }
   const Bound& abscond_bound_for(std::uint8_t status, std::uint32_t employer) const {
     return abscond_bound[status * 256U + cards[employer].conditions];
   }
   const Bound& search_bound_of(std::size_t i) const {
-    return search_bound_for(m.core[i].status, m.core[i].employer, m.core[i].municipality);
+    return search_bound_for(m.status[i], m.employer[i], m.municipality[i]);
   }
   const Bound& search_bound_for(std::uint8_t status, std::uint32_t employer, std::uint16_t municipality) const {
     return search_bound[(status * 256U + cards[employer].conditions) * integration_floors.size() +
                         integration_floor[municipality]];
   }
   double bad_conditions_of(std::size_t i) const {
-    return m.core[i].employer != kNone32 ? bad_conditions_at[cards[m.core[i].employer].conditions] : 0.0;
+    return m.employer[i] != kNone32 ? bad_conditions_at[cards[m.employer[i]].conditions] : 0.0;
   }
 
   // Plans agent i's next month of action from step `from` on: the dates its status fixes (a
@@ -1439,30 +1438,30 @@ struct Engine::Impl {
   void leave(std::size_t i, Fate how, Tally& t, StepCounts& delta, std::vector<std::uint32_t>& separations) {
     m.fate[i] = how;
     m.next_wake[i] = kNeverStep;
-    const auto municipality = m.core[i].municipality;
+    const auto municipality = m.municipality[i];
     const auto p = prefecture_of(municipality);
-    ++t.national(how == kExit ? kExits : kAbsconded, m.core[i].status, m.core[i].field, m.core[i].origin);
-    if (how == kExit) ++t.prefecture(kPrefExits, p, m.core[i].status, m.core[i].field);
-    if (m.core[i].employer != kNone32) separations.push_back(m.core[i].employer);
-    delta.add(m.core[i].status, m.core[i].field, municipality, m.core[i].origin, -1);
+    ++t.national(how == kExit ? kExits : kAbsconded, m.status[i], m.field[i], m.origin[i]);
+    if (how == kExit) ++t.prefecture(kPrefExits, p, m.status[i], m.field[i]);
+    if (m.employer[i] != kNone32) separations.push_back(m.employer[i]);
+    delta.add(m.status[i], m.field[i], municipality, m.origin[i], -1);
     if (const std::int64_t family = m.linked_family[i]) {
       const auto dependent = sc.family.dependent_status;
-      t.national(kExits, dependent, none_field, m.core[i].origin) += family;
+      t.national(kExits, dependent, none_field, m.origin[i]) += family;
       t.prefecture(kPrefExits, p, dependent, none_field) += family;
-      delta.add(dependent, none_field, municipality, m.core[i].origin, -family);
+      delta.add(dependent, none_field, municipality, m.origin[i], -family);
     }
   }
 
   Seeker seeker(std::size_t i, std::uint8_t target_field, bool must_move) const {
     return {static_cast<std::uint32_t>(i),
-            m.core[i].id,
-            m.core[i].employer,
-            m.core[i].municipality,
-            m.core[i].status_since,
-            m.core[i].status,
-            m.core[i].field,
-            m.core[i].origin,
-            m.core[i].family,
+            m.id[i],
+            m.employer[i],
+            m.municipality[i],
+            m.status_since[i],
+            m.status[i],
+            m.field[i],
+            m.origin[i],
+            m.family[i],
             target_field,
             must_move};
   }
@@ -1471,23 +1470,23 @@ struct Engine::Impl {
   void change_status(std::size_t i, std::uint8_t to, Tally& t, StepCounts& delta, ChunkRequests* requests,
                      std::vector<std::uint32_t>* separations) {
     learn_until(i);
-    const auto from = m.core[i].status;
-    const auto field = m.core[i].field;
-    const auto origin = m.core[i].origin;
+    const auto from = m.status[i];
+    const auto field = m.field[i];
+    const auto origin = m.origin[i];
     ++t.national(kTransitionsOut, from, field, origin);
     delta.status_field[d.status_field(from, field)] -= 1;
-    m.core[i].status = to;
-    m.core[i].status_since = static_cast<std::int16_t>(now);
+    m.status[i] = to;
+    m.status_since[i] = static_cast<std::int16_t>(now);
     if (!rules[to].works && sc.fields[field].employs) {
-      if (m.core[i].employer != kNone32) {
-        if (requests) requests->separations.push_back(m.core[i].employer);
-        if (separations) separations->push_back(m.core[i].employer);
+      if (m.employer[i] != kNone32) {
+        if (requests) requests->separations.push_back(m.employer[i]);
+        if (separations) separations->push_back(m.employer[i]);
       }
-      m.core[i].employer = kNone32;
+      m.employer[i] = kNone32;
       ++t.national(kTransitionsIn, to, field, origin);
       ++t.national(kFieldChangesOut, to, field, origin);
       ++t.national(kFieldChangesIn, to, none_field, origin);
-      m.core[i].field = none_field;
+      m.field[i] = none_field;
     } else {
       ++t.national(kTransitionsIn, to, field, origin);
       // A status that does not cover this field (a student who becomes an engineer): look for
@@ -1500,7 +1499,7 @@ struct Engine::Impl {
           status_changer_seekers.push_back(seeker(i, covered, true));
       }
     }
-    delta.status_field[d.status_field(to, m.core[i].field)] += 1;
+    delta.status_field[d.status_field(to, m.field[i])] += 1;
   }
 
   // The agents who act this month: those whose clocks tick or whose status sets a date now, and
@@ -1520,7 +1519,7 @@ struct Engine::Impl {
       auto& actors = requests.actors;
       if (everyone)
         for (std::size_t i = begin; i < end; ++i)
-          if (changed[m.core[i].status]) schedule(i, now);
+          if (changed[m.status[i]]) schedule(i, now);
       gather_due(begin, end, today, actors);
       for (std::size_t k = 0; k < std::min(kAhead, actors.size()); ++k) prefetch_actor(actors[k]);
       for (std::size_t k = 0; k < actors.size(); ++k) {
@@ -1529,7 +1528,7 @@ struct Engine::Impl {
         // a clock that may make it leave ticks, the family that leaves with it.
         if (k + kAhead / 2 < actors.size()) {
           const auto ahead = actors[k + kAhead / 2];
-          if (const auto employer = m.core[ahead].employer; employer != kNone32) __builtin_prefetch(&cards[employer]);
+          if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
           if (m.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&m.linked_family[ahead]);
         }
         const auto i = actors[k];
@@ -1583,7 +1582,10 @@ struct Engine::Impl {
     std::uint32_t below(std::uint32_t n) { return Stream::scaled_below((*this)(), n); }
   };
   // Only what a month's action reads of every actor (learning and dates are read when needed).
-  [[gnu::always_inline]] void prefetch_actor(std::size_t i) const { prefetch_at(i, m.core, m.wake_clocks); }
+  [[gnu::always_inline]] void prefetch_actor(std::size_t i) const {
+    prefetch_at(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
+                m.family);
+  }
 
   // Asks for element i of each array from memory, ahead of its use. Functions that only prefetch
   // must be inlined: GCC otherwise finds them free of side effects and drops their calls (until
@@ -1596,22 +1598,22 @@ struct Engine::Impl {
   // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
   // first, then absconding), then transitions, expiry, job search and family (decide).
   void act(std::size_t i, std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepCounts& delta) {
-    Stream r(sc.seed, Purpose::migrant_step, static_cast<std::uint32_t>(now), m.core[i].id);
-    const auto status = m.core[i].status;
+    Stream r(sc.seed, Purpose::migrant_step, static_cast<std::uint32_t>(now), m.id[i]);
+    const auto status = m.status[i];
     const auto& rule = rules[status];
     const auto& behaviour = sc.behaviour;
-    const bool employed = m.core[i].employer != kNone32;
+    const bool employed = m.employer[i] != kNone32;
     const double bad_conditions = bad_conditions_of(i);
     if (clocks & kExitClock) {
       // Return hazard: lowered by integration, satisfaction and a family at hand; raised by
       // long separation from a family abroad.
       double family_factor = 1.0;
-      if (m.core[i].family & kFamilyHereBit)
+      if (m.family[i] & kFamilyHereBit)
         family_factor = behaviour.exit_family_present;
-      else if (abroad(m.core[i].family) != 0 && months_in_status(i) > behaviour.family_separation_months)
+      else if (abroad(m.family[i]) != 0 && months_in_status(i) > behaviour.family_separation_months)
         family_factor = behaviour.exit_family_separated;
       const double exit = exit_probability[status] *
-                          (1.0 - sc.integration.exit_reduction * mu.integration[m.core[i].municipality]) *
+                          (1.0 - sc.integration.exit_reduction * mu.integration[m.municipality[i]]) *
                           (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
       const double bound = exit_bound_of(i).p;
       if (exit > bound * kBoundTolerance && bound < 1.0)
@@ -1654,7 +1656,7 @@ struct Engine::Impl {
       case EmployerChangeRule::never:
         return false;
       case EmployerChangeRule::after_months:
-        return months_with_employer(i) >= rule.employer_change_after_months[m.core[i].field];
+        return months_with_employer(i) >= rule.employer_change_after_months[m.field[i]];
       default:
         return true;
     }
@@ -1666,8 +1668,8 @@ struct Engine::Impl {
               std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepCounts& delta) {
     const std::int32_t in_status = months_in_status(i);
     const bool expiring = in_status >= rule.max_stay_months;
-    const auto field = m.core[i].field;
-    const auto status = m.core[i].status;
+    const auto field = m.field[i];
+    const auto status = m.status[i];
     // Outside the months a transition is attempted in, none is (most actions are clock ticks).
     if (expiring || (in_status >= first_attempt[status] && in_status <= last_attempt[status]))
       for (const auto& tr : rule.transitions) {
@@ -1680,7 +1682,7 @@ struct Engine::Impl {
         // Integration helps settlement: transitions into statuses without a stay limit pass more often.
         const double pass = rules[tr.to_status].max_stay_months == kUnlimitedMonths
                                 ? std::min(1.0, tr.pass_rate * (1.0 + sc.integration.settlement_boost *
-                                                                          mu.integration[m.core[i].municipality]))
+                                                                          mu.integration[m.municipality[i]]))
                                 : tr.pass_rate;
         if (!r.bernoulli(pass)) continue;
         if (capped(tr.to_status, field)) {
@@ -1705,7 +1707,7 @@ struct Engine::Impl {
       auto searches = [&] {
         const double search = rule.job_search_rate_per_month *
                               (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
-                              (1.0 + sc.integration.onward_move_push * (1.0 - mu.integration[m.core[i].municipality]));
+                              (1.0 + sc.integration.onward_move_push * (1.0 - mu.integration[m.municipality[i]]));
         const double bound = search_bound_of(i).p;
         if (search > bound * kBoundTolerance && bound < 1.0)
           throw std::logic_error("internal error: a search hazard exceeds its bound");
@@ -1720,11 +1722,10 @@ struct Engine::Impl {
         seeks.emplace(target, false);
       }
     }
-    if ((clocks & kFamilyClock) && rule.family_allowed && abroad(m.core[i].family) != 0 &&
+    if ((clocks & kFamilyClock) && rule.family_allowed && abroad(m.family[i]) != 0 &&
         in_status >= rule.family_delay_months &&
-        r.uniform() * family_bound.p <
-            sc.family.join_rate_per_month *
-                (1.0 + sc.integration.family_join_boost * mu.integration[m.core[i].municipality])) {
+        r.uniform() * family_bound.p < sc.family.join_rate_per_month * (1.0 + sc.integration.family_join_boost *
+                                                                                  mu.integration[m.municipality[i]])) {
       join_family(i, t, delta, requests.joined);
     }
     if (seeks) requests.add_seeker(seeker(i, seeks->first, seeks->second));
@@ -1737,14 +1738,14 @@ struct Engine::Impl {
   // the family at hand.
   void join_family(std::size_t i, Tally& t, StepCounts& delta, std::vector<NewAgent>& joined) {
     if (entry_share <= 0.0) return;  // family members come from abroad too
-    Stream r(sc.seed, Purpose::family, static_cast<std::uint32_t>(now), m.core[i].id);
+    Stream r(sc.seed, Purpose::family, static_cast<std::uint32_t>(now), m.id[i]);
     if (entry_share < 1.0 && !r.bernoulli(entry_share)) return;
     const auto dependent = sc.family.dependent_status;
-    const auto packed = abroad(m.core[i].family);
+    const auto packed = abroad(m.family[i]);
     const auto members = family_size(packed);
-    const auto origin = m.core[i].origin;
-    const auto municipality = m.core[i].municipality;
-    t.national(kFamilyJoined, m.core[i].status, m.core[i].field, origin) += members;
+    const auto origin = m.origin[i];
+    const auto municipality = m.municipality[i];
+    t.national(kFamilyJoined, m.status[i], m.field[i], origin) += members;
     t.national(kEntries, dependent, none_field, origin) += members;
     t.prefecture(kPrefEntries, prefecture_of(municipality), dependent, none_field) += members;
     t.municipal_entries(municipality, origin) += members;
@@ -1756,7 +1757,7 @@ struct Engine::Impl {
                                     r.below(static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
       joined.push_back({dependent, none_field, origin, municipality, kNone32, age, 0, static_cast<std::uint32_t>(i)});
     }
-    m.core[i].family = kFamilyHereBit;  // none abroad any more
+    m.family[i] = kFamilyHereBit;  // none abroad any more
     m.linked_family[i] = members;
   }
 
@@ -1772,13 +1773,13 @@ struct Engine::Impl {
     for (std::size_t c = 0; c < chunk_count; ++c) {
       for (const auto& candidate : chunks[c].capped) {
         const auto i = candidate.agent;
-        const auto field = m.core[i].field;
+        const auto field = m.field[i];
         if (cap_allows(candidate.to_status, field)) {
           change_status(i, candidate.to_status, t, counts, nullptr, &separations);
-          count_admission(m.core[i].status, m.core[i].field);
+          count_admission(m.status[i], m.field[i]);
           schedule(i, now + 1);
         } else {
-          ++t.market(kCapBlocked, prefecture_of(m.core[i].municipality), field);
+          ++t.market(kCapBlocked, prefecture_of(m.municipality[i]), field);
           if (candidate.expiring) leave(i, kExit, t, counts, separations);
         }
       }
@@ -1937,7 +1938,7 @@ struct Engine::Impl {
       }
     }
     delta.move(from, to, s.origin, 1 + family);
-    m.core[i].municipality = to;
+    m.municipality[i] = to;
   }
 
   // One field's market: job seekers first (in id order), then arrivals from abroad, over the
@@ -2082,8 +2083,8 @@ struct Engine::Impl {
       // (the hires are scattered over them).
       if (h + kAhead < hires.size()) {
         const auto& ahead = hires[h + kAhead];
-        prefetch_at(seekers[ahead.seeker].agent, m.learned_to, m.japanese, m.skill, m.linked_family, m.core,
-                    m.employer_since, m.next_wake, m.wake_clocks);
+        prefetch_at(seekers[ahead.seeker].agent, m.learned_to, m.japanese, m.skill, m.linked_family, m.municipality,
+                    m.employer, m.field, m.employer_since, m.next_wake, m.wake_clocks);
         __builtin_prefetch(&cards[ahead.employer]);
       }
       const auto& hire = hires[h];
@@ -2095,9 +2096,9 @@ struct Engine::Impl {
       KnownAgent agent{s.id, s.employer, s.municipality, s.status_since, today, s.status, s.field, s.origin, s.family};
       learn_until(i, agent);
       move_to(i, s, hire.municipality, field, t, delta);
-      agent.employer_ = m.core[i].employer = hire.employer;
+      agent.employer_ = m.employer[i] = hire.employer;
       agent.municipality_ = hire.municipality;
-      agent.field_ = m.core[i].field = field;
+      agent.field_ = m.field[i] = field;
       m.employer_since[i] = today;
       plan(i, agent, now + 1);  // a seeker is here and not a linked family member
     }
@@ -2190,7 +2191,7 @@ struct Engine::Impl {
       for (std::size_t i = begin; i < end; ++i) {
         const auto p = m.principal[i];
         if (new_place[i] == kNone32 || p == kNone32) continue;
-        m.core[i].municipality = m.core[p].municipality;
+        m.municipality[i] = m.municipality[p];
         m.principal[i] = new_place[p];
       }
     });
@@ -2393,20 +2394,20 @@ struct Engine::Impl {
       std::int64_t* const wage_n = s.wage_n.data();
       auto count = [&](std::size_t i) {
         if (m.fate[i] != kStay) return;
-        auto municipality = m.core[i].municipality;
+        auto municipality = m.municipality[i];
         if (const auto principal = m.principal[i]; principal != kNone32) {
           if (m.fate[principal] != kStay) return;  // left with its principal
-          municipality = m.core[principal].municipality;
+          municipality = m.municipality[principal];
         }
-        const std::size_t field = m.core[i].field, status_field = dims.status_field(m.core[i].status, field);
-        const std::size_t cell = dims.cell_of(status_field, m.core[i].origin);
+        const std::size_t field = m.field[i], status_field = dims.status_field(m.status[i], field);
+        const std::size_t cell = dims.cell_of(status_field, m.origin[i]);
         const auto p = prefecture_of(municipality);
         ++stock[cell];
         ++pref_stock[dims.pref_cell_of(p, status_field)];
         ++residents[municipality];
         // School age in whole years, as months of age (no division per agent); one compare.
         if (static_cast<unsigned>(now - m.born[i] - school_from_months) < school_months) ++children[municipality];
-        if (m.core[i].employer != kNone32) {
+        if (m.employer[i] != kNone32) {
           ++workers[cell];
           ++municipal_workers[municipality];
           wage_sum[p * dims.fields + field] += whole_wage_of(i);
@@ -2419,10 +2420,10 @@ struct Engine::Impl {
       std::size_t i = begin;
       for (; i < last_ahead; ++i) {
         const std::size_t ahead = i + kCensusAhead;
-        if (const auto employer = m.core[ahead].employer; employer != kNone32) __builtin_prefetch(&cards[employer]);
+        if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
         if (const auto principal = m.principal[ahead]; principal != kNone32) {
           __builtin_prefetch(&m.fate[principal]);
-          __builtin_prefetch(&m.core[principal].municipality);
+          __builtin_prefetch(&m.municipality[principal]);
         }
         count(i);
       }

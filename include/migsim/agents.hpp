@@ -1,6 +1,5 @@
 // Agent state as structure-of-arrays with narrow types: one array per variable, so a phase
-// streams only the bytes it reads, but for the few variables every action reads, kept together
-// in one 16-byte record per agent (AgentCore). Time is kept as the step something began (a birth, a status,
+// streams only the bytes it reads. Time is kept as the step something began (a birth, a status,
 // a job), not as counters bumped every month, and an agent acts only in the months its clocks
 // say it may (next_wake), so a month touches the agents who act and not the others. Departed
 // agents stay in place (fate) until an occasional stable compaction, so the arrays stay sorted
@@ -55,44 +54,39 @@ using UninitialisedVector = std::vector<T, UninitialisedAllocator<T>>;
 template <class T>
 using AgentArray = UninitialisedVector<T>;
 
-// What every action reads of its agent, side by side in one record: the actors of a month are a
-// few in a hundred and scattered, so one cache line serves an actor where one per variable did.
-struct AgentCore {
-  std::uint32_t id;            // ascending, never reused
-  std::uint32_t employer;      // kNone32 when not employed
-  std::uint16_t municipality;  // a linked family member's is its principal's
-  std::int16_t status_since;   // step the status began
-  std::uint8_t status, field, origin;
-  // Family: members still abroad (bit 7 a spouse, bits 0-5 the children) and, bit 6, whether it
-  // lives with the agent (after a join, or for initial residents taken to have reunited).
-  std::uint8_t family;
-};
-static_assert(sizeof(AgentCore) == 16, "four records a cache line");
-
 struct MigrantStore {
-  UninitialisedVector<AgentCore> core;      // m.core[i]: agent i's id, employer, place, status, ...
-  AgentArray<std::uint8_t> fate;            // kStay while here; set once when leaving, until compaction
+  AgentArray<std::uint32_t> id;   // ascending, never reused
+  AgentArray<std::uint8_t> fate;  // kStay while here; set once when leaving, until compaction
+  AgentArray<std::uint8_t> status;
+  AgentArray<std::uint8_t> field;
+  AgentArray<std::uint8_t> origin;
+  AgentArray<std::uint16_t> municipality;   // a linked family member's is its principal's
+  AgentArray<std::uint32_t> employer;       // kNone32 when not employed
   AgentArray<std::int16_t> born;            // step of birth (negative: before the start)
+  AgentArray<std::int16_t> status_since;    // step the status began
   AgentArray<std::int16_t> employer_since;  // step the job began
   // The next step the agent acts in (kNeverStep for linked family members and the departed),
   // and which of its hazard clocks have a candidate event then.
   AgentArray<std::int16_t> next_wake;
   AgentArray<std::uint8_t> wake_clocks;
-  // For a principal, the family members who joined and live with it (linked); for such a member,
-  // the principal's place in these arrays, kept through compaction.
+  // Family: members still abroad (bit 7 a spouse, bits 0-5 the children) and, bit 6, whether it
+  // lives with the agent (after a join, or for initial residents taken to have reunited), one
+  // byte read at once; for a principal, the members who joined and live with it (linked); for
+  // such a member, the principal's place in these arrays, kept through compaction.
+  AgentArray<std::uint8_t> family;
   AgentArray<std::uint8_t> linked_family;
   AgentArray<std::uint32_t> principal;  // kNone32 for principals and unlinked residents
   AgentArray<std::uint16_t> japanese;   // fixed-point points: A0 0, A1 50, A2 100, B1 150, B2 200
   AgentArray<std::uint16_t> skill;      // fixed-point points 0-250
   AgentArray<std::int16_t> learned_to;  // learning is added up to this step
 
-  std::size_t size() const { return core.size(); }
+  std::size_t size() const { return id.size(); }
 
-  // Every array of agents (the core records as one).
   template <class F>
   void for_each_array(F&& f) {
-    f(core), f(fate), f(born), f(employer_since), f(next_wake), f(wake_clocks), f(linked_family), f(principal),
-        f(japanese), f(skill), f(learned_to);
+    f(id), f(fate), f(status), f(field), f(origin), f(municipality), f(employer), f(born), f(status_since),
+        f(employer_since), f(next_wake), f(wake_clocks), f(family), f(linked_family), f(principal), f(japanese),
+        f(skill), f(learned_to);
   }
 };
 
