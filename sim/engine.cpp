@@ -1372,41 +1372,47 @@ struct Engine::Impl {
     };
     std::array<Ticking, 4> ticking;
     std::size_t count = 0;
+    // Between one start and the next, the clocks started tick together in a month with
+    // probability 1 - prod(1 - bound): one geometric draw gives the first such month, then which
+    // of them tick, given that one does. No tick before the next start: the months being
+    // independent, the draw is made again from there with the clock that starts.
+    // The stretch being drawn: the started clocks that can tick, in order (their bounds and
+    // bits), and the next start, where it ends. The first stretch is counted as the clocks are
+    // listed (most plans have no other).
+    std::array<double, 4> live_bound;
+    std::array<std::uint8_t, 4> live_clock;
+    std::size_t live = 0;
+    double none_tick = 1.0, log_none = 0.0;
+    std::int64_t segment_end = kNeverStep;
+    auto count_live = [&](const Bound& bound, std::int64_t start, std::uint8_t clock, std::int64_t segment) {
+      if (start > segment) {
+        segment_end = std::min(segment_end, start);
+      } else if (const double p = bound.p; p > 0.0) {
+        none_tick *= 1.0 - p;
+        log_none += bound.log_none;
+        live_bound[live] = p;
+        live_clock[live++] = clock;
+      }
+    };
+    auto add_clock = [&](const Bound& bound, std::int64_t start, std::uint8_t clock) {
+      ticking[count++] = {&bound, start, clock};
+      count_live(bound, start, clock, from);
+    };
     const auto municipality = a.municipality();
-    ticking[count++] = {&exit_bound_for(status, family, municipality), from, kExitClock};
-    if (employed) ticking[count++] = {&abscond_bound_for(status, employer), from, kAbscondClock};
+    add_clock(exit_bound_for(status, family, municipality), from, kExitClock);
+    if (employed) add_clock(abscond_bound_for(status, employer), from, kAbscondClock);
     if (employed && at_work && covered && rule.employer_change != EmployerChangeRule::never) {
       const std::int64_t start =
           rule.employer_change == EmployerChangeRule::after_months
               ? std::max<std::int64_t>(from, a.employer_since() + rule.employer_change_after_months[field])
               : from;
-      ticking[count++] = {&search_bound_for(status, employer, municipality), start, kSearchClock};
+      add_clock(search_bound_for(status, employer, municipality), start, kSearchClock);
     }
     if (rule.family_allowed && abroad(family) != 0)
-      ticking[count++] = {&family_bound, std::max<std::int64_t>(from, since + rule.family_delay_months), kFamilyClock};
-    // Between one start and the next, the clocks started tick together in a month with
-    // probability 1 - prod(1 - bound): one geometric draw gives the first such month, then which
-    // of them tick, given that one does. No tick before the next start: the months being
-    // independent, the draw is made again from there with the clock that starts.
+      add_clock(family_bound, std::max<std::int64_t>(from, since + rule.family_delay_months), kFamilyClock);
     std::uint8_t clocks = 0;
     std::optional<Stream> own;
     for (std::int64_t segment = from; segment <= next && segment < kNeverStep;) {
-      std::int64_t segment_end = kNeverStep;
-      double none_tick = 1.0, log_none = 0.0;
-      // The started clocks that can tick, in order: their bounds and bits.
-      std::array<double, 4> live_bound;
-      std::array<std::uint8_t, 4> live_clock;
-      std::size_t live = 0;
-      for (std::size_t k = 0; k < count; ++k) {
-        if (ticking[k].start > segment) {
-          segment_end = std::min(segment_end, ticking[k].start);
-        } else if (const double p = ticking[k].bound->p; p > 0.0) {
-          none_tick *= 1.0 - p;
-          log_none += ticking[k].bound->log_none;
-          live_bound[live] = p;
-          live_clock[live++] = ticking[k].clock;
-        }
-      }
       if (none_tick < 1.0) {
         if (!r) r = &own.emplace(sc.seed, Purpose::schedule, static_cast<std::uint32_t>(from), a.id());
         // u in (0, 1], its logarithm in single precision (half the instructions of a double's):
@@ -1422,7 +1428,14 @@ struct Engine::Impl {
           break;
         }
       }
+      // The next stretch, from the next start.
       segment = segment_end;
+      if (segment > next || segment >= kNeverStep) break;
+      live = 0;
+      none_tick = 1.0, log_none = 0.0;
+      segment_end = kNeverStep;
+      for (std::size_t k = 0; k < count; ++k)
+        count_live(*ticking[k].bound, ticking[k].start, ticking[k].clock, segment);
     }
     m.next_wake[i] = static_cast<std::int16_t>(std::min<std::int64_t>(next, kNeverStep));
     m.wake_clocks[i] = next < kNeverStep ? clocks : 0;
