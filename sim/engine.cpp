@@ -566,14 +566,14 @@ struct Engine::Impl {
   // falls below what its policies (language classes, consultation, residents' assembly) give at
   // the start, since policies are adopted but never dropped: so those bounds are tabulated for
   // each such floor in use, and a municipality's residents are planned with its own.
-  // A hazard may exceed its bound by rounding (the same factors multiplied in another order).
-  static constexpr double kBoundTolerance = 1.0 + 1e-12;
   std::vector<double> integration_floors;       // the distinct floors, ascending
   std::vector<std::uint8_t> integration_floor;  // [municipality]: its floor's place in them
   std::vector<Bound> exit_bound;                // [(status * 3 + family state (none, here, abroad)) * floors + floor]
   std::vector<Bound> abscond_bound;             // [status * 256 + the employer's conditions]
   std::vector<Bound> search_bound;              // [(status * 256 + the employer's conditions) * floors + floor]
   Bound family_bound;                           // the same for everyone: join_rate × the largest integration boost
+  // How far a hazard may exceed its bound by rounding (the same factors multiplied in another order).
+  static constexpr double kBoundTolerance = 1.0 + 1e-12;
   // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
   std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
   std::vector<double> minimum_monthly_wage;         // [prefecture], yen
@@ -1299,9 +1299,9 @@ struct Engine::Impl {
           std::min<std::uint32_t>(kMaxPoints, m.skill[i] + static_cast<std::uint32_t>(now - from) * skill_rate));
   }
 
-  // The bounds of agent i's hazard clocks, from its status, family and employer (whose working
-  // conditions are its own for good); each holds until one of them changes, and every such
-  // change re-plans the agent.
+  // The bounds of agent i's hazard clocks, from its status, family, employer (whose working
+  // conditions are its own for good) and municipality (its integration floor); each holds until
+  // one of them changes, and every such change re-plans the agent.
   const Bound& exit_bound_of(std::size_t i) const {
     return exit_bound_for(m.status[i], m.family[i], m.municipality[i]);
   }
