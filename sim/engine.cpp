@@ -9,6 +9,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -2652,12 +2653,21 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
     auto& s = impl_->sc;
     auto& timings = impl_->timings;
     Stopwatch clock;
+    // Each year is written while the next is simulated, by whichever thread is free: writing is
+    // sequential (one year at a time, in order), and the other threads would otherwise wait.
+    tbb::task_group writing;
+    YearOutput pending;
+    auto write = [&](YearOutput year) {
+      writing.wait();  // the year before is written (or its error thrown here)
+      pending = std::move(year);
+      writing.run([&] { sink.write_year(pending); });
+    };
     impl_->populate();
     impl_->apply_events(s.start, true);
     impl_->schedule_range(0, impl_->m.size(), 1);
     impl_->update_municipalities();
     timings.setup += clock.lap();
-    sink.write_year(impl_->census(s.first_year(), false));
+    write(impl_->census(s.first_year(), false));
     timings.output += clock.lap();
     const int steps = s.end - s.start;
     for (int t = 1; t <= steps; ++t) {
@@ -2668,12 +2678,14 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
         const double before = timings.municipalities;
         YearOutput year = impl_->census(year_of(date));
         const double census_seconds = clock.lap();
-        sink.write_year(year);
+        write(std::move(year));
         // census() times its municipal part itself; the rest is output.
         timings.output += census_seconds - (timings.municipalities - before) + clock.lap();
       }
       if (options.progress) options.progress(t, steps);
     }
+    writing.wait();
+    timings.output += clock.lap();
   });
   if (options.timings) *options.timings = impl_->timings;
 }

@@ -268,6 +268,9 @@ Hdf5Writer::~Hdf5Writer() {
 }
 
 void Hdf5Writer::write_year(const YearOutput& year) {
+  // The run may call this on another thread than the one that made the writer, and the
+  // thread-safe HDF5 library keeps its error-printing setting per thread.
+  H5::Exception::dontPrint();
   if (impl_->groups.count("national")) impl_->append_year("national", year.year, year.national);
   if (impl_->groups.count("prefecture")) impl_->append_year("prefecture", year.year, year.prefecture);
   if (impl_->groups.count("municipality")) impl_->append_year("municipality", year.year, year.municipality);

@@ -44,6 +44,9 @@ struct YearOutput {
   const Measure& find(const std::vector<Measure>& group, const std::string& name) const;
 };
 
+// Receives each census year's cubes. Engine::run calls write_year once a year, in year order and
+// one call at a time, on one of the run's threads while the next year is simulated; it has
+// returned from the last call when run() returns.
 class OutputSink {
  public:
   virtual ~OutputSink() = default;
@@ -57,7 +60,7 @@ struct PhaseTimes {
   double matching = 0;             // applicants from abroad and the labour market
   double employers = 0;            // capacity growth and market wages
   double municipalities = 0;       // policy adaptation and integration (yearly)
-  double output = 0;               // census tallies and the sink (HDF5 writing)
+  double output = 0;               // census tallies, and waiting for the last year to be written
   std::int64_t migrant_steps = 0;  // agents alive at the start of each month, summed over months
 };
 
