@@ -1,6 +1,8 @@
 // Each policy rule, seen in a run: the effect a user relies on, asserted on the outcome cubes.
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
+
 #include "helpers.hpp"
 
 using namespace migsim;
@@ -201,4 +203,26 @@ TEST_CASE("the same scenario and seed give identical outcomes for 1, 2 and 8 thr
       }
     }
   }
+}
+
+TEST_CASE("the sink gets every census year once, in order, and its error ends the run", "[output]") {
+  const Scenario s = small_quickstart();
+  const auto years = run(s);
+  REQUIRE(years.size() == static_cast<std::size_t>(s.last_year() - s.first_year() + 1));
+  for (std::size_t k = 0; k < years.size(); ++k) CHECK(years[k].year == s.first_year() + static_cast<int>(k));
+
+  // Years are written while the next ones are simulated: a failure to write one still stops
+  // the run, with the sink's own error, and no later year is handed over.
+  struct FailingSink : OutputSink {
+    std::vector<int> written;
+    void write_year(const YearOutput& year) override {
+      if (written.size() == 2) throw std::runtime_error("disk full");
+      written.push_back(year.year);
+    }
+  } failing;
+  Engine engine(s);
+  RunOptions options;
+  options.threads = 2;
+  CHECK_THROWS_WITH(engine.run(failing, options), "disk full");
+  CHECK(failing.written == std::vector<int>{s.first_year(), s.first_year() + 1});
 }
