@@ -1,0 +1,30 @@
+#!/bin/bash
+# ab_parallel.sh ROUNDS OLD NEW [SCENARIO] [run options...]: times two migsim binaries run at the
+# same time, one thread each on its own core (the cores swapped every round), so that both meet
+# the same spell of a shared, virtual machine; prints each round's walls and the median of
+# NEW / OLD. On a noisy host this separates a few per cent where alternating runs cannot.
+set -euo pipefail
+if (( $# < 3 )); then
+  echo "usage: $0 ROUNDS OLD_BINARY NEW_BINARY [SCENARIO] [run options...]" >&2
+  exit 2
+fi
+rounds=$1 old=$2 new=$3
+scenario=${4:-scenarios/japan_baseline.yaml}
+shift $(( $# < 4 ? $# : 4 ))
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+ratios=()
+for r in $(seq "$rounds"); do
+  if (( r % 2 )); then core_old=0 core_new=1; else core_old=1 core_new=0; fi
+  /usr/bin/time -f "%e" -o "$work/old.t" taskset -c $core_old "$old" run "$scenario" --threads 1 -q \
+    -o "$work/old.h5" "$@" > /dev/null &
+  /usr/bin/time -f "%e" -o "$work/new.t" taskset -c $core_new "$new" run "$scenario" --threads 1 -q \
+    -o "$work/new.h5" "$@" > /dev/null &
+  wait
+  t_old=$(tail -1 "$work/old.t") t_new=$(tail -1 "$work/new.t")
+  ratio=$(awk -v a="$t_old" -v b="$t_new" 'BEGIN { printf "%.4f", b / a }')
+  ratios+=("$ratio")
+  echo "round $r: old $t_old s, new $t_new s, new/old $ratio"
+done
+printf "%s\n" "${ratios[@]}" | sort -n |
+  awk '{ v[NR] = $1 } END { printf "median new/old %.4f (%.4f to %.4f)\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
