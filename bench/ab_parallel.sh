@@ -16,12 +16,17 @@ trap 'rm -rf "$work"' EXIT
 ratios=()
 for r in $(seq "$rounds"); do
   if (( r % 2 )); then core_old=0 core_new=1; else core_old=1 core_new=0; fi
-  /usr/bin/time -f "%e" -o "$work/old.t" taskset -c $core_old "$old" run "$scenario" --threads 1 -q \
-    -o "$work/old.h5" "$@" > /dev/null &
-  /usr/bin/time -f "%e" -o "$work/new.t" taskset -c $core_new "$new" run "$scenario" --threads 1 -q \
-    -o "$work/new.h5" "$@" > /dev/null &
+  timed() {  # timed NAME CORE BINARY [options]: its wall in seconds, to $work/NAME.t
+    local name=$1 core=$2 binary=$3 start
+    shift 3
+    start=$(date +%s.%N)
+    taskset -c "$core" "$binary" run "$scenario" --threads 1 -q -o "$work/$name.h5" "$@" > /dev/null
+    awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", b - a }' > "$work/$name.t"
+  }
+  timed old $core_old "$old" "$@" &
+  timed new $core_new "$new" "$@" &
   wait
-  t_old=$(tail -1 "$work/old.t") t_new=$(tail -1 "$work/new.t")
+  t_old=$(cat "$work/old.t") t_new=$(cat "$work/new.t")
   ratio=$(awk -v a="$t_old" -v b="$t_new" 'BEGIN { printf "%.4f", b / a }')
   ratios+=("$ratio")
   echo "round $r: old $t_old s, new $t_new s, new/old $ratio"
