@@ -2,7 +2,8 @@
 # ab_parallel.sh ROUNDS OLD NEW [SCENARIO] [run options...]: times two migsim binaries run at the
 # same time, one thread each on its own core (the cores swapped every round), so that both meet
 # the same spell of a shared, virtual machine; prints each round's walls and the median of
-# NEW / OLD. On a noisy host this separates a few per cent where alternating runs cannot.
+# NEW / OLD. A round still varies by a few per cent (one binary against itself at scale 0.1:
+# 0.95 and 1.04), so take the median of several rounds.
 set -euo pipefail
 if (( $# < 3 )); then
   echo "usage: $0 ROUNDS OLD_BINARY NEW_BINARY [SCENARIO] [run options...]" >&2
