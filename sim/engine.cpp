@@ -1170,15 +1170,19 @@ struct Engine::Impl {
     }
   }
 
+  // The part of municipality k's integration its policies give (before the cap at 1); the AJT
+  // coverage term adds to it.
+  double policies_integration(std::size_t k) const {
+    const auto& g = sc.integration;
+    return g.weight_language_classes * mu.language_classes[k] + g.weight_consultation * mu.consultation[k] +
+           g.weight_residents_assembly * mu.residents_assembly[k];
+  }
+
   // Each municipality's integration floor: what its policies at the start give (integration adds
   // AJT coverage to it, and policies are never dropped).
   void set_integration_floors() {
-    const auto& g = sc.integration;
     std::vector<double> floor_of(d.municipalities);
-    for (std::size_t k = 0; k < d.municipalities; ++k)
-      floor_of[k] = std::min(1.0, g.weight_language_classes * mu.language_classes[k] +
-                                      g.weight_consultation * mu.consultation[k] +
-                                      g.weight_residents_assembly * mu.residents_assembly[k]);
+    for (std::size_t k = 0; k < d.municipalities; ++k) floor_of[k] = std::min(1.0, policies_integration(k));
     integration_floors = floor_of;
     std::sort(integration_floors.begin(), integration_floors.end());
     integration_floors.erase(std::unique(integration_floors.begin(), integration_floors.end()),
@@ -2347,9 +2351,7 @@ struct Engine::Impl {
       mu.spending_yen[k] = portfolio_cost(k);
       const double coverage = children <= 0 ? (mu.ajts[k] > 0 ? 1.0 : 0.0)
                                             : std::min(1.0, mu.ajt_ability[k] * g.ajt_children_per_teacher / children);
-      mu.integration[k] = std::min(
-          1.0, g.weight_language_classes * mu.language_classes[k] + g.weight_consultation * mu.consultation[k] +
-                   g.weight_residents_assembly * mu.residents_assembly[k] + g.weight_ajt_coverage * coverage);
+      mu.integration[k] = std::min(1.0, policies_integration(k) + g.weight_ajt_coverage * coverage);
     }
     // Learning rates change only with the portfolios: tabulated here for the months from the
     // next on, not per agent-month; the earlier periods' stay for the learning not yet added up.
