@@ -214,9 +214,10 @@ TEST_CASE("the sink gets every census year once, in order, and its error ends th
   // Years are written while the next ones are simulated: a failure to write one still stops
   // the run, with the sink's own error, and no later year is handed over.
   struct FailingSink : OutputSink {
+    int calls = 0;
     std::vector<int> written;
     void write_year(const YearOutput& year) override {
-      if (written.size() == 2) throw std::runtime_error("disk full");
+      if (++calls == 3) throw std::runtime_error("disk full");
       written.push_back(year.year);
     }
   } failing;
@@ -224,5 +225,6 @@ TEST_CASE("the sink gets every census year once, in order, and its error ends th
   RunOptions options;
   options.threads = 2;
   CHECK_THROWS_WITH(engine.run(failing, options), "disk full");
+  CHECK(failing.calls == 3);  // nothing is handed over after the failed year
   CHECK(failing.written == std::vector<int>{s.first_year(), s.first_year() + 1});
 }
