@@ -11,10 +11,6 @@
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -33,6 +29,7 @@
 #include "migsim/agents.hpp"
 #include "migsim/clocks.hpp"
 #include "migsim/rng.hpp"
+#include "migsim/wakes.hpp"
 
 namespace migsim {
 
@@ -1556,30 +1553,12 @@ struct Engine::Impl {
     for (auto& delta : step_counts) counts.absorb(delta);
   }
 
-  // Sets `due` to the agents in [begin, end) whose next_wake is at most `today`, in order. A few
-  // in a hundred are: sixteen compared at once (SSE2, part of every x86-64), one bit each, and
-  // written without a capacity check to a list sized for all.
+  // Sets `due` to the agents in [begin, end) whose next_wake is at most `today`, in order
+  // (migsim/wakes.hpp), written without a capacity check to a list sized for all.
   void gather_due(std::size_t begin, std::size_t end, std::int16_t today,
                   UninitialisedVector<std::uint32_t>& due) const {
     due.resize(end - begin);
-    std::uint32_t* out = due.data();
-    std::size_t count = 0;
-    const std::int16_t* wake = m.next_wake.data();
-    std::size_t i = begin;
-#if defined(__SSE2__)
-    const __m128i limit = _mm_set1_epi16(static_cast<short>(today + 1));  // today < kNeverStep
-    for (; i + 16 <= end; i += 16) {
-      const __m128i low = _mm_cmplt_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wake + i)), limit);
-      const __m128i high = _mm_cmplt_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wake + i + 8)), limit);
-      // The 16-bit lanes packed to bytes, so the mask has one bit per agent.
-      for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(low, high))); mask != 0;
-           mask &= mask - 1)
-        out[count++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(__builtin_ctz(mask)));
-    }
-#endif
-    for (; i < end; ++i)
-      if (wake[i] <= today) out[count++] = static_cast<std::uint32_t>(i);
-    due.resize(count);
+    due.resize(migsim::gather_due(m.next_wake.data(), begin, end, today, due.data()));
   }
 
   // How many agents ahead the census asks for what they look up (agents are read in order).
