@@ -2366,6 +2366,9 @@ struct Engine::Impl {
       // Sizes and tables held locally: a count stored through the snapshot could, for the
       // compiler, change the sizes (same integer type), which it would then read again each time.
       const Dims dims = d;
+      // School age as steps of birth, held by value (a capture by reference is read again per agent).
+      const int school_born_by = now - school_from_months;
+      const unsigned school_span = school_months;
       std::int64_t* const stock = s.stock.data();
       std::int64_t* const pref_stock = s.pref_stock.data();
       std::int64_t* const residents = s.residents.data();
@@ -2388,7 +2391,7 @@ struct Engine::Impl {
         ++pref_stock[dims.pref_cell_of(p, status_field)];
         ++residents[municipality];
         // School age in whole years, as months of age (no division per agent); one compare.
-        if (static_cast<unsigned>(now - m.born[i] - school_from_months) < school_months) ++children[municipality];
+        if (static_cast<unsigned>(school_born_by - m.born[i]) < school_span) ++children[municipality];
         if (m.employer[i] != kNone32) {
           ++workers[cell];
           ++municipal_workers[municipality];
