@@ -212,9 +212,10 @@ struct ChunkRequests {
 // recruit abroad from any origin come first, then those of small employers who recruit only from
 // origins their municipality has an agreement with, so an applicant draws among the places that
 // could take them. An opening is drawn uniformly over all places (a listed place, drawn again
-// while taken, else by counting through the municipalities' open counts), or a municipality first in proportion to the
-// places it offers an origin times a pull; a taken place leaves its open range. Places only close during a market, so
-// the counts when a table was built bound the current ones.
+// while taken, else by counting through the municipalities' open counts), or a municipality
+// first in proportion to the places it offers an origin times a pull; a taken place leaves its
+// open range. Places only close during a market, so the counts when a table was built bound the
+// current ones.
 class FieldPlaces {
  public:
   struct Opening {
