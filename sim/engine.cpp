@@ -237,12 +237,10 @@ class FieldPlaces {
     auto agreement_only = [&](std::uint32_t k) {
       return static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places && e.owner_origin[k] == kNone8;
     };
-    // Each employer's open places, counted first (without branches: which employers are full is
-    // as good as random), so that every place is written straight to where it goes.
-    open_.resize(end - first);
-    std::size_t places = 0;
-    for (std::uint32_t k = first; k < end; ++k)
-      places += open_[k - first] = e.capacity[k] - std::min(e.filled[k], e.capacity[k]);
+    // Each employer's open places, counted first (count_open, unless the month's applicants
+    // had them counted), so that every place is written straight to where it goes.
+    const std::size_t places = counted_ ? counted_places_ : count_open(e, first, end);
+    counted_ = false;
     slots_.resize(places);  // every slot is written below
     std::uint32_t written = 0;
     // One municipality's employers at a time: those open to all origins, then agreement-only ones.
@@ -269,6 +267,19 @@ class FieldPlaces {
     total_ = static_cast<std::int64_t>(slots_.size());
     pulled_.resize(origins);
     for (auto& table : pulled_) table.built = false;
+  }
+
+  // The open places of employers [first, end), each employer's kept for the next build (the
+  // applicants are spread over the fields by these counts, and nothing fills a place between).
+  // Without branches: which employers are full is as good as random.
+  std::size_t count_open(const EmployerStore& e, std::uint32_t first, std::uint32_t end) {
+    open_.resize(end - first);
+    std::size_t places = 0;
+    for (std::uint32_t k = first; k < end; ++k)
+      places += open_[k - first] = e.capacity[k] - std::min(e.filled[k], e.capacity[k]);
+    counted_ = true;
+    counted_places_ = places;
+    return places;
   }
 
   std::int64_t open() const { return total_; }
@@ -361,6 +372,8 @@ class FieldPlaces {
     }
   };
   UninitialisedVector<std::uint32_t> open_;  // open places per employer of the field, while building
+  bool counted_ = false;                     // open_ counted this month, before the build
+  std::size_t counted_places_ = 0;
   UninitialisedVector<Place> slots_;  // each open place once (resized without zero-filling: built anew each month)
   std::vector<Segment> segments_;
   std::int64_t total_ = 0;
@@ -1789,10 +1802,9 @@ struct Engine::Impl {
     for (auto& list : field_applicants) list.clear();
     other_arrivals.clear();
     if (entry_share <= 0.0) return;
-    std::vector<std::int64_t> open(d.fields, 0);  // each field's own sum: in parallel
+    std::vector<std::int64_t> open(d.fields, 0);  // each field's own count: in parallel, kept for its listing
     tbb::parallel_for(std::size_t{0}, d.fields, [&](std::size_t f) {
-      for (std::uint32_t k = e.field_begin[f]; k < e.field_begin[f + 1]; ++k)
-        open[f] += std::max<std::int64_t>(0, static_cast<std::int64_t>(e.capacity[k]) - e.filled[k]);
+      open[f] = static_cast<std::int64_t>(field_places[f].count_open(e, e.field_begin[f], e.field_begin[f + 1]));
     });
     // Destinations of non-working entrants: municipalities weighted by foreign residents.
     // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
