@@ -237,11 +237,9 @@ class FieldPlaces {
     auto agreement_only = [&](std::uint32_t k) {
       return static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places && e.owner_origin[k] == kNone8;
     };
-    // Each employer's open places, counted first (count_open, unless the month's applicants
-    // had them counted), so that every place is written straight to where it goes.
-    const std::size_t places = counted_ ? counted_places_ : count_open(e, first, end);
-    counted_ = false;
-    slots_.resize(places);  // every slot is written below
+    // Each employer's open places, counted first by count_open (this month, before the
+    // market), so that every place is written straight to where it goes.
+    slots_.resize(counted_places_);  // every slot is written below
     std::uint32_t written = 0;
     // One municipality's employers at a time: those open to all origins, then agreement-only ones.
     for (std::uint32_t from = first; from < end;) {
@@ -269,17 +267,16 @@ class FieldPlaces {
     for (auto& table : pulled_) table.built = false;
   }
 
-  // The open places of employers [first, end), each employer's kept for the next build (the
-  // applicants are spread over the fields by these counts, and nothing fills a place between).
-  // Without branches: which employers are full is as good as random.
-  std::size_t count_open(const EmployerStore& e, std::uint32_t first, std::uint32_t end) {
+  // The open places of employers [first, end), each employer's kept for build(): counted once a
+  // month, before the applicants are spread over the fields by them (nothing fills a place
+  // between). Without branches: which employers are full is as good as random.
+  std::int64_t count_open(const EmployerStore& e, std::uint32_t first, std::uint32_t end) {
     open_.resize(end - first);
     std::size_t places = 0;
     for (std::uint32_t k = first; k < end; ++k)
       places += open_[k - first] = e.capacity[k] - std::min(e.filled[k], e.capacity[k]);
-    counted_ = true;
     counted_places_ = places;
-    return places;
+    return static_cast<std::int64_t>(places);
   }
 
   std::int64_t open() const { return total_; }
@@ -371,9 +368,8 @@ class FieldPlaces {
       return k < open_all || !with_restricted ? begin + k : restricted_begin() + (k - open_all);
     }
   };
-  UninitialisedVector<std::uint32_t> open_;  // open places per employer of the field, while building
-  bool counted_ = false;                     // open_ counted this month, before the build
-  std::size_t counted_places_ = 0;
+  UninitialisedVector<std::uint32_t> open_;  // open places per employer of the field (count_open)
+  std::size_t counted_places_ = 0;           // their sum
   UninitialisedVector<Place> slots_;  // each open place once (resized without zero-filling: built anew each month)
   std::vector<Segment> segments_;
   std::int64_t total_ = 0;
@@ -1797,15 +1793,11 @@ struct Engine::Impl {
   }
 
   // Applicants from abroad this month: per origin and open channel, spread over fields by their
-  // open vacancies; non-working channels enter directly.
-  void draw_applicants(std::uint32_t step) {
+  // open places (`open`, per field); non-working channels enter directly.
+  void draw_applicants(std::uint32_t step, const std::vector<std::int64_t>& open) {
     for (auto& list : field_applicants) list.clear();
     other_arrivals.clear();
     if (entry_share <= 0.0) return;
-    std::vector<std::int64_t> open(d.fields, 0);  // each field's own count: in parallel, kept for its listing
-    tbb::parallel_for(std::size_t{0}, d.fields, [&](std::size_t f) {
-      open[f] = static_cast<std::int64_t>(field_places[f].count_open(e, e.field_begin[f], e.field_begin[f + 1]));
-    });
     // Destinations of non-working entrants: municipalities weighted by foreign residents.
     // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
     destination_weight.assign(d.municipal_origin(), 1.0);
@@ -2115,7 +2107,13 @@ struct Engine::Impl {
   }
 
   void labour_market(std::uint32_t step, std::size_t chunk_count) {
-    draw_applicants(step);
+    // Each field's open places, counted once (each field's in parallel): they spread the
+    // applicants over the fields, and each market's listing is built from them.
+    std::vector<std::int64_t> open(d.fields);
+    tbb::parallel_for(std::size_t{0}, d.fields, [&](std::size_t f) {
+      open[f] = field_places[f].count_open(e, e.field_begin[f], e.field_begin[f + 1]);
+    });
+    draw_applicants(step, open);
     update_place_scores();
     // Fields with the most to do first, each taken by the next free thread, so that a large
     // field does not start last (which field a thread takes does not change the result).
