@@ -2637,8 +2637,10 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
     Stopwatch clock;
     // Each year is written while the next is simulated, by whichever thread is free: writing is
     // sequential (one year at a time, in order), and the other threads would otherwise wait.
-    tbb::task_group writing;
+    // `pending` is declared first so that it outlives the task writing it: if the simulation
+    // throws, the task group's destructor waits for that task before `pending` is destroyed.
     YearOutput pending;
+    tbb::task_group writing;
     auto write = [&](YearOutput year) {
       writing.wait();  // the year before is written (or its error thrown here)
       pending = std::move(year);
