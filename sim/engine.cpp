@@ -1939,10 +1939,6 @@ struct Engine::Impl {
     Stream r(sc.seed, Purpose::matching, step, f);
     auto& places = field_places[f];
     places.build(e, e.field_begin[f], e.field_begin[f + 1], d.origins, sc.employers.small_employer_places);
-    auto take_place = [&](const FieldPlaces::Opening& o) {
-      ++e.filled[places.employer(o)];
-      places.take(o);
-    };
     for (std::size_t g = 0; g < d.fields; ++g) field_departures[f * d.fields + g].clear();
     auto& hires = field_hires[f];
     hires.clear();
@@ -1991,7 +1987,7 @@ struct Engine::Impl {
         }
         count_admission(status, f);
       }
-      take_place(opening);
+      places.take(opening);
       const auto municipality = places.municipality(opening);
       if (old_field != f) {
         ++t.national(kFieldChangesOut, status, old_field, origin);
@@ -2047,7 +2043,7 @@ struct Engine::Impl {
         ++t.market(kCapBlocked, pref, f);
         continue;
       }
-      take_place(*opening);
+      places.take(*opening);
       count_admission(status, f);
       ++counts.status_field[d.status_field(status, f)];  // residents are counted when the agent is added
       ++t.national(kEntries, status, f, origin);
@@ -2057,6 +2053,12 @@ struct Engine::Impl {
       arrivals.push_back({status, static_cast<std::uint8_t>(f), origin, municipality, pick,
                           draw_entry_age_months(agent_stream, rules[status]), draw_family(agent_stream, status),
                           kNone32});
+    }
+    // The places taken are added to their employers' filled counts after the market, which reads
+    // none of them: the employers are scattered, so their counts are asked for a few ahead.
+    for (std::size_t a = 0; a < arrivals.size(); ++a) {
+      if (a + kAhead < arrivals.size()) __builtin_prefetch(&e.filled[arrivals[a + kAhead].employer], 1);
+      ++e.filled[arrivals[a].employer];
     }
   }
 
@@ -2068,15 +2070,21 @@ struct Engine::Impl {
     const auto today = static_cast<std::int16_t>(now);
     const auto& hires = field_hires[f];
     for (std::size_t h = 0; h < hires.size(); ++h) {
-      // What a hire a few ahead reads and writes of the agent arrays, asked for from memory now
-      // (the hires are scattered over them).
+      // What a hire a few ahead reads and writes of the agent arrays and tables, asked for from
+      // memory now (the hires are scattered over them), from its seeker's record, asked for
+      // twice as far ahead (the market read it long before).
+      if (h + 2 * kAhead < hires.size()) __builtin_prefetch(&seekers[hires[h + 2 * kAhead].seeker]);
       if (h + kAhead < hires.size()) {
         const auto& ahead = hires[h + kAhead];
-        prefetch_at(seekers[ahead.seeker].agent, m.learned_to, m.japanese, m.skill, m.linked_family, m.municipality,
-                    m.employer, m.field, m.employer_since, m.next_wake, m.wake_clocks);
+        const Seeker& record = seekers[ahead.seeker];
+        prefetch_at(record.agent, m.learned_to, m.japanese, m.skill, m.linked_family, m.municipality, m.employer,
+                    m.field, m.employer_since, m.next_wake, m.wake_clocks);
+        __builtin_prefetch(&japanese_learning.back()[record.municipality * d.origins + record.origin]);
         __builtin_prefetch(&cards[ahead.employer]);
+        __builtin_prefetch(&e.filled[ahead.employer], 1);
       }
       const auto& hire = hires[h];
+      ++e.filled[hire.employer];  // after the market (which reads no filled count), asked for ahead
       const Seeker& s = seekers[hire.seeker];
       const auto i = s.agent;
       // The agent as the seeker's record holds it (not read again from the arrays): its learning
