@@ -200,9 +200,9 @@ struct ChunkRequests {
     for (auto& list : seekers) list.clear();
     capped.clear();
   }
-  void add_seeker(const Seeker& s) {
-    if (seekers.size() <= s.target_field) seekers.resize(s.target_field + 1U);
-    seekers[s.target_field].push_back(s);
+  std::vector<Seeker>& seekers_for(std::uint8_t field) {
+    if (seekers.size() <= field) seekers.resize(field + 1U);
+    return seekers[field];
   }
   std::size_t seekers_in(std::size_t field) const { return field < seekers.size() ? seekers[field].size() : 0; }
 };
@@ -1464,18 +1464,22 @@ struct Engine::Impl {
     }
   }
 
-  Seeker seeker(std::size_t i, std::uint8_t target_field, bool must_move) const {
-    return {static_cast<std::uint32_t>(i),
-            m.id[i],
-            m.employer[i],
-            m.municipality[i],
-            m.status_since[i],
-            m.status[i],
-            m.field[i],
-            m.origin[i],
-            m.family[i],
-            target_field,
-            must_move};
+  // Agent i's seeker record, added to `list` field by field where it is kept: a record built
+  // aside is copied with wide loads just after its narrow fields were stored, and such a load
+  // waits until those stores are written (no store forwarding).
+  void record_seeker(std::vector<Seeker>& list, std::size_t i, std::uint8_t target_field, bool must_move) const {
+    Seeker& s = list.emplace_back();
+    s.agent = static_cast<std::uint32_t>(i);
+    s.id = m.id[i];
+    s.employer = m.employer[i];
+    s.municipality = m.municipality[i];
+    s.status_since = m.status_since[i];
+    s.status = m.status[i];
+    s.field = m.field[i];
+    s.origin = m.origin[i];
+    s.family = m.family[i];
+    s.target_field = target_field;
+    s.must_move = must_move;
   }
 
   // Status change of agent i in its own cell; a status that does not work leaves the job.
@@ -1505,10 +1509,7 @@ struct Engine::Impl {
       // a job in one it does, keeping this one until then (and every month after).
       const std::uint8_t covered = covered_of[d.status_field(to, field)];
       if (covered != field) {
-        if (requests)
-          requests->add_seeker(seeker(i, covered, true));
-        else
-          status_changer_seekers.push_back(seeker(i, covered, true));
+        record_seeker(requests ? requests->seekers_for(covered) : status_changer_seekers, i, covered, true);
       }
     }
     delta.status_field[d.status_field(to, m.field[i])] += 1;
@@ -1722,7 +1723,7 @@ struct Engine::Impl {
                                                                                   mu.integration[m.municipality[i]])) {
       join_family(i, t, delta, requests.joined);
     }
-    if (seeks) requests.add_seeker(seeker(i, seeks->first, seeks->second));
+    if (seeks) record_seeker(requests.seekers_for(seeks->first), i, seeks->first, seeks->second);
     return true;
   }
 
