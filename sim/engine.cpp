@@ -1566,16 +1566,6 @@ struct Engine::Impl {
   static constexpr std::size_t kSeekerRing = 8;  // seekers' draws held
   static_assert(kSeekerRing > kAhead, "a seeker's draws are held until it is served");
 
-  // A seeker's stream with its first two words drawn ahead, handed out first.
-  struct SeekerDraws {
-    Stream stream{0, Purpose::job_search, 0, 0};
-    std::array<std::uint32_t, 2> ahead{};
-    unsigned used = 0;
-    SeekerDraws() = default;
-    explicit SeekerDraws(Stream s) : stream(s), ahead{stream(), stream()} {}
-    std::uint32_t operator()() { return used < ahead.size() ? ahead[used++] : stream(); }
-    std::uint32_t below(std::uint32_t n) { return Stream::scaled_below((*this)(), n); }
-  };
   // Only what a month's action reads of every actor (learning and dates are read when needed).
   [[gnu::always_inline]] void prefetch_actor(std::size_t i) const {
     prefetch_at(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
@@ -1947,12 +1937,12 @@ struct Engine::Impl {
     // drawn (where its two openings are looked for first) and those places and its employer's
     // card asked for from memory: the listing is too large for the cache and read at random.
     const auto& seekers = field_seekers[f];
-    std::array<SeekerDraws, kSeekerRing> ring;
+    std::array<Stream, kSeekerRing> ring;
     auto draw_ahead = [&](std::size_t q) {
       auto& draws = ring[q % kSeekerRing];
-      draws = SeekerDraws(Stream(sc.seed, Purpose::job_search, step, seekers[q].id));
-      places.prefetch_first(draws.ahead[0]);
-      places.prefetch_first(draws.ahead[1]);
+      draws.restart(sc.seed, Purpose::job_search, step, seekers[q].id);
+      places.prefetch_first(draws.peek(0));
+      places.prefetch_first(draws.peek(1));
       if (const auto employer = seekers[q].employer; employer != kNone32) __builtin_prefetch(&cards[employer]);
     };
     for (std::size_t q = 0; q < std::min(kAhead, seekers.size()); ++q) draw_ahead(q);

@@ -40,11 +40,22 @@ class Stream {
   using result_type = std::uint32_t;
   using Philox = r123::Philox2x64_R<6>;
 
+  Stream() = default;  // no stream until restart()
   // The key is the seed; the counter the id, then the step, the purpose and the block number.
   Stream(std::uint64_t seed, Purpose purpose, std::uint32_t step, std::uint64_t id) {
     key_ = {{seed}};
     counter_ = {{id, static_cast<std::uint64_t>(step) << 32 | static_cast<std::uint64_t>(purpose) << 24}};
   }
+
+  // The stream of (seed, purpose, step, id) from its start, in place, with its first block
+  // drawn, so that its next words can be looked at (peek) before they are handed out.
+  void restart(std::uint64_t seed, Purpose purpose, std::uint32_t step, std::uint64_t id) {
+    key_ = {{seed}};
+    counter_ = {{id, static_cast<std::uint64_t>(step) << 32 | static_cast<std::uint64_t>(purpose) << 24}};
+    refill();
+  }
+  // The word `k` draws ahead (k < 4 - the words drawn of the block), without drawing it.
+  result_type peek(unsigned k) const { return block_[used_ + k]; }
 
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
