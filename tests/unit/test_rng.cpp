@@ -61,6 +61,21 @@ TEST_CASE("streams differ by seed, purpose, step and id", "[rng]") {
   CHECK(first(1ull << 40, Purpose::migrant_step, 3, 99) != first(0, Purpose::migrant_step, 3, 99));
 }
 
+TEST_CASE("a stream restarted in place draws what a new one does, and peek shows the next words", "[rng]") {
+  Stream reused(5, Purpose::matching, 1, 2);
+  for (int k = 0; k < 7; ++k) reused();  // part-way through another stream
+  for (std::uint64_t id : {0ull, 17ull, 1ull << 33}) {
+    reused.restart(9, Purpose::job_search, 12, id);
+    Stream fresh(9, Purpose::job_search, 12, id);
+    const auto first = reused.peek(0), second = reused.peek(1);
+    CHECK(reused() == first);
+    CHECK(reused.peek(0) == second);
+    CHECK(reused() == second);
+    for (int k = 0; k < 2; ++k) fresh();
+    for (int k = 0; k < 9; ++k) REQUIRE(reused() == fresh());  // across a block boundary
+  }
+}
+
 TEST_CASE("streams drive Boost.Random distributions with the right moments", "[rng]") {
   double sum = 0, square = 0, uniform_sum = 0;
   const int n = 200000;
