@@ -1534,7 +1534,16 @@ struct Engine::Impl {
         for (std::size_t i = begin; i < end; ++i)
           if (changed[m.status[i]]) schedule(i, now);
       gather_due(begin, end, today, actors);
+      // Each actor's stream is started (its first block drawn) a few actors ahead too: the
+      // block's arithmetic then overlaps the actions before it instead of waiting behind their
+      // branches.
+      std::array<Stream, kSeekerRing> streams;
+      auto start_stream = [&](std::size_t k) {
+        streams[k % kSeekerRing].restart(sc.seed, Purpose::migrant_step, static_cast<std::uint32_t>(now),
+                                         m.id[actors[k]]);
+      };
       for (std::size_t k = 0; k < std::min(kAhead, actors.size()); ++k) prefetch_actor(actors[k]);
+      for (std::size_t k = 0; k < std::min(kAhead / 2, actors.size()); ++k) start_stream(k);
       for (std::size_t k = 0; k < actors.size(); ++k) {
         if (k + kAhead < actors.size()) prefetch_actor(actors[k + kAhead]);
         // Then its employer's card, once the actor's employer has had time to arrive, and, if
@@ -1543,9 +1552,10 @@ struct Engine::Impl {
           const auto ahead = actors[k + kAhead / 2];
           if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
           if (m.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&m.linked_family[ahead]);
+          start_stream(k + kAhead / 2);
         }
         const auto i = actors[k];
-        act(i, m.next_wake[i] == today ? m.wake_clocks[i] : 0, requests, t, delta);
+        act(i, m.next_wake[i] == today ? m.wake_clocks[i] : 0, streams[k % kSeekerRing], requests, t, delta);
       }
     });
     for (auto& delta : step_counts) counts.absorb(delta);
@@ -1582,8 +1592,8 @@ struct Engine::Impl {
 
   // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
   // first, then absconding), then transitions, expiry, job search and family (decide).
-  void act(std::size_t i, std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepCounts& delta) {
-    Stream r(sc.seed, Purpose::migrant_step, static_cast<std::uint32_t>(now), m.id[i]);
+  // `r` is the agent's stream of this month (Purpose::migrant_step), from its start.
+  void act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& t, StepCounts& delta) {
     const auto status = m.status[i];
     const auto& rule = rules[status];
     const auto& behaviour = sc.behaviour;
