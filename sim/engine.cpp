@@ -2368,35 +2368,43 @@ struct Engine::Impl {
 
   // The census of `year`; yearly policy adaptation follows every census but the initial one.
   YearOutput census(int year, bool adapt = true) {
-    struct Snapshot {
-      std::vector<std::int64_t> stock, workers, pref_stock, residents, municipal_workers, children, wage_sum, wage_n;
+    // Each thread's counts, grouped by the index they are counted at, so that an agent's counts
+    // take four tables (four pointers held, not eight) and those at one index share a line.
+    struct CellCount {
+      std::int64_t stock = 0, workers = 0;  // [status, field, origin]
+    };
+    struct PlaceCount {
+      std::int64_t residents = 0, workers = 0, children = 0;  // [municipality]
+    };
+    struct WageCount {
+      std::int64_t sum = 0, n = 0;  // [prefecture, field]
+    };
+    struct Counts {
+      std::vector<CellCount> cells;
+      std::vector<std::int64_t> pref_stock;  // [prefecture, status, field]
+      std::vector<PlaceCount> places;
+      std::vector<WageCount> wages;
     };
     const std::size_t n = m.size();
-    tbb::enumerable_thread_specific<Snapshot> local([this] {
-      return Snapshot{std::vector<std::int64_t>(d.national()),     std::vector<std::int64_t>(d.national()),
-                      std::vector<std::int64_t>(d.prefecture()),   std::vector<std::int64_t>(d.municipalities),
-                      std::vector<std::int64_t>(d.municipalities), std::vector<std::int64_t>(d.municipalities),
-                      std::vector<std::int64_t>(d.market()),       std::vector<std::int64_t>(d.market())};
+    tbb::enumerable_thread_specific<Counts> local([this] {
+      return Counts{std::vector<CellCount>(d.national()), std::vector<std::int64_t>(d.prefecture()),
+                    std::vector<PlaceCount>(d.municipalities), std::vector<WageCount>(d.market())};
     });
     const int school_from_months = 12 * sc.family.school_age_min_years;
     const auto school_months =
         static_cast<unsigned>(std::max(0, 12 * (sc.family.school_age_max_years + 1) - school_from_months));
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
-      Snapshot& s = local.local();
+      Counts& s = local.local();
       // Sizes and tables held locally: a count stored through the snapshot could, for the
       // compiler, change the sizes (same integer type), which it would then read again each time.
       const Dims dims = d;
       // School age as steps of birth, held by value (a capture by reference is read again per agent).
       const int school_born_by = now - school_from_months;
       const unsigned school_span = school_months;
-      std::int64_t* const stock = s.stock.data();
+      CellCount* const cells = s.cells.data();
       std::int64_t* const pref_stock = s.pref_stock.data();
-      std::int64_t* const residents = s.residents.data();
-      std::int64_t* const children = s.children.data();
-      std::int64_t* const workers = s.workers.data();
-      std::int64_t* const municipal_workers = s.municipal_workers.data();
-      std::int64_t* const wage_sum = s.wage_sum.data();
-      std::int64_t* const wage_n = s.wage_n.data();
+      PlaceCount* const places = s.places.data();
+      WageCount* const wages = s.wages.data();
       auto count = [&](std::size_t i) {
         if (m.fate[i] != kStay) return;
         auto municipality = m.municipality[i];
@@ -2405,18 +2413,20 @@ struct Engine::Impl {
           municipality = m.municipality[principal];
         }
         const std::size_t field = m.field[i], status_field = dims.status_field(m.status[i], field);
-        const std::size_t cell = dims.cell_of(status_field, m.origin[i]);
+        CellCount& cell = cells[dims.cell_of(status_field, m.origin[i])];
+        PlaceCount& place = places[municipality];
         const auto p = prefecture_of(municipality);
-        ++stock[cell];
+        ++cell.stock;
         ++pref_stock[dims.pref_cell_of(p, status_field)];
-        ++residents[municipality];
+        ++place.residents;
         // School age in whole years, as months of age (no division per agent); one compare.
-        if (static_cast<unsigned>(school_born_by - m.born[i]) < school_span) ++children[municipality];
+        if (static_cast<unsigned>(school_born_by - m.born[i]) < school_span) ++place.children;
         if (m.employer[i] != kNone32) {
-          ++workers[cell];
-          ++municipal_workers[municipality];
-          wage_sum[p * dims.fields + field] += whole_wage_of(i);
-          ++wage_n[p * dims.fields + field];
+          ++cell.workers;
+          ++place.workers;
+          WageCount& wage = wages[p * dims.fields + field];
+          wage.sum += whole_wage_of(i);
+          ++wage.n;
         }
       };
       // What an agent further on will look up elsewhere (its employer's card, its principal),
@@ -2434,22 +2444,28 @@ struct Engine::Impl {
       }
       for (; i < end; ++i) count(i);
     });
-    Snapshot total{std::vector<std::int64_t>(d.national()),     std::vector<std::int64_t>(d.national()),
-                   std::vector<std::int64_t>(d.prefecture()),   std::vector<std::int64_t>(d.municipalities),
-                   std::vector<std::int64_t>(d.municipalities), std::vector<std::int64_t>(d.municipalities),
-                   std::vector<std::int64_t>(d.market()),       std::vector<std::int64_t>(d.market())};
-    auto sum_into = [](std::vector<std::int64_t>& into, const std::vector<std::int64_t>& from) {
-      for (std::size_t k = 0; k < into.size(); ++k) into[k] += from[k];
+    struct Totals {
+      std::vector<std::int64_t> stock, workers, pref_stock, residents, municipal_workers, children, wage_sum, wage_n;
     };
+    Totals total{std::vector<std::int64_t>(d.national()),     std::vector<std::int64_t>(d.national()),
+                 std::vector<std::int64_t>(d.prefecture()),   std::vector<std::int64_t>(d.municipalities),
+                 std::vector<std::int64_t>(d.municipalities), std::vector<std::int64_t>(d.municipalities),
+                 std::vector<std::int64_t>(d.market()),       std::vector<std::int64_t>(d.market())};
     for (const auto& s : local) {
-      sum_into(total.stock, s.stock);
-      sum_into(total.workers, s.workers);
-      sum_into(total.pref_stock, s.pref_stock);
-      sum_into(total.residents, s.residents);
-      sum_into(total.municipal_workers, s.municipal_workers);
-      sum_into(total.children, s.children);
-      sum_into(total.wage_sum, s.wage_sum);
-      sum_into(total.wage_n, s.wage_n);
+      for (std::size_t k = 0; k < d.national(); ++k) {
+        total.stock[k] += s.cells[k].stock;
+        total.workers[k] += s.cells[k].workers;
+      }
+      for (std::size_t k = 0; k < d.prefecture(); ++k) total.pref_stock[k] += s.pref_stock[k];
+      for (std::size_t k = 0; k < d.municipalities; ++k) {
+        total.residents[k] += s.places[k].residents;
+        total.municipal_workers[k] += s.places[k].workers;
+        total.children[k] += s.places[k].children;
+      }
+      for (std::size_t k = 0; k < d.market(); ++k) {
+        total.wage_sum[k] += s.wages[k].sum;
+        total.wage_n[k] += s.wages[k].n;
+      }
     }
     children_at_census = total.children;
     check_live_counts(total.stock, total.residents);
