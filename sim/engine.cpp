@@ -1552,6 +1552,14 @@ struct Engine::Impl {
           const auto ahead = actors[k + kAhead / 2];
           if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
           if (m.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&m.linked_family[ahead]);
+          // And its learning, if it may attempt a transition (whose requirements read it).
+          const auto status = m.status[ahead];
+          const std::int32_t in_status = now - m.status_since[ahead];
+          if ((in_status >= first_attempt[status] && in_status <= last_attempt[status]) ||
+              in_status >= rules[status].max_stay_months) {
+            prefetch_at(ahead, m.learned_to, m.japanese, m.skill);
+            __builtin_prefetch(&japanese_learning.back()[m.municipality[ahead] * d.origins + m.origin[ahead]]);
+          }
           start_stream(k + kAhead / 2);
         }
         const auto i = actors[k];
