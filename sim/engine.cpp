@@ -84,36 +84,42 @@ struct Dims {
   }
 };
 
-struct Tally {
-  std::vector<std::int64_t> v;
+// Counter: a thread's tallies of the months since the last census fit 32 bits (half the cache
+// of 64), the year's sum over the threads is 64.
+template <class Counter>
+struct BasicTally {
+  std::vector<Counter> v;
   const Dims* d = nullptr;
   // Where each group of flows starts in v (computed once: every tally of an event adds to it).
   std::size_t prefecture_base = 0, market_base = 0, municipal_base = 0;
 
-  explicit Tally(const Dims& dims)
+  explicit BasicTally(const Dims& dims)
       : d(&dims),
         prefecture_base(kNationalFlows * dims.national()),
         market_base(prefecture_base + kPrefectureFlows * dims.prefecture()),
         municipal_base(market_base + kMarketFlows * dims.market()) {
     v.assign(municipal_base + dims.municipal_origin(), 0);
   }
-  std::int64_t& national(NationalFlow m, std::size_t s, std::size_t f, std::size_t o) {
+  Counter& national(NationalFlow m, std::size_t s, std::size_t f, std::size_t o) {
     return v[m * d->national() + d->cell(s, f, o)];
   }
-  std::int64_t& prefecture(PrefectureFlow m, std::size_t p, std::size_t s, std::size_t f) {
+  Counter& prefecture(PrefectureFlow m, std::size_t p, std::size_t s, std::size_t f) {
     return v[prefecture_base + m * d->prefecture() + d->pref_cell(p, s, f)];
   }
-  std::int64_t& market(MarketFlow m, std::size_t p, std::size_t f) {
+  Counter& market(MarketFlow m, std::size_t p, std::size_t f) {
     return v[market_base + m * d->market() + p * d->fields + f];
   }
-  std::int64_t& municipal_entries(std::size_t municipality, std::size_t origin) {
+  Counter& municipal_entries(std::size_t municipality, std::size_t origin) {
     return v[municipal_base + municipality * d->origins + origin];
   }
-  void add(const Tally& other) {
+  template <class Other>
+  void add(const BasicTally<Other>& other) {
     for (std::size_t i = 0; i < v.size(); ++i) v[i] += other.v[i];
   }
   void clear() { std::fill(v.begin(), v.end(), 0); }
 };
+using Tally = BasicTally<std::int32_t>;      // a thread's
+using YearTally = BasicTally<std::int64_t>;  // their sum
 
 // Live counts: current stock per (status, field) and residents per municipality, kept up to
 // date by every arrival, departure, status change and move rather than recounted each month.
@@ -1456,7 +1462,7 @@ struct Engine::Impl {
     if (how == kExit) ++t.prefecture(kPrefExits, p, m.status[i], m.field[i]);
     if (m.employer[i] != kNone32) separations.push_back(m.employer[i]);
     delta.add(m.status[i], m.field[i], municipality, m.origin[i], -1);
-    if (const std::int64_t family = m.linked_family[i]) {
+    if (const std::int32_t family = m.linked_family[i]) {
       const auto dependent = sc.family.dependent_status;
       t.national(kExits, dependent, none_field, m.origin[i]) += family;
       t.prefecture(kPrefExits, p, dependent, none_field) += family;
@@ -1925,7 +1931,7 @@ struct Engine::Impl {
     const auto from = s.municipality;
     if (from == to) return;
     const auto old_pref = prefecture_of(from), new_pref = prefecture_of(to);
-    const std::int64_t family = m.linked_family[i];
+    const std::int32_t family = m.linked_family[i];
     if (old_pref != new_pref) {
       ++t.prefecture(kMovesOut, old_pref, s.status, s.field);
       ++t.prefecture(kMovesIn, new_pref, s.status, new_field);
@@ -2242,7 +2248,8 @@ struct Engine::Impl {
     if (r.uniform() < target - static_cast<double>(next)) ++next;
     next = std::max<std::int64_t>(next, 0);
     if (next > e.capacity[k])
-      t.market(kVacanciesPosted, prefecture_of(e.municipality[k]), e.field[k]) += next - e.capacity[k];
+      t.market(kVacanciesPosted, prefecture_of(e.municipality[k]), e.field[k]) +=
+          static_cast<std::int32_t>(next - e.capacity[k]);
     e.capacity[k] = static_cast<std::uint32_t>(next);
   }
 
@@ -2491,7 +2498,7 @@ struct Engine::Impl {
     update_municipalities();
     timings.municipalities += clock.lap();
 
-    Tally flows(d);
+    YearTally flows(d);
     for (const auto& t : tallies) flows.add(t);
     for (auto& t : tallies) t.clear();
 
