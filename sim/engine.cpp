@@ -124,31 +124,34 @@ using YearTally = BasicTally<std::int64_t>;  // their sum
 // Live counts: current stock per (status, field) and residents per municipality, kept up to
 // date by every arrival, departure, status change and move rather than recounted each month.
 // Parallel phases record their changes in thread-local copies (deltas), summed afterwards.
-struct StepCounts {
-  std::vector<std::int64_t> status_field;
-  std::vector<std::int64_t> residents;
-  std::vector<std::int64_t> residents_by_origin;  // co-nationals per municipality, for networks
+// Counter: 64 bits for the counts, 32 for a thread's changes of one phase (half the cache).
+template <class Counter>
+struct BasicStepCounts {
+  std::vector<Counter> status_field;
+  std::vector<Counter> residents;
+  std::vector<Counter> residents_by_origin;  // co-nationals per municipality, for networks
   std::size_t fields, origins;
-  StepCounts(const Dims& d)
+  BasicStepCounts(const Dims& d)
       : status_field(d.statuses * d.fields, 0),
         residents(d.municipalities, 0),
         residents_by_origin(d.municipal_origin(), 0),
         fields(d.fields),
         origins(d.origins) {}
-  void add(std::size_t status, std::size_t field, std::size_t municipality, std::size_t origin, std::int64_t k) {
+  void add(std::size_t status, std::size_t field, std::size_t municipality, std::size_t origin, Counter k) {
     status_field[status * fields + field] += k;
     residents[municipality] += k;
     residents_by_origin[municipality * origins + origin] += k;
   }
-  void move(std::size_t from, std::size_t to, std::size_t origin, std::int64_t k) {
+  void move(std::size_t from, std::size_t to, std::size_t origin, Counter k) {
     residents[from] -= k;
     residents[to] += k;
     residents_by_origin[from * origins + origin] -= k;
     residents_by_origin[to * origins + origin] += k;
   }
   // Adds `delta` and clears it.
-  void absorb(StepCounts& delta) {
-    auto take = [](std::vector<std::int64_t>& into, std::vector<std::int64_t>& from) {
+  template <class Other>
+  void absorb(BasicStepCounts<Other>& delta) {
+    auto take = [](std::vector<Counter>& into, std::vector<Other>& from) {
       for (std::size_t k = 0; k < into.size(); ++k) into[k] += std::exchange(from[k], 0);
     };
     take(status_field, delta.status_field);
@@ -156,6 +159,8 @@ struct StepCounts {
     take(residents_by_origin, delta.residents_by_origin);
   }
 };
+using StepCounts = BasicStepCounts<std::int64_t>;
+using StepDelta = BasicStepCounts<std::int32_t>;
 
 struct CappedCandidate {
   std::uint32_t agent;
@@ -596,7 +601,7 @@ struct Engine::Impl {
 
   std::vector<ChunkRequests> chunks;
   tbb::enumerable_thread_specific<Tally> tallies;
-  tbb::enumerable_thread_specific<StepCounts> step_counts;
+  tbb::enumerable_thread_specific<StepDelta> step_counts;
   StepCounts counts;
 
   // Per-field work lists for the labour market, reused month to month.
@@ -630,7 +635,7 @@ struct Engine::Impl {
           scenario.municipalities.size()},
         persons_per_agent(scenario.persons_per_agent()),
         tallies([this] { return Tally(d); }),
-        step_counts([this] { return StepCounts(d); }),
+        step_counts([this] { return StepDelta(d); }),
         counts(d),
         field_seekers(d.fields),
         field_applicants(d.fields),
@@ -769,7 +774,7 @@ struct Engine::Impl {
     m.for_each_array([&](auto& array) { array.resize(first + agents.size()); });
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents.size(), 4096), [&](const auto& range) {
       Tally& t = tallies.local();
-      StepCounts& delta = step_counts.local();
+      StepDelta& delta = step_counts.local();
       for (std::size_t k = range.begin(); k < range.end(); ++k) {
         // Planning reads the employer's card (scattered): asked for a few agents ahead.
         if (k + kAhead < range.end())
@@ -1453,7 +1458,9 @@ struct Engine::Impl {
   }
 
   // Agent i leaves the foreign-resident population (`how`), and the family living with it.
-  void leave(std::size_t i, Fate how, Tally& t, StepCounts& delta, std::vector<std::uint32_t>& separations) {
+  // `Delta`: a thread's changes (StepDelta) or, in a sequential phase, the counts themselves.
+  template <class Delta>
+  void leave(std::size_t i, Fate how, Tally& t, Delta& delta, std::vector<std::uint32_t>& separations) {
     m.fate[i] = how;
     m.next_wake[i] = kNeverStep;
     const auto municipality = m.municipality[i];
@@ -1489,7 +1496,8 @@ struct Engine::Impl {
   }
 
   // Status change of agent i in its own cell; a status that does not work leaves the job.
-  void change_status(std::size_t i, std::uint8_t to, Tally& t, StepCounts& delta, ChunkRequests* requests,
+  template <class Delta>
+  void change_status(std::size_t i, std::uint8_t to, Tally& t, Delta& delta, ChunkRequests* requests,
                      std::vector<std::uint32_t>* separations) {
     learn_until(i);
     const auto from = m.status[i];
@@ -1532,7 +1540,7 @@ struct Engine::Impl {
       ChunkRequests& requests = chunks[chunk];
       requests.clear();
       Tally& t = tallies.local();
-      StepCounts& delta = step_counts.local();
+      StepDelta& delta = step_counts.local();
       // The chunk's actors first, then each acted for with the next few actors' state already
       // on its way from memory: actors are a few in a hundred, so each is a cache miss per array.
       auto& actors = requests.actors;
@@ -1607,7 +1615,7 @@ struct Engine::Impl {
   // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
   // first, then absconding), then transitions, expiry, job search and family (decide).
   // `r` is the agent's stream of this month (Purpose::migrant_step), from its start.
-  void act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& t, StepCounts& delta) {
+  void act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& t, StepDelta& delta) {
     const auto status = m.status[i];
     const auto& rule = rules[status];
     const auto& behaviour = sc.behaviour;
@@ -1674,7 +1682,7 @@ struct Engine::Impl {
   // Transitions, expiry, job search and family for one agent who neither left nor absconded.
   // Returns whether the agent stays.
   bool decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, double bad_conditions,
-              std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepCounts& delta) {
+              std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepDelta& delta) {
     const std::int32_t in_status = months_in_status(i);
     const bool expiring = in_status >= rule.max_stay_months;
     const auto field = m.field[i];
@@ -1745,7 +1753,7 @@ struct Engine::Impl {
   // (then it asks again later): DEPENDENT agents linked to it, who live where it lives and leave
   // with it (DESIGN §2), so they never act on their own. Its plan, made after its action, sees
   // the family at hand.
-  void join_family(std::size_t i, Tally& t, StepCounts& delta, std::vector<NewAgent>& joined) {
+  void join_family(std::size_t i, Tally& t, StepDelta& delta, std::vector<NewAgent>& joined) {
     if (entry_share <= 0.0) return;  // family members come from abroad too
     Stream r(sc.seed, Purpose::family, static_cast<std::uint32_t>(now), m.id[i]);
     if (entry_share < 1.0 && !r.bernoulli(entry_share)) return;
@@ -1927,7 +1935,7 @@ struct Engine::Impl {
 
   // Hired seeker s (agent i) and the family living with it move to `to`; the caller has added up
   // their learning at the old place first.
-  void move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& t, StepCounts& delta) {
+  void move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& t, StepDelta& delta) {
     const auto from = s.municipality;
     if (from == to) return;
     const auto old_pref = prefecture_of(from), new_pref = prefecture_of(to);
@@ -1950,7 +1958,7 @@ struct Engine::Impl {
   // stock counts; other counts change through the thread's delta, summed after the market.
   void match_field(std::size_t f, std::uint32_t step) {
     Tally& t = tallies.local();
-    StepCounts& delta = step_counts.local();
+    StepDelta& delta = step_counts.local();
     Stream r(sc.seed, Purpose::matching, step, f);
     auto& places = field_places[f];
     places.build(e, e.field_begin[f], e.field_begin[f + 1], d.origins, sc.employers.small_employer_places);
@@ -2079,7 +2087,7 @@ struct Engine::Impl {
 
   // The agents hired in field f's market take their jobs, after the market (it reads nothing of
   // them), in one pass.
-  void settle_hires(std::size_t f, Tally& t, StepCounts& delta) {
+  void settle_hires(std::size_t f, Tally& t, StepDelta& delta) {
     const auto& seekers = field_seekers[f];
     const auto field = static_cast<std::uint8_t>(f);
     const auto today = static_cast<std::int16_t>(now);
