@@ -824,11 +824,11 @@ struct Engine::Impl {
     m.linked_family[i] = 0;
     m.principal[i] = a.principal;
     // What the status asks of entrants.
-    m.japanese[i] =
+    m.learning[i].japanese =
         static_cast<std::uint16_t>((std::uint32_t{rules[a.status].entry_japanese} << kPointShift) + (fraction & 0xFFU));
-    m.skill[i] = static_cast<std::uint16_t>((std::uint32_t{rules[a.status].entry_skill} << kPointShift) +
-                                            ((fraction >> 8) & 0xFFU));
-    m.learned_to[i] = today;
+    m.learning[i].skill = static_cast<std::uint16_t>((std::uint32_t{rules[a.status].entry_skill} << kPointShift) +
+                                                     ((fraction >> 8) & 0xFFU));
+    m.learning[i].learned_to = today;
   }
 
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
@@ -999,9 +999,10 @@ struct Engine::Impl {
           m.status_since[i] = static_cast<std::int16_t>(-in_status);
           m.employer_since[i] = static_cast<std::int16_t>(-in_status);
           // What the months already spent in Japan taught them.
-          m.japanese[i] = add_points(m.japanese[i], in_status * japanese_per_month(cell.origin, cell.municipality));
+          m.learning[i].japanese =
+              add_points(m.learning[i].japanese, in_status * japanese_per_month(cell.origin, cell.municipality));
           if (sc.fields[cell.field].employs)
-            m.skill[i] = add_points(m.skill[i], in_status * sc.learning.skill_points_per_month);
+            m.learning[i].skill = add_points(m.learning[i].skill, in_status * sc.learning.skill_points_per_month);
         }
       }
     });
@@ -1286,10 +1287,11 @@ struct Engine::Impl {
   void learn_until(std::size_t i) { learn_until(i, StoredAgent{m, i}); }
   template <class Agent>
   void learn_until(std::size_t i, const Agent& a) {
-    const std::int32_t from = m.learned_to[i];
+    Learning& learnt = m.learning[i];
+    const std::int32_t from = learnt.learned_to;
     if (now <= from) return;
-    m.learned_to[i] = static_cast<std::int16_t>(now);
-    if (m.japanese[i] < kMaxPoints) {
+    learnt.learned_to = static_cast<std::int16_t>(now);
+    if (learnt.japanese < kMaxPoints) {
       const std::size_t cell = a.municipality() * d.origins + a.origin();
       // Learning is counted from the first period on; period p holds the months after
       // rate_from[p] - 1, up to the next period's.
@@ -1301,12 +1303,12 @@ struct Engine::Impl {
       const auto period_of_start = static_cast<std::size_t>(
           std::upper_bound(rate_from.begin(), rate_from.end(), start + 1) - rate_from.begin() - 1);
       const std::uint64_t points =
-          m.japanese[i] + learnt_by(now, rate_from.size() - 1) - learnt_by(start, period_of_start);
-      m.japanese[i] = static_cast<std::uint16_t>(std::min<std::uint64_t>(kMaxPoints, points));
+          learnt.japanese + learnt_by(now, rate_from.size() - 1) - learnt_by(start, period_of_start);
+      learnt.japanese = static_cast<std::uint16_t>(std::min<std::uint64_t>(kMaxPoints, points));
     }
-    if (a.employer() != kNone32 && m.skill[i] < kMaxPoints)
-      m.skill[i] = static_cast<std::uint16_t>(
-          std::min<std::uint32_t>(kMaxPoints, m.skill[i] + static_cast<std::uint32_t>(now - from) * skill_rate));
+    if (a.employer() != kNone32 && learnt.skill < kMaxPoints)
+      learnt.skill = static_cast<std::uint16_t>(
+          std::min<std::uint32_t>(kMaxPoints, learnt.skill + static_cast<std::uint32_t>(now - from) * skill_rate));
   }
 
   // The bounds of agent i's hazard clocks, from its status, family, employer (whose working
@@ -1571,7 +1573,7 @@ struct Engine::Impl {
           const std::int32_t in_status = now - m.status_since[ahead];
           if ((in_status >= first_attempt[status] && in_status <= last_attempt[status]) ||
               in_status >= rules[status].max_stay_months) {
-            prefetch_at(ahead, m.learned_to, m.japanese, m.skill);
+            prefetch_at(ahead, m.learning);
             __builtin_prefetch(&japanese_learning.back()[m.municipality[ahead] * d.origins + m.origin[ahead]]);
           }
           start_stream(k + kAhead / 2);
@@ -1694,7 +1696,8 @@ struct Engine::Impl {
         const bool attempt = in_status == attempt_month(tr) || (expiring && tr.after_months <= in_status);
         if (!attempt || !tr.fields_allowed[field]) continue;
         learn_until(i);  // Japanese and skill are added up only when they are read
-        if (m.japanese[i] < (tr.requires_japanese << kPointShift) || m.skill[i] < (tr.requires_skill << kPointShift))
+        if (m.learning[i].japanese < (tr.requires_japanese << kPointShift) ||
+            m.learning[i].skill < (tr.requires_skill << kPointShift))
           continue;
         // Integration helps settlement: transitions into statuses without a stay limit pass more often.
         const double pass = rules[tr.to_status].max_stay_months == kUnlimitedMonths
@@ -2100,8 +2103,8 @@ struct Engine::Impl {
       if (h + kAhead < hires.size()) {
         const auto& ahead = hires[h + kAhead];
         const Seeker& record = seekers[ahead.seeker];
-        prefetch_at(record.agent, m.learned_to, m.japanese, m.skill, m.linked_family, m.municipality, m.employer,
-                    m.field, m.employer_since, m.next_wake, m.wake_clocks);
+        prefetch_at(record.agent, m.learning, m.linked_family, m.municipality, m.employer, m.field, m.employer_since,
+                    m.next_wake, m.wake_clocks);
         __builtin_prefetch(&japanese_learning.back()[record.municipality * d.origins + record.origin]);
         __builtin_prefetch(&cards[ahead.employer]);
         __builtin_prefetch(&e.filled[ahead.employer], 1);

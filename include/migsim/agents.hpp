@@ -54,6 +54,15 @@ using UninitialisedVector = std::vector<T, UninitialisedAllocator<T>>;
 template <class T>
 using AgentArray = UninitialisedVector<T>;
 
+// What an agent has learnt, in fixed-point points, and the step it is added up to: read and
+// written together (by a transition's requirements, a hire, a status change), so kept in one
+// array, one cache line a visit rather than three.
+struct Learning {
+  std::uint16_t japanese;   // A0 0, A1 50, A2 100, B1 150, B2 200
+  std::uint16_t skill;      // 0-250
+  std::int16_t learned_to;  // learning is added up to this step
+};
+
 struct MigrantStore {
   AgentArray<std::uint32_t> id;   // ascending, never reused
   AgentArray<std::uint8_t> fate;  // kStay while here; set once when leaving, until compaction
@@ -76,17 +85,14 @@ struct MigrantStore {
   AgentArray<std::uint8_t> family;
   AgentArray<std::uint8_t> linked_family;
   AgentArray<std::uint32_t> principal;  // kNone32 for principals and unlinked residents
-  AgentArray<std::uint16_t> japanese;   // fixed-point points: A0 0, A1 50, A2 100, B1 150, B2 200
-  AgentArray<std::uint16_t> skill;      // fixed-point points 0-250
-  AgentArray<std::int16_t> learned_to;  // learning is added up to this step
+  AgentArray<Learning> learning;
 
   std::size_t size() const { return id.size(); }
 
   template <class F>
   void for_each_array(F&& f) {
     f(id), f(fate), f(status), f(field), f(origin), f(municipality), f(employer), f(born), f(status_since),
-        f(employer_since), f(next_wake), f(wake_clocks), f(family), f(linked_family), f(principal), f(japanese),
-        f(skill), f(learned_to);
+        f(employer_since), f(next_wake), f(wake_clocks), f(family), f(linked_family), f(principal), f(learning);
   }
 };
 
