@@ -1597,8 +1597,8 @@ struct Engine::Impl {
   static constexpr std::size_t kCensusAhead = 32;
   // How many agents ahead a loop over scattered agents asks for their state.
   static constexpr std::size_t kAhead = 6;
-  static constexpr std::size_t kSeekerRing = 8;  // seekers' draws held
-  static_assert(kSeekerRing > kAhead, "a seeker's draws are held until it is served");
+  static constexpr std::size_t kSeekerRing = 8;  // streams started ahead and held (seekers', actors')
+  static_assert(kSeekerRing > kAhead, "a stream is held until its seeker or actor is served");
 
   // Only what a month's action reads of every actor (learning and dates are read when needed).
   [[gnu::always_inline]] void prefetch_actor(std::size_t i) const {
