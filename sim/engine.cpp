@@ -1600,10 +1600,16 @@ struct Engine::Impl {
   static constexpr std::size_t kSeekerRing = 8;  // streams started ahead and held (seekers', actors')
   static_assert(kSeekerRing > kAhead, "a stream is held until its seeker or actor is served");
 
-  // Only what a month's action reads of every actor (learning and dates are read when needed).
+  // Only what a month's action reads of every actor (learning and dates are read when needed),
+  // into the L2 cache only: nine lines an actor, six actors ahead, are more misses than the
+  // first-level cache keeps in flight (measured: −1.5 % in all over fourteen paired rounds).
   [[gnu::always_inline]] void prefetch_actor(std::size_t i) const {
-    prefetch_at(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
-                m.family);
+    prefetch_to_l2(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
+                   m.family);
+  }
+  template <class... Arrays>
+  [[gnu::always_inline]] static void prefetch_to_l2(std::size_t i, const Arrays&... arrays) {
+    (__builtin_prefetch(&arrays[i], 0, 2), ...);  // locality 2: prefetcht1
   }
 
   // Asks for element i of each array from memory, ahead of its use. Functions that only prefetch
