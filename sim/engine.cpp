@@ -1558,14 +1558,14 @@ struct Engine::Impl {
         streams[k % kSeekerRing].restart(sc.seed, Purpose::migrant_step, static_cast<std::uint32_t>(now),
                                          m.id[actors[k]]);
       };
-      for (std::size_t k = 0; k < std::min(kAhead, actors.size()); ++k) prefetch_actor(actors[k]);
-      for (std::size_t k = 0; k < std::min(kAhead / 2, actors.size()); ++k) start_stream(k);
+      for (std::size_t k = 0; k < std::min(kActorAhead, actors.size()); ++k) prefetch_actor(actors[k]);
+      for (std::size_t k = 0; k < std::min(kActorAhead / 2, actors.size()); ++k) start_stream(k);
       for (std::size_t k = 0; k < actors.size(); ++k) {
-        if (k + kAhead < actors.size()) prefetch_actor(actors[k + kAhead]);
+        if (k + kActorAhead < actors.size()) prefetch_actor(actors[k + kActorAhead]);
         // Then its employer's card, once the actor's employer has had time to arrive, and, if
         // a clock that may make it leave ticks, the family that leaves with it.
-        if (k + kAhead / 2 < actors.size()) {
-          const auto ahead = actors[k + kAhead / 2];
+        if (k + kActorAhead / 2 < actors.size()) {
+          const auto ahead = actors[k + kActorAhead / 2];
           if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
           if (m.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&m.linked_family[ahead]);
           // And its learning, if it may attempt a transition (whose requirements read it).
@@ -1576,7 +1576,7 @@ struct Engine::Impl {
             prefetch_at(ahead, m.learning);
             __builtin_prefetch(&japanese_learning.back()[m.municipality[ahead] * d.origins + m.origin[ahead]]);
           }
-          start_stream(k + kAhead / 2);
+          start_stream(k + kActorAhead / 2);
         }
         const auto i = actors[k];
         act(i, m.next_wake[i] == today ? m.wake_clocks[i] : 0, streams[k % kSeekerRing], requests, t, delta);
@@ -1597,11 +1597,15 @@ struct Engine::Impl {
   static constexpr std::size_t kCensusAhead = 32;
   // How many agents ahead a loop over scattered agents asks for their state.
   static constexpr std::size_t kAhead = 6;
+  // How many actors ahead the migrant phase asks for an actor's state (into the L2 cache); its
+  // employer's card, its learning and its stream follow at half the distance.
+  static constexpr std::size_t kActorAhead = 10;
   static constexpr std::size_t kSeekerRing = 8;  // streams started ahead and held (seekers', actors')
-  static_assert(kSeekerRing > kAhead, "a stream is held until its seeker or actor is served");
+  static_assert(kSeekerRing > kAhead && kSeekerRing > kActorAhead / 2,
+                "a stream is held until its seeker or actor is served");
 
   // Only what a month's action reads of every actor (learning and dates are read when needed),
-  // into the L2 cache only: nine lines an actor, six actors ahead, are more misses than the
+  // into the L2 cache only: nine lines an actor, several actors ahead, are more misses than the
   // first-level cache keeps in flight (measured: −1.5 % in all over fourteen paired rounds).
   [[gnu::always_inline]] void prefetch_actor(std::size_t i) const {
     prefetch_to_l2(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
