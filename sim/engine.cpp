@@ -310,9 +310,8 @@ class FieldPlaces {
   std::uint16_t municipality(const Opening& o) const { return segments_[o.segment].municipality; }
 
   // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
-  // month), else by counting. `Draws` is a Stream or one with words drawn ahead.
-  template <class Draws>
-  Opening uniform(Draws& r) const {
+  // month), else by counting.
+  Opening uniform(Stream& r) const {
     for (int attempt = 0; attempt < 8; ++attempt) {
       const std::size_t position = r.below(static_cast<std::uint32_t>(slots_.size()));
       const auto& place = slots_[position];
@@ -1569,10 +1568,7 @@ struct Engine::Impl {
           if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
           if (m.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&m.linked_family[ahead]);
           // And its learning, if it may attempt a transition (whose requirements read it).
-          const auto status = m.status[ahead];
-          const std::int32_t in_status = now - m.status_since[ahead];
-          if ((in_status >= first_attempt[status] && in_status <= last_attempt[status]) ||
-              in_status >= rules[status].max_stay_months) {
+          if (may_attempt_transition(m.status[ahead], now - m.status_since[ahead])) {
             prefetch_at(ahead, m.learning);
             __builtin_prefetch(&japanese_learning.back()[m.municipality[ahead] * d.origins + m.origin[ahead]]);
           }
@@ -1608,20 +1604,25 @@ struct Engine::Impl {
   // into the L2 cache only: nine lines an actor, several actors ahead, are more misses than the
   // first-level cache keeps in flight (measured: −1.5 % in all over fourteen paired rounds).
   [[gnu::always_inline]] void prefetch_actor(std::size_t i) const {
-    prefetch_to_l2(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
-                   m.family);
-  }
-  template <class... Arrays>
-  [[gnu::always_inline]] static void prefetch_to_l2(std::size_t i, const Arrays&... arrays) {
-    (__builtin_prefetch(&arrays[i], 0, 2), ...);  // locality 2: prefetcht1
+    prefetch_at<kToL2>(i, m.id, m.status, m.field, m.origin, m.municipality, m.employer, m.status_since, m.wake_clocks,
+                       m.family);
   }
 
   // Asks for element i of each array from memory, ahead of its use. Functions that only prefetch
   // must be inlined: GCC otherwise finds them free of side effects and drops their calls (until
-  // this was found, the actors' prefetches were missing from the binary).
-  template <class... Arrays>
+  // this was found, the actors' prefetches were missing from the binary). `Locality` is
+  // __builtin_prefetch's: 3 (the default) into every cache level, kToL2 into the L2 cache only.
+  static constexpr int kToL2 = 2;
+  template <int Locality = 3, class... Arrays>
   [[gnu::always_inline]] static void prefetch_at(std::size_t i, const Arrays&... arrays) {
-    (__builtin_prefetch(&arrays[i]), ...);
+    (__builtin_prefetch(&arrays[i], 0, Locality), ...);
+  }
+
+  // Whether an agent of `status` for `in_status` months may attempt a transition: within the
+  // months its status attempts them in, or once its stay runs out.
+  bool may_attempt_transition(std::uint8_t status, std::int32_t in_status) const {
+    return (in_status >= first_attempt[status] && in_status <= last_attempt[status]) ||
+           in_status >= rules[status].max_stay_months;
   }
 
   // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
@@ -1700,7 +1701,7 @@ struct Engine::Impl {
     const auto field = m.field[i];
     const auto status = m.status[i];
     // Outside the months a transition is attempted in, none is (most actions are clock ticks).
-    if (expiring || (in_status >= first_attempt[status] && in_status <= last_attempt[status]))
+    if (may_attempt_transition(status, in_status))
       for (const auto& tr : rule.transitions) {
         // One attempt when eligible, one more when the stay runs out.
         const bool attempt = in_status == attempt_month(tr) || (expiring && tr.after_months <= in_status);
@@ -2431,7 +2432,7 @@ struct Engine::Impl {
         static_cast<unsigned>(std::max(0, 12 * (sc.family.school_age_max_years + 1) - school_from_months));
     for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
       Counts& s = local.local();
-      // Sizes and tables held locally: a count stored through the snapshot could, for the
+      // Sizes and tables held locally: a count stored through the thread's tables could, for the
       // compiler, change the sizes (same integer type), which it would then read again each time.
       const Dims dims = d;
       // School age as steps of birth, held by value (a capture by reference is read again per agent).
