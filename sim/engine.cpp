@@ -242,50 +242,63 @@ class FieldPlaces {
     bool agreement_only;  // a small employer without a diaspora owner: recruits through agreements
   };
 
-  void build(const EmployerStore& e, std::uint32_t first, std::uint32_t end, std::size_t origins,
-             std::int64_t small_employer_places) {
-    segments_.clear();
-    auto agreement_only = [&](std::uint32_t k) {
-      return static_cast<std::int64_t>(e.capacity[k]) <= small_employer_places && e.owner_origin[k] == kNone8;
-    };
-    // Each employer's open places, counted first by count_open (this month, before the
-    // market), so that every place is written straight to where it goes.
+  // Lists the open places counted by count_open (this month, before the market; nothing fills a
+  // place between), each written straight to where it goes.
+  void build(const EmployerStore& e, std::uint32_t first, std::size_t origins) {
     slots_.resize(counted_places_);  // every slot is written below
-    std::uint32_t written = 0;
     // One municipality's employers at a time: those open to all origins, then agreement-only ones.
-    for (std::uint32_t from = first; from < end;) {
-      const auto municipality = e.municipality[from];
-      std::uint32_t to = from, open_all = 0, open_restricted = 0;
-      for (; to < end && e.municipality[to] == municipality; ++to)
-        (agreement_only(to) ? open_restricted : open_all) += open_[to - first];
-      if (open_all + open_restricted > 0) {
-        const auto segment = static_cast<std::uint16_t>(segments_.size());
-        segments_.push_back({municipality, written, open_all, open_restricted, open_all});
-        std::uint32_t cursor[2] = {written, written + open_all};  // open to all, agreement-only
-        for (std::uint32_t k = from; k < to; ++k) {
-          if (open_[k - first] == 0) continue;
-          const bool restricted = agreement_only(k);
-          const Place place{k, e.wage_yen[k], segment, e.owner_origin[k], restricted};
-          auto& at = cursor[restricted ? 1 : 0];
-          for (std::uint32_t j = open_[k - first]; j > 0; --j) slots_[at++] = place;
-        }
-        written += open_all + open_restricted;
+    for (std::size_t x = 0; x < segments_.size(); ++x) {
+      const auto& s = segments_[x];
+      const auto [employers_from, employers_to] = segment_employers_[x];
+      std::uint32_t cursor[2] = {s.begin, s.restricted_begin()};  // open to all, agreement-only
+      for (std::uint32_t k = employers_from; k < employers_to; ++k) {
+        const std::uint32_t entry = open_[k - first];
+        const std::uint32_t open = entry & kOpenMask;
+        if (open == 0) continue;
+        const bool restricted = (entry & kAgreementOnly) != 0;
+        const Place place{k, e.wage_yen[k], static_cast<std::uint16_t>(x), e.owner_origin[k], restricted};
+        auto& at = cursor[restricted ? 1 : 0];
+        for (std::uint32_t j = open; j > 0; --j) slots_[at++] = place;
       }
-      from = to;
     }
     total_ = static_cast<std::int64_t>(slots_.size());
     pulled_.resize(origins);
     for (auto& table : pulled_) table.built = false;
   }
 
-  // The open places of employers [first, end), each employer's kept for build(): counted once a
-  // month, before the applicants are spread over the fields by them (nothing fills a place
-  // between). Without branches: which employers are full is as good as random.
-  std::int64_t count_open(const EmployerStore& e, std::uint32_t first, std::uint32_t end) {
+  // The open places of employers [first, end), counted once a month, before the applicants are
+  // spread over the fields by them: each employer's, with whether it recruits abroad only through
+  // agreements (a small employer without a diaspora owner), kept for build(), and each
+  // municipality's of both kinds (its segment), in one pass over the employers. Without branches
+  // per employer: which employers are full is as good as random.
+  std::int64_t count_open(const EmployerStore& e, std::uint32_t first, std::uint32_t end,
+                          std::int64_t small_employer_places) {
     open_.resize(end - first);
+    segments_.clear();
+    segment_employers_.clear();
     std::size_t places = 0;
-    for (std::uint32_t k = first; k < end; ++k)
-      places += open_[k - first] = e.capacity[k] - std::min(e.filled[k], e.capacity[k]);
+    for (std::uint32_t from = first; from < end;) {
+      const auto municipality = e.municipality[from];
+      std::uint32_t to = from, open_all = 0, open_restricted = 0;
+      for (; to < end && e.municipality[to] == municipality; ++to) {
+        const std::uint32_t capacity = e.capacity[to];
+        const std::uint32_t open = capacity - std::min(e.filled[to], capacity);
+        const bool restricted =
+            static_cast<std::int64_t>(capacity) <= small_employer_places && e.owner_origin[to] == kNone8;
+        open_[to - first] = open | (restricted ? kAgreementOnly : 0U);
+        open_all += restricted ? 0U : open;
+        open_restricted += restricted ? open : 0U;
+      }
+      if (open_all + open_restricted > 0) {
+        const auto begin = static_cast<std::uint32_t>(places);
+        segments_.push_back({municipality, begin, open_all, open_restricted, open_all});
+        segment_employers_.push_back({from, to});
+        places += open_all + open_restricted;
+      }
+      from = to;
+    }
+    // Positions are drawn as 32-bit numbers, and an entry's top bit is its kind.
+    if (places > kOpenMask) throw std::length_error("a field offers more than 2^31 open places");
     counted_places_ = places;
     return static_cast<std::int64_t>(places);
   }
@@ -378,10 +391,14 @@ class FieldPlaces {
       return k < open_all || !with_restricted ? begin + k : restricted_begin() + (k - open_all);
     }
   };
-  UninitialisedVector<std::uint32_t> open_;  // open places per employer of the field (count_open)
-  std::size_t counted_places_ = 0;           // their sum
+  // Per employer of the field (count_open): its open places, with kAgreementOnly set if only
+  // applicants of origins its municipality has an agreement with may take them.
+  static constexpr std::uint32_t kAgreementOnly = 0x8000'0000U, kOpenMask = kAgreementOnly - 1;
+  UninitialisedVector<std::uint32_t> open_;
+  std::size_t counted_places_ = 0;    // their sum
   UninitialisedVector<Place> slots_;  // each open place once (resized without zero-filling: built anew each month)
   std::vector<Segment> segments_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> segment_employers_;  // each segment's [first, end)
   std::int64_t total_ = 0;
   struct Alias {
     bool built = false, any = false;
@@ -1975,7 +1992,7 @@ struct Engine::Impl {
     StepDelta& delta = step_counts.local();
     Stream r(sc.seed, Purpose::matching, step, f);
     auto& places = field_places[f];
-    places.build(e, e.field_begin[f], e.field_begin[f + 1], d.origins, sc.employers.small_employer_places);
+    places.build(e, e.field_begin[f], d.origins);
     for (std::size_t g = 0; g < d.fields; ++g) field_departures[f * d.fields + g].clear();
     auto& hires = field_hires[f];
     hires.clear();
@@ -2156,7 +2173,8 @@ struct Engine::Impl {
     // applicants over the fields, and each market's listing is built from them.
     std::vector<std::int64_t> open(d.fields);
     tbb::parallel_for(std::size_t{0}, d.fields, [&](std::size_t f) {
-      open[f] = field_places[f].count_open(e, e.field_begin[f], e.field_begin[f + 1]);
+      open[f] =
+          field_places[f].count_open(e, e.field_begin[f], e.field_begin[f + 1], sc.employers.small_employer_places);
     });
     draw_applicants(step, open);
     update_place_scores();
