@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -65,9 +66,15 @@ SourceLocation location_of(const std::string& file, const YAML::Node& node) {
   return {file, mark.line + 1, mark.column + 1};
 }
 
+// Whether `prefix` is where `path` starts (or all of it).
+bool starts_with(const KeyPath& path, const KeyPath& prefix) {
+  return prefix.size() <= path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
 // Maps are merged key by key; anything else in `top` replaces what `base` had. The result is
 // built from fresh nodes, each key inserted once: yaml-cpp's assignment onto an existing node
-// writes through to every handle sharing it.
+// writes through to every handle sharing it. (Sharing the subtrees no override writes into was
+// measured slower: each node assigned from another document merges that document's node set.)
 YAML::Node merge(const YAML::Node& base, const YAML::Node& top) {
   if (!base.IsMap() || !top.IsMap()) return YAML::Clone(top);
   YAML::Node out(YAML::NodeType::Map);
@@ -336,7 +343,8 @@ void YamlTree::fail(const KeyPath& path, const std::string& what_expected, bool 
 }
 
 std::string YamlTree::emit() const {
-  YAML::Node tree = YAML::Clone(merged_);
+  // The tables in force, each to be written as its reference.
+  std::vector<std::pair<KeyPath, YAML::Node>> references;
   for (auto layer = files_.begin(); layer != files_.end(); ++layer) {
     for (const auto& table : layer->tables) {
       const bool shadowed_by_file = std::any_of(
@@ -346,18 +354,37 @@ std::string YamlTree::emit() const {
         return std::equal(o.path.begin(), o.path.begin() + static_cast<std::ptrdiff_t>(n), table.at.begin());
       });
       if (shadowed_by_file || overridden) continue;
-      YAML::Node parent = walk(tree, KeyPath(table.at.begin(), table.at.end() - 1));
       YAML::Node reference(YAML::NodeType::Map);
       reference["csv"] = table.rows->file();
       if (!table.rows->key_column().empty()) reference["key"] = table.rows->key_column();
-      if (is_index(table.at.back()))
-        parent[index_of(table.at.back())] = reference;
-      else
-        parent[table.at.back()] = reference;
+      references.emplace_back(table.at, reference);
     }
   }
+  // The merged tree copied with those references in place of the rows (the rows are not copied:
+  // they are most of the tree). Maps and lists on the way keep their style.
+  std::function<YAML::Node(const YAML::Node&, const KeyPath&)> rebuild = [&](const YAML::Node& node,
+                                                                             const KeyPath& path) -> YAML::Node {
+    for (const auto& [at, reference] : references)
+      if (at == path) return reference;
+    const bool above_a_table = std::any_of(references.begin(), references.end(), [&](const auto& r) {
+      return r.first.size() > path.size() && starts_with(r.first, path);
+    });
+    if (!above_a_table || !(node.IsMap() || node.IsSequence())) return YAML::Clone(node);
+    YAML::Node out(node.IsMap() ? YAML::NodeType::Map : YAML::NodeType::Sequence);
+    out.SetStyle(node.Style());
+    out.SetTag(node.Tag());
+    if (node.IsMap()) {
+      for (const auto& entry : node) {
+        const auto key = entry.first.as<std::string>();
+        out[key] = rebuild(entry.second, child_path(path, key));
+      }
+    } else {
+      for (std::size_t i = 0; i < node.size(); ++i) out.push_back(rebuild(node[i], index_path(path, i)));
+    }
+    return out;
+  };
   YAML::Emitter out;
-  out << tree;
+  out << rebuild(merged_, {});
   return std::string(out.c_str()) + "\n";
 }
 
