@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 namespace migsim::detail {
 
@@ -18,6 +17,7 @@ bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) ==
 // RFC 4180: cells separated by commas, quoted cells may hold commas, quotes ("") and line breaks.
 std::vector<Row> parse_csv(const std::string& file, const std::string& text) {
   std::vector<Row> rows;
+  rows.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);  // no regrowth
   std::size_t i = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // a byte-order mark is not data
   int line = 1;
   int column = 1;
@@ -251,14 +251,19 @@ Slot header_tree(const std::string& file, const Row& header, const std::string& 
 
 CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column)
     : file_(csv_path), key_column_(key_column) {
-  std::ifstream in(csv_path, std::ios::binary);
+  std::ifstream in(csv_path, std::ios::binary | std::ios::ate);
   if (!in) throw InputError({csv_path, 0, 0}, "", "cannot open the table file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  auto rows = parse_csv(csv_path, buffer.str());
-  if (rows.empty()) throw InputError({csv_path, 1, 1}, "", "expected a header row naming the columns");
-  header_ = std::move(rows.front());
-  rows_.assign(std::make_move_iterator(rows.begin() + 1), std::make_move_iterator(rows.end()));
+  // Read whole into a string of its size: a table can be tens of megabytes, and a growing
+  // buffer copied out would be two more copies (and their page faults).
+  const auto size = static_cast<std::streamoff>(in.tellg());
+  std::string text(static_cast<std::size_t>(std::max<std::streamoff>(size, 0)), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
+    throw InputError({csv_path, 0, 0}, "", "cannot read the table file");
+  rows_ = parse_csv(csv_path, text);
+  if (rows_.empty()) throw InputError({csv_path, 1, 1}, "", "expected a header row naming the columns");
+  header_ = std::move(rows_.front());
+  rows_.erase(rows_.begin());
   for (const Row& row : rows_)
     if (row.size() != header_.size())
       throw InputError(
