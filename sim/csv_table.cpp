@@ -256,9 +256,9 @@ CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column)
   // Read whole into a string of its size: a table can be tens of megabytes, and a growing
   // buffer copied out would be two more copies (and their page faults).
   const auto size = static_cast<std::streamoff>(in.tellg());
-  std::string text(static_cast<std::size_t>(std::max<std::streamoff>(size, 0)), '\0');
-  in.seekg(0);
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
+  if (size < 0) throw InputError({csv_path, 0, 0}, "", "cannot read the table file");
+  std::string text(static_cast<std::size_t>(size), '\0');
+  if (!in.seekg(0) || !in.read(text.data(), static_cast<std::streamsize>(text.size())))
     throw InputError({csv_path, 0, 0}, "", "cannot read the table file");
   rows_ = parse_csv(csv_path, text);
   if (rows_.empty()) throw InputError({csv_path, 1, 1}, "", "expected a header row naming the columns");

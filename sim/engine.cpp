@@ -269,8 +269,8 @@ class FieldPlaces {
   // The open places of employers [first, end), counted once a month, before the applicants are
   // spread over the fields by them: each employer's, with whether it recruits abroad only through
   // agreements (a small employer without a diaspora owner), kept for build(), and each
-  // municipality's of both kinds (its segment), in one pass over the employers. Without branches
-  // per employer: which employers are full is as good as random.
+  // municipality's of both kinds (its segment), in one pass over the employers. An employer's
+  // counts take no branch on whether it is full or of which kind (as good as random).
   std::int64_t count_open(const EmployerStore& e, std::uint32_t first, std::uint32_t end,
                           std::int64_t small_employer_places) {
     open_.resize(end - first);

@@ -251,7 +251,7 @@ const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
 
 SourceLocation YamlTree::layer_location(const FileLayer& layer, const KeyPath& path, const YAML::Node& node) {
   for (const auto& table : layer.tables) {
-    if (path.size() < table.at.size() || !std::equal(table.at.begin(), table.at.end(), path.begin())) continue;
+    if (!starts_with(path, table.at)) continue;
     if (path.size() == table.at.size()) return {table.rows->file(), 1, 1};
     return table.rows->locate(node.Mark());
   }
@@ -313,9 +313,8 @@ void YamlTree::apply_override(const std::string& text) {
 SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
   if (at_key && !path.empty() && !is_index(path.back())) {
     const KeyPath parent(path.begin(), path.end() - 1);
-    const bool from_override = std::any_of(overrides_.begin(), overrides_.end(), [&](const Override& o) {
-      return o.path.size() <= path.size() && std::equal(o.path.begin(), o.path.end(), path.begin());
-    });
+    const bool from_override =
+        std::any_of(overrides_.begin(), overrides_.end(), [&](const Override& o) { return starts_with(path, o.path); });
     for (auto it = files_.begin(); it != files_.end() && !from_override; ++it) {
       const YAML::Node map = walk(it->root, parent);
       if (!map.IsMap()) continue;
@@ -327,8 +326,7 @@ SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
     const KeyPath prefix(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(length));
     // The latest override wins, as it did when the tree was built.
     for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
-      if (it->path.size() <= prefix.size() && std::equal(it->path.begin(), it->path.end(), prefix.begin()))
-        return {"command line (--set " + it->text + ")", 0, 0};
+      if (starts_with(prefix, it->path)) return {"command line (--set " + it->text + ")", 0, 0};
     }
     for (auto it = files_.begin(); it != files_.end(); ++it) {  // the top file first
       const YAML::Node node = walk(it->root, prefix);
@@ -349,9 +347,9 @@ std::string YamlTree::emit() const {
     for (const auto& table : layer->tables) {
       const bool shadowed_by_file = std::any_of(
           files_.begin(), layer, [&](const FileLayer& higher) { return walk(higher.root, table.at).IsDefined(); });
+      // An override at, above or inside the table changes what is in force there.
       const bool overridden = std::any_of(overrides_.begin(), overrides_.end(), [&](const Override& o) {
-        const std::size_t n = std::min(o.path.size(), table.at.size());
-        return std::equal(o.path.begin(), o.path.begin() + static_cast<std::ptrdiff_t>(n), table.at.begin());
+        return starts_with(o.path, table.at) || starts_with(table.at, o.path);
       });
       if (shadowed_by_file || overridden) continue;
       YAML::Node reference(YAML::NodeType::Map);

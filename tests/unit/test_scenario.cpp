@@ -158,7 +158,8 @@ TEST_CASE("lists and mappings may be read from CSV tables with the same checks",
   }
   CHECK(from_csv.municipalities[3].name == "Hamamatsu, Shizuoka");  // a quoted cell keeps its comma
   // The resolved scenario refers to the table instead of spelling out its rows.
-  CHECK_THAT(from_csv.resolved_yaml, Contains("csv: "));
+  CHECK_THAT(from_csv.resolved_yaml, Contains("csv: ") && Contains("tables/municipalities.csv"));
+  CHECK_THAT(from_csv.resolved_yaml, !Contains("Hamamatsu"));
 
   // Every error in a table names the CSV file, its line and column, and the key.
   auto table_error = [](const std::string& name) {
@@ -184,6 +185,9 @@ TEST_CASE("lists and mappings may be read from CSV tables with the same checks",
   const Scenario changed = load_scenario(
       {test::source_path("tests/scenarios/tables/quickstart_tables.yaml"), {"municipalities[0].population=5"}});
   CHECK(changed.municipalities[0].population == 5);
+  // A table changed by an override is resolved to its rows, the change included.
+  CHECK_THAT(changed.resolved_yaml, Contains("population: 5") && Contains("Hamamatsu, Shizuoka"));
+  CHECK_THAT(changed.resolved_yaml, !Contains("tables/municipalities.csv"));
 }
 
 TEST_CASE("events of every kind load together in any order", "[scenario]") {
