@@ -75,9 +75,22 @@ bool starts_with(const KeyPath& path, const KeyPath& prefix) {
 // built from fresh nodes, each key inserted once: yaml-cpp's assignment onto an existing node
 // writes through to every handle sharing it. (Sharing the subtrees no override writes into was
 // measured slower: each node assigned from another document merges that document's node set.)
+// Key order is the order of the status, field and origin axes: a `top` that lists every key of
+// `base` sets it; one that lists only some keeps base's order and appends its new keys, so a
+// variant that changes one status does not move it.
 YAML::Node merge(const YAML::Node& base, const YAML::Node& top) {
   if (!base.IsMap() || !top.IsMap()) return YAML::Clone(top);
   YAML::Node out(YAML::NodeType::Map);
+  const bool top_lists_every_key = std::all_of(
+      base.begin(), base.end(), [&](const auto& entry) { return top[entry.first.template as<std::string>()].IsDefined(); });
+  if (top_lists_every_key) {
+    for (const auto& entry : top) {
+      const auto key = entry.first.as<std::string>();
+      const YAML::Node below = base[key];
+      out[key] = below.IsDefined() ? merge(below, entry.second) : YAML::Clone(entry.second);
+    }
+    return out;
+  }
   for (const auto& entry : base) {
     const auto key = entry.first.as<std::string>();
     const YAML::Node replacement = top[key];
