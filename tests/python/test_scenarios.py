@@ -17,7 +17,7 @@ def child_scenario(tmp_path, how):
 
 @pytest.mark.parametrize("how", ["absolute", "relative"])
 def test_extends_changes_only_what_the_file_says(tmp_path, how):
-    # Regression (bug in 061cce0, fixed in 929b904): the extending file's keys were lost in the merge.
+    # The extending file's keys must survive the merge, in the resolved scenario and in the run.
     scenario = child_scenario(tmp_path, how)
     validated = run_ok("validate", scenario)
     assert "to 2025-10" in validated.stdout.splitlines()[0]

@@ -7,11 +7,11 @@
 #include "csv_table.hpp"
 #include "temp_folder.hpp"
 
+using Catch::Matchers::Contains;
 using migsim::InputError;
 using migsim::SourceLocation;
 using migsim::detail::CsvTable;
 using migsim::test::TempFolder;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -108,7 +108,8 @@ TEST_CASE("csv table - bad tables are reported at their line and column", "[io][
   CHECK_THAT(error_of(gap), Contains(gap + ":1:6: key 'location[1]'") && Contains("[0] first"));
 
   const auto bad_index = folder.write("i.csv", "code,location[x]\n1,2\n");
-  CHECK_THAT(error_of(bad_index), Contains(bad_index + ":1:6: key 'location[x]'") && Contains("whole number inside []"));
+  CHECK_THAT(error_of(bad_index),
+             Contains(bad_index + ":1:6: key 'location[x]'") && Contains("whole number inside []"));
 
   const auto mixed = folder.write("x.csv", "a.b,a[0]\n1,2\n");
   CHECK_THAT(error_of(mixed), Contains(mixed + ":1:5: key 'a[0]'") && Contains("not both"));

@@ -12,14 +12,14 @@
 #include "migsim/hdf5_output.hpp"
 #include "temp_folder.hpp"
 
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 using migsim::describe_output_file;
 using migsim::Hdf5Writer;
 using migsim::InputError;
 using migsim::Scenario;
 using migsim::YearOutput;
 using migsim::test::TempFolder;
-using Catch::Matchers::Contains;
-using Catch::Matchers::StartsWith;
 
 namespace {
 

@@ -8,12 +8,12 @@
 #include "temp_folder.hpp"
 #include "yaml_tree.hpp"
 
+using Catch::Matchers::Contains;
 using migsim::InputError;
 using migsim::SourceLocation;
 using migsim::detail::KeyPath;
 using migsim::detail::YamlTree;
 using migsim::test::TempFolder;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -38,12 +38,12 @@ std::vector<std::string> keys_of(const YAML::Node& map) {
 }
 
 const char* const kBase =
-    "name: base\n"                  // line 1
-    "seed: 1\n"                     // line 2
-    "statuses:\n"                   // line 3
+    "name: base\n"                     // line 1
+    "seed: 1\n"                        // line 2
+    "statuses:\n"                      // line 3
     "  TITP: {max_stay_months: 60}\n"  // line 4
     "  TES: {max_stay_months: 36}\n"   // line 5
-    "events: [a, b]\n";             // line 6
+    "events: [a, b]\n";                // line 6
 
 }  // namespace
 
@@ -59,11 +59,11 @@ TEST_CASE("yaml tree - an extending file changes only the keys it names", "[io][
   const YamlTree tree(top, {});
   const YAML::Node& root = tree.root();
   CHECK(root["name"].as<std::string>() == "top");
-  CHECK(root["seed"].as<int>() == 1);                                   // inherited
-  CHECK(root["statuses"]["TES"]["max_stay_months"].as<int>() == 36);    // mappings merge key by key
+  CHECK(root["seed"].as<int>() == 1);                                 // inherited
+  CHECK(root["statuses"]["TES"]["max_stay_months"].as<int>() == 36);  // mappings merge key by key
   CHECK(root["statuses"]["TES"]["family"].as<std::string>() == "none");
-  CHECK(root["events"].size() == 0);                                    // lists are replaced whole
-  CHECK_FALSE(root["extends"].IsDefined());                             // the chain is merged away
+  CHECK(root["events"].size() == 0);         // lists are replaced whole
+  CHECK_FALSE(root["extends"].IsDefined());  // the chain is merged away
   CHECK_THAT(tree.emit(), !Contains("extends"));
 }
 
@@ -71,7 +71,8 @@ TEST_CASE("yaml tree - a mapping that lists every key of its base sets the order
   TempFolder folder;
   folder.write("rules.yaml", "statuses:\n  TES: {max_stay_months: 36}\n");
   folder.write("full.yaml", "extends: rules.yaml\nstatuses:\n  TITP: {}\n  TES: {family: none}\n  SSW1: {}\n");
-  const auto partial = folder.write("partial.yaml", "extends: full.yaml\nstatuses:\n  SSW1: {works: true}\n  NEW: {}\n");
+  const auto partial =
+      folder.write("partial.yaml", "extends: full.yaml\nstatuses:\n  SSW1: {works: true}\n  NEW: {}\n");
 
   // The file that names every status decides their order, not the base that named TES alone.
   const YamlTree full(folder.path("full.yaml"), {});
@@ -89,8 +90,8 @@ TEST_CASE("yaml tree - a value is located in the file that wrote it", "[io][yaml
   const auto top = folder.write("top.yaml", "extends: base.yaml\nseed: 2\n");
   const YamlTree tree(top, {"statuses.TES.max_stay_months=12"});
 
-  CHECK(place(tree.locate({"seed"})) == top + ":2:7");                                // the top file wins
-  CHECK(place(tree.locate({"statuses", "TITP", "max_stay_months"})) == base + ":4:27");  // from the base
+  CHECK(place(tree.locate({"seed"})) == top + ":2:7");                                         // the top file wins
+  CHECK(place(tree.locate({"statuses", "TITP", "max_stay_months"})) == base + ":4:27");        // from the base
   CHECK(place(tree.locate({"statuses", "TITP", "max_stay_months"}, true)) == base + ":4:10");  // the key itself
   CHECK(place(tree.locate({"events", "[1]"})) == base + ":6:13");
   // A key that is not there: the nearest enclosing key that is.
@@ -130,7 +131,8 @@ TEST_CASE("yaml tree - bad files are reported at their line and column", "[io][y
   folder.write("b.yaml", "extends: a.yaml\n");
   CHECK_THAT(error_of(folder.path("a.yaml")), Contains("key 'extends'") && Contains("extends cycle"));
 
-  CHECK_THAT(error_of(folder.path("absent.yaml")), Contains("absent.yaml") && Contains("cannot open the scenario file"));
+  CHECK_THAT(error_of(folder.path("absent.yaml")),
+             Contains("absent.yaml") && Contains("cannot open the scenario file"));
 }
 
 TEST_CASE("yaml tree - overrides name what is wrong with them", "[io][yaml_tree]") {
