@@ -73,11 +73,25 @@ bool starts_with(const KeyPath& path, const KeyPath& prefix) {
 
 // Maps are merged key by key; anything else in `top` replaces what `base` had. The result is
 // built from fresh nodes, each key inserted once: yaml-cpp's assignment onto an existing node
-// writes through to every handle sharing it. (Sharing the subtrees no override writes into was
-// measured slower: each node assigned from another document merges that document's node set.)
+// writes through to every handle sharing it, and a node of one document assigned into another
+// merges the two documents' node sets, which is slow (bench/RESULTS.md).
+// Key order is the order of the status, field and origin axes: a `top` that lists every key of
+// `base` sets it; one that lists only some keeps base's order and appends its new keys, so a
+// variant that changes one status does not move it.
 YAML::Node merge(const YAML::Node& base, const YAML::Node& top) {
   if (!base.IsMap() || !top.IsMap()) return YAML::Clone(top);
   YAML::Node out(YAML::NodeType::Map);
+  const bool top_lists_every_key = std::all_of(base.begin(), base.end(), [&](const auto& entry) {
+    return top[entry.first.template as<std::string>()].IsDefined();
+  });
+  if (top_lists_every_key) {
+    for (const auto& entry : top) {
+      const auto key = entry.first.as<std::string>();
+      const YAML::Node below = base[key];
+      out[key] = below.IsDefined() ? merge(below, entry.second) : YAML::Clone(entry.second);
+    }
+    return out;
+  }
   for (const auto& entry : base) {
     const auto key = entry.first.as<std::string>();
     const YAML::Node replacement = top[key];
@@ -313,8 +327,8 @@ void YamlTree::apply_override(const std::string& text) {
 SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
   if (at_key && !path.empty() && !is_index(path.back())) {
     const KeyPath parent(path.begin(), path.end() - 1);
-    const bool from_override =
-        std::any_of(overrides_.begin(), overrides_.end(), [&](const Override& o) { return starts_with(path, o.path); });
+    const bool from_override = std::any_of(overrides_.begin(), overrides_.end(),
+                                           [&](const Override& given) { return starts_with(path, given.path); });
     for (auto it = files_.begin(); it != files_.end() && !from_override; ++it) {
       const YAML::Node map = walk(it->root, parent);
       if (!map.IsMap()) continue;
@@ -348,8 +362,8 @@ std::string YamlTree::emit() const {
       const bool shadowed_by_file = std::any_of(
           files_.begin(), layer, [&](const FileLayer& higher) { return walk(higher.root, table.at).IsDefined(); });
       // An override at, above or inside the table changes what is in force there.
-      const bool overridden = std::any_of(overrides_.begin(), overrides_.end(), [&](const Override& o) {
-        return starts_with(o.path, table.at) || starts_with(table.at, o.path);
+      const bool overridden = std::any_of(overrides_.begin(), overrides_.end(), [&](const Override& given) {
+        return starts_with(given.path, table.at) || starts_with(table.at, given.path);
       });
       if (shadowed_by_file || overridden) continue;
       YAML::Node reference(YAML::NodeType::Map);
@@ -364,8 +378,9 @@ std::string YamlTree::emit() const {
                                                                              const KeyPath& path) -> YAML::Node {
     for (const auto& [at, reference] : references)
       if (at == path) return reference;
-    const bool above_a_table = std::any_of(references.begin(), references.end(), [&](const auto& r) {
-      return r.first.size() > path.size() && starts_with(r.first, path);
+    const bool above_a_table = std::any_of(references.begin(), references.end(), [&](const auto& table_reference) {
+      const KeyPath& table_at = table_reference.first;
+      return table_at.size() > path.size() && starts_with(table_at, path);
     });
     if (!above_a_table || !(node.IsMap() || node.IsSequence())) return YAML::Clone(node);
     YAML::Node out(node.IsMap() ? YAML::NodeType::Map : YAML::NodeType::Sequence);

@@ -133,6 +133,9 @@ def test_baseline_at_full_scale_starts_from_the_statistics(tmp_path):
     run_ok("run", BASELINE, "--set", "end=2023-01", "-q", "-o", out)
     with h5py.File(out, "r") as f:
         assert f["national/stock"][0].sum() == 3_075_213  # ISA, end of 2022
+        # The status axis follows japan_baseline.yaml, which lists every status from TITP on, not
+        # data/japan/rules.yaml, which it extends and which names only TES.
+        assert list(f["national/status"].asstr()[:2]) == ["TITP", "TES"]
         assert f["labour_market/employers"][0].sum() == 298_790  # MHLW establishments, October 2022
         # Workers within 2 % of the MHLW count of October 2022 (1,822,725).
         assert abs(f["national/workers"][0].sum() - 1_822_725) < 0.02 * 1_822_725

@@ -17,7 +17,7 @@ def child_scenario(tmp_path, how):
 
 @pytest.mark.parametrize("how", ["absolute", "relative"])
 def test_extends_changes_only_what_the_file_says(tmp_path, how):
-    # Regression (bug in 061cce0, fixed in 929b904): the extending file's keys were lost in the merge.
+    # The extending file's keys must survive the merge, in the resolved scenario and in the run.
     scenario = child_scenario(tmp_path, how)
     validated = run_ok("validate", scenario)
     assert "to 2025-10" in validated.stdout.splitlines()[0]
@@ -72,3 +72,40 @@ def test_scale_option_scales_counts_back_to_persons(tmp_path):
     assert (stock % 16 == 0).all()
     # The initial census is the scenario's, about 216,000 persons whatever the scale.
     assert 200_000 < stock[0].sum() < 230_000
+
+
+QUICKSTART_STATUSES = ["TITP", "TES", "SSW1", "SSW2", "ENGINEER", "HIGHLY_SKILLED", "STUDENT", "PERMANENT",
+                       "SPOUSE_OR_LONG_TERM", "SPECIAL_PERMANENT", "DEPENDENT", "OTHER"]
+QUICKSTART_FIELDS = ["nursing_care", "construction", "industrial_products_manufacturing", "food_beverage_manufacturing",
+                     "agriculture", "food_service", "it_professional", "other_services", "none"]
+
+
+def axes(path):
+    with h5py.File(path, "r") as f:
+        return {name: list(f[f"national/{name}"].asstr()[()]) for name in ("status", "field", "origin")}
+
+
+def test_axes_follow_the_most_derived_file_that_lists_every_key(tmp_path):
+    """The Japan chain in small: a base that sets one rule of TES (as data/japan/rules.yaml does)
+    under a file that lists every status from TITP on. The status axis follows the file that
+    lists them all, not the base that happened to name TES first."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("statuses:\n  TES: {max_stay_months: 36}\n")
+    full = tmp_path / "full.yaml"
+    full.write_text("extends: rules.yaml\n" + QUICKSTART.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "full.h5"
+    run_ok("run", full, "--scale", "0.0625", "--set", "end=2023-10", "-q", "-o", out)
+    assert axes(out)["status"] == QUICKSTART_STATUSES
+
+    # A file that lists every field in another order reorders the field axis; one that changes a
+    # few statuses leaves the status axis where it was.
+    fields = "".join(f"  {name}: {{}}\n" for name in reversed(QUICKSTART_FIELDS))
+    variant = tmp_path / "variant.yaml"
+    variant.write_text("extends: full.yaml\nname: variant\nfields:\n" + fields +
+                       "statuses:\n  SSW1: {exit_rate_per_year: 0.05}\n  OTHER: {exit_rate_per_year: 0.05}\n")
+    out = tmp_path / "variant.h5"
+    run_ok("run", variant, "--scale", "0.0625", "--set", "end=2023-10", "-q", "-o", out)
+    got = axes(out)
+    assert got["status"] == QUICKSTART_STATUSES
+    assert got["field"] == list(reversed(QUICKSTART_FIELDS))
+    assert got["origin"][0] == "vietnam"
