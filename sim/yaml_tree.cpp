@@ -336,6 +336,23 @@ SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
   return {top_file_, 0, 0};
 }
 
+YamlTree YamlTree::with_overrides(const std::vector<std::string>& overrides) const {
+  YamlTree copy(*this);
+  copy.merged_.reset(YAML::Clone(merged_));  // the handles copied above still share merged_
+  for (const auto& text : overrides) copy.apply_override(text);
+  return copy;
+}
+
+std::optional<double> YamlTree::number_at(const std::string& key_path) const {
+  const YAML::Node node = walk(merged_, parse_override_path(key_path, key_path));
+  if (!node.IsDefined() || !node.IsScalar()) return std::nullopt;
+  try {
+    return node.as<double>();
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+}
+
 void YamlTree::fail(const KeyPath& path, const std::string& what_expected, bool at_key) const {
   throw InputError(locate(path, at_key), join_path(path), what_expected);
 }

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,12 @@ class YamlTree {
   // The merged tree as YAML text (the resolved scenario); tables that hold unchanged are written
   // as their `{csv: FILE}` reference rather than row by row.
   std::string emit() const;
+
+  // A copy with its own merged tree and these overrides applied on top: what a sweep run needs
+  // from a scenario read once. The files' layers and tables are shared, not read again.
+  YamlTree with_overrides(const std::vector<std::string>& overrides) const;
+  // The number at a --set style key path ("a.b[2].c") in the merged tree, or nullopt.
+  std::optional<double> number_at(const std::string& key_path) const;
 
  private:
   struct Table {
