@@ -1090,8 +1090,9 @@ LoadedScenario::~LoadedScenario() = default;
 
 Scenario LoadedScenario::resolve(const std::vector<std::string>& overrides) const {
   const std::lock_guard<std::mutex> lock(impl_->turns);
-  const YamlTree tree = impl_->tree.with_overrides(overrides);
-  return ScenarioReader(tree).read();
+  Scenario out;
+  impl_->tree.with_overrides(overrides, [&](const YamlTree& tree) { out = ScenarioReader(tree).read(); });
+  return out;
 }
 
 std::optional<double> LoadedScenario::number_at(const std::string& key_path) const {
