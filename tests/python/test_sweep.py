@@ -130,29 +130,47 @@ def test_jobs_one_and_two_give_the_same_datasets(grid_result, tmp_path):
     assert_same_datasets(out, two)
 
 
+SLURM = REPO / "scripts" / "slurm"
+
+
+def run_script(script, sweep, out, **env):
+    """Runs an sbatch script with bash, as Slurm would, with its inputs in the environment."""
+    environment = dict(os.environ, SWEEP=str(sweep), OUT=str(out), MIGSIM=str(MIGSIM), **env)
+    result = subprocess.run(["bash", str(SLURM / script)], capture_output=True, text=True, env=environment,
+                            cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 @pytest.mark.skipif(shutil.which("mpirun") is None, reason="no mpirun")
 def test_mpirun_gives_the_same_datasets(grid_result, tmp_path):
-    # The command of scripts/slurm/sweep_mpi.sbatch, on this machine.
+    # scripts/slurm/sweep_mpi.sbatch on this machine: two ranks, as root.
     sweep, out, _ = grid_result
     ranks = tmp_path / "ranks.h5"
-    result = subprocess.run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", str(MIGSIM), "sweep",
-                             str(sweep), "-o", str(ranks)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    run_script("sweep_mpi.sbatch", sweep, ranks, MPIRUN_FLAGS="--allow-run-as-root --oversubscribe -np 2")
     assert_same_datasets(out, ranks)
 
 
 def test_two_shards_merged_give_the_same_datasets(grid_result, tmp_path):
-    # The commands of scripts/slurm/sweep_array.sbatch: array tasks 0 and 1, then the merge.
+    # scripts/slurm/sweep_array.sbatch as array tasks 3 and 4 of --array=3-4, then sweep_merge.sbatch.
     sweep, out, _ = grid_result
     merged = tmp_path / "sharded.h5"
-    for task in ("0", "1"):
-        env = dict(os.environ, SLURM_ARRAY_TASK_ID=task, SLURM_ARRAY_TASK_COUNT="2", SLURM_ARRAY_TASK_MIN="0")
-        result = subprocess.run([str(MIGSIM), "sweep", str(sweep), "-o", str(merged)], capture_output=True,
-                                text=True, env=env, timeout=300)
-        assert result.returncode == 0, result.stderr
+    for task in ("3", "4"):
+        run_script("sweep_array.sbatch", sweep, merged, SLURM_ARRAY_TASK_ID=task, SLURM_ARRAY_TASK_COUNT="2",
+                   SLURM_ARRAY_TASK_MIN="3", SLURM_CPUS_PER_TASK="2")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sharded.shard-1-of-2.h5", "sharded.shard-2-of-2.h5"]
-    run_ok("sweep-merge", sweep, "-o", merged)
+    run_script("sweep_merge.sbatch", sweep, merged)
     assert_same_datasets(out, merged)
+
+
+def test_a_merge_names_the_missing_shard(grid_result, tmp_path):
+    sweep, _, _ = grid_result
+    out = tmp_path / "out.h5"
+    run_ok("sweep", sweep, "-o", out, "--shard", "2/3")
+    result = migsim("sweep-merge", sweep, "-o", out)
+    assert result.returncode == 2
+    assert "run 0 is in none of the 1 shard files" in result.stderr
+    assert not out.exists()
 
 
 def start_sweep(*args):
@@ -171,10 +189,10 @@ def wait_for_parts(parts, count, process):
 
 
 LONGER = """seed: 3
-replicates: 6
+replicates: 4
 design: grid
 factors:
-  statuses.TES.job_search_rate_per_month: [0.01, 0.02, 0.03, 0.04, 0.05]
+  statuses.TES.job_search_rate_per_month: [0.01, 0.02, 0.03, 0.04]
 """
 
 
@@ -190,12 +208,12 @@ def test_killed_with_sigkill_and_resumed_gives_the_uninterrupted_result(tmp_path
     process.wait()
     assert not out.exists()
     done = len(list(parts.glob("run-*.h5")))
-    assert 4 <= done < 30
+    assert 4 <= done < 16
     # Without --resume the parts are not overwritten.
     refused = migsim("sweep", sweep, "-o", out)
     assert refused.returncode == 2 and "--resume" in refused.stderr
     result = run_ok("sweep", sweep, "-o", out, "--jobs", "2", "--resume")
-    assert f"resuming: {done} of 30 runs already done" in result.stderr
+    assert f"resuming: {done} of 16 runs already done" in result.stderr
     assert_same_datasets(whole, out)
     assert not parts.exists()
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
@@ -229,7 +247,7 @@ def test_sigterm_leaves_no_temporary_file(tmp_path):
     # What was finished is kept: --resume completes the sweep.
     run_ok("sweep", sweep, "-o", out, "--resume")
     with h5py.File(out, "r") as f:
-        assert [s.decode() for s in f["runs/status"][()]] == ["ok"] * 30
+        assert [s.decode() for s in f["runs/status"][()]] == ["ok"] * 16
 
 
 @pytest.mark.parametrize("design", ["sobol", "lhs", "saltelli", "morris"])
