@@ -378,6 +378,7 @@ class ScenarioReader {
     Mapping top(Value(tree_, tree_.root(), {}));
     s.source_file = tree_.top_file();
     s.resolved_yaml = tree_.emit();
+    for (const auto& [key_path, file, sha256] : tree_.table_files()) s.table_files.push_back({key_path, file, sha256});
     s.name = top.optional("name", std::filesystem::path(tree_.top_file()).stem().string(),
                           [](const Value& v) { return v.as_string(); });
     s.description = top.optional("description", std::string(), [](const Value& v) { return v.as_string(); });

@@ -22,6 +22,7 @@
 #include <numeric>
 #include <unistd.h>
 
+#include "cf_metadata.hpp"
 #include "interrupt.hpp"
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"
@@ -373,7 +374,7 @@ int command_sweep(const std::vector<std::string>& args) {
   }
   if (const int code = everyone_agrees(setup_code); code >= 0) return code;
 
-  ResultProvenance provenance{history_line("sweep", args), threads, ""};
+  ResultProvenance provenance{history_line("sweep", args), threads, detail::table_files_json(first.table_files)};
   const std::string target = shard.active() ? shard_path(output, shard) : output;
   parts = target + ".parts";
   Context context{*plan, *scenarios, first, provenance, parts, threads};
