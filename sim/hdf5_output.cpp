@@ -10,8 +10,10 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <sstream>
 
+#include "interrupt.hpp"
 #include "migsim/error.hpp"
 #include "migsim/version.hpp"
 
@@ -58,6 +60,7 @@ struct Dimension {
 struct Hdf5Writer::Impl {
   std::string final_path;
   std::string temp_path;
+  std::optional<TemporaryFileGuard> interrupt_cleanup;  // SIGINT/SIGTERM remove the temporary file
   H5::H5File file;
   bool committed = false;
   int compression = 4;
@@ -231,6 +234,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) 
   impl_->final_path = path;
   impl_->temp_path = path + ".tmp-" + std::to_string(::getpid());
   impl_->compression = s.output.compression_level;
+  impl_->interrupt_cleanup.emplace(impl_->temp_path);  // before the file exists: no moment unguarded
   try {
     impl_->file = H5::H5File(impl_->temp_path, H5F_ACC_TRUNC);
   } catch (const H5::Exception& e) {
