@@ -16,6 +16,7 @@
 
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"
+#include "interrupt.hpp"
 #include "migsim/hdf5_output.hpp"
 #include "migsim/scenario_io.hpp"
 #include "migsim/version.hpp"
@@ -243,6 +244,7 @@ int command_run(const std::vector<std::string>& args) {
                      "expected an output file in an existing folder, but '" + folder.string() + "' is not one");
 
   const auto started = std::chrono::steady_clock::now();
+  install_interrupt_handlers();
   Engine engine(s);
   Hdf5Writer writer(output, s, threads > 0 ? threads : tbb::info::default_concurrency());
   SummarySink summary(writer, s);

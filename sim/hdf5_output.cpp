@@ -11,9 +11,11 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "cf_metadata.hpp"
+#include "interrupt.hpp"
 #include "migsim/error.hpp"
 #include "migsim/version.hpp"
 
@@ -107,6 +109,7 @@ void write_municipality_positions(H5::Group& group, const H5::DataSet& municipal
 struct Hdf5Writer::Impl {
   std::string final_path;
   std::string temp_path;
+  std::optional<TemporaryFileGuard> interrupt_cleanup;  // SIGINT/SIGTERM remove the temporary file
   H5::H5File file;
   bool committed = false;
   int compression = 4;
@@ -289,6 +292,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) 
   impl_->final_path = path;
   impl_->temp_path = path + ".tmp-" + std::to_string(::getpid());
   impl_->compression = s.output.compression_level;
+  impl_->interrupt_cleanup.emplace(impl_->temp_path);  // before the file exists: no moment unguarded
   try {
     impl_->file = H5::H5File(impl_->temp_path, H5F_ACC_TRUNC);
   } catch (const H5::Exception& e) {
