@@ -21,10 +21,14 @@ int main(int argc, char** argv) {
   int runs = 3, threads = 1;
   for (int k = 1; k < argc; ++k) {
     const std::string a = argv[k];
-    if (a == "--scale" && k + 1 < argc) scale = argv[++k];
-    else if (a == "--runs" && k + 1 < argc) runs = std::atoi(argv[++k]);
-    else if (a == "--threads" && k + 1 < argc) threads = std::atoi(argv[++k]);
-    else scenario = a;
+    if (a == "--scale" && k + 1 < argc)
+      scale = argv[++k];
+    else if (a == "--runs" && k + 1 < argc)
+      runs = std::atoi(argv[++k]);
+    else if (a == "--threads" && k + 1 < argc)
+      threads = std::atoi(argv[++k]);
+    else
+      scenario = a;
   }
   const migsim::ScenarioSource source{scenario, {"scale=" + scale}};
   auto t = Clock::now();
@@ -36,8 +40,8 @@ int main(int argc, char** argv) {
   double resolve_seconds = 0, engine_seconds = 0;
   for (int r = 0; r < runs; ++r) {
     t = Clock::now();
-    const migsim::Scenario s = loaded.resolve({"behaviour.change_threshold=0." + std::to_string(r + 1),
-                                               "seed=" + std::to_string(1000 + r)});
+    const migsim::Scenario s =
+        loaded.resolve({"behaviour.change_threshold=0." + std::to_string(r + 1), "seed=" + std::to_string(1000 + r)});
     resolve_seconds += since(t);
     t = Clock::now();
     migsim::Engine engine(s);

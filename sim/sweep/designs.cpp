@@ -81,8 +81,12 @@ Design saltelli_design(const SweepSpec& spec) {
   Design d;
   const std::size_t k = spec.factors.size();
   const auto unit = sobol_unit_points(spec.samples, static_cast<int>(2 * k));
-  auto a_row = [&](std::size_t row) { return std::vector<double>(unit[row].begin(), unit[row].begin() + static_cast<std::ptrdiff_t>(k)); };
-  auto b_row = [&](std::size_t row) { return std::vector<double>(unit[row].begin() + static_cast<std::ptrdiff_t>(k), unit[row].end()); };
+  auto a_row = [&](std::size_t row) {
+    return std::vector<double>(unit[row].begin(), unit[row].begin() + static_cast<std::ptrdiff_t>(k));
+  };
+  auto b_row = [&](std::size_t row) {
+    return std::vector<double>(unit[row].begin() + static_cast<std::ptrdiff_t>(k), unit[row].end());
+  };
   for (std::size_t block = 0; block < k + 2; ++block) {
     for (std::size_t row = 0; row < unit.size(); ++row) {
       std::vector<double> u = block == 1 ? b_row(row) : a_row(row);

@@ -12,7 +12,7 @@ bool launched_by_mpi();
 
 class MpiSession {
  public:
-  MpiSession();  // MPI_Init_thread (funneled: only the main thread calls MPI)
+  MpiSession();   // MPI_Init_thread (funneled: only the main thread calls MPI)
   ~MpiSession();  // MPI_Finalize
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;

@@ -26,11 +26,10 @@ std::string shortest(double value) {
 
 std::string sha256_hex(const std::string& bytes) { return detail::sha256_hex(bytes); }
 
-SweepPlan::SweepPlan(SweepSpec spec) : spec_(std::move(spec)), design_(make_design(spec_)), hash_(sha256_hex(spec_.text)) {}
+SweepPlan::SweepPlan(SweepSpec spec)
+    : spec_(std::move(spec)), design_(make_design(spec_)), hash_(sha256_hex(spec_.text)) {}
 
-int SweepPlan::run_count() const {
-  return static_cast<int>(spec_.variants.size()) * point_count() * spec_.replicates;
-}
+int SweepPlan::run_count() const { return static_cast<int>(spec_.variants.size()) * point_count() * spec_.replicates; }
 
 PlannedRun SweepPlan::run(int index) const {
   PlannedRun r;
@@ -51,8 +50,8 @@ std::string SweepPlan::design_json() const {
   out << ",\"points\":" << point_count() << ",\"factors\":[";
   for (std::size_t f = 0; f < spec_.factors.size(); ++f) {
     const auto& factor = spec_.factors[f];
-    out << (f ? "," : "") << "{\"name\":" << json_text(factor.name) << ",\"dataset\":"
-        << json_text(dataset_name(factor.name)) << ",\"key_paths\":[";
+    out << (f ? "," : "") << "{\"name\":" << json_text(factor.name)
+        << ",\"dataset\":" << json_text(dataset_name(factor.name)) << ",\"key_paths\":[";
     for (std::size_t k = 0; k < factor.key_paths.size(); ++k) out << (k ? "," : "") << json_text(factor.key_paths[k]);
     out << "],\"multiplier\":" << (factor.multiplier ? "true" : "false");
     if (factor.scale == FactorScale::grid) {
@@ -95,7 +94,8 @@ std::vector<std::string> SweepScenarios::overrides(const PlannedRun& run) const 
         if (!base)
           throw InputError({spec.path, factor.line, factor.column}, "factors." + factor.name,
                            "expected '" + path + "' to be a number in the scenario of variant '" +
-                               spec.variants[static_cast<std::size_t>(run.variant)].name + "' (a multiplier scales it)");
+                               spec.variants[static_cast<std::size_t>(run.variant)].name +
+                               "' (a multiplier scales it)");
         value *= *base;
       }
       out.push_back(path + "=" + shortest(value));

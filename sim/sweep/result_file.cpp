@@ -195,8 +195,10 @@ struct ResultWriter::Impl {
         const auto v = dim == "status" ? labels(s.statuses) : dim == "field" ? labels(s.fields) : labels(s.origins);
         scale = text_dataset(out.group, dim, v);
         size = v.size();
-        text_attribute(scale, "long_name", dim == "status" ? "residence status" : dim == "field" ? "field of work"
-                                                                                                  : "country of origin");
+        text_attribute(scale, "long_name",
+                       dim == "status"  ? "residence status"
+                       : dim == "field" ? "field of work"
+                                        : "country of origin");
       } else {
         std::vector<std::int32_t> codes;
         std::vector<std::string> names;
@@ -323,17 +325,17 @@ struct ResultWriter::Impl {
     finish(number_dataset(g, "seed", H5::PredType::STD_U64LE, H5::PredType::NATIVE_UINT64, seed), "the run's seed");
     finish(text_dataset(g, "status", statuses), "ok or failed");
     finish(text_dataset(g, "message", messages), "the error of a failed run");
-    H5::DataSet wall = finish(
-        number_dataset(g, "wall_seconds", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, wall_seconds),
-        "wall time of the run");
+    H5::DataSet wall =
+        finish(number_dataset(g, "wall_seconds", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, wall_seconds),
+               "wall time of the run");
     text_attribute(wall, "units", "s");
     for (std::size_t f = 0; f < spec.factors.size(); ++f) {
       const auto& x = spec.factors[f];
       std::string paths;
       for (const auto& p : x.key_paths) paths += (paths.empty() ? "" : ",") + p;
-      H5::DataSet ds = finish(number_dataset(g, dataset_name(x.name), H5::PredType::IEEE_F64LE,
-                                             H5::PredType::NATIVE_DOUBLE, factor[f]),
-                              x.multiplier ? "multiplier of " + paths : x.name);
+      H5::DataSet ds = finish(
+          number_dataset(g, dataset_name(x.name), H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, factor[f]),
+          x.multiplier ? "multiplier of " + paths : x.name);
       text_attribute(ds, "key_path", paths);
       text_attribute(ds, "scale", to_string(x.scale));
     }
@@ -376,8 +378,8 @@ ResultWriter::ResultWriter(const std::string& path, const SweepPlan& plan, const
   number_attribute(root, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
   text_attribute(root, "kind", "sweep");
   text_attribute(root, "Conventions", "CF-1.8");
-  text_attribute(root, "title", "migsim sweep " + spec.path + ": " + std::to_string(plan.run_count()) + " runs of " +
-                                    s.name);
+  text_attribute(root, "title",
+                 "migsim sweep " + spec.path + ": " + std::to_string(plan.run_count()) + " runs of " + s.name);
   text_attribute(root, "history", provenance.history);
   text_attribute(root, "migsim_version", version());
   text_attribute(root, "scenario_name", s.name);
@@ -404,7 +406,8 @@ ResultWriter::ResultWriter(const std::string& path, const SweepPlan& plan, const
     const bool written = (name == "national" && s.output.national) || (name == "prefecture" && s.output.prefecture) ||
                          (name == "municipality" && s.output.municipality) ||
                          (name == "labour_market" && s.output.labour_market);
-    const bool kept = spec.groups.empty() || std::find(spec.groups.begin(), spec.groups.end(), name) != spec.groups.end();
+    const bool kept =
+        spec.groups.empty() || std::find(spec.groups.begin(), spec.groups.end(), name) != spec.groups.end();
     if (written && kept) d.make_group(name, s);
   }
 }

@@ -25,8 +25,8 @@ struct RunRecord {
 
 // Root attributes beyond the plan's and the scenario's.
 struct ResultProvenance {
-  std::string history;  // when and how the file was made
-  int threads = 0;      // threads per run
+  std::string history;      // when and how the file was made
+  int threads = 0;          // threads per run
   std::string table_files;  // JSON: key path -> {path, sha256}
 };
 

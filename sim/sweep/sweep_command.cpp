@@ -2,6 +2,7 @@
 
 #include <tbb/info.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <boost/program_options.hpp>
@@ -10,17 +11,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iomanip>
 #include <iostream>
+#include <map>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
-#include <functional>
-#include <iomanip>
-#include <map>
-#include <numeric>
-#include <unistd.h>
 
 #include "cf_metadata.hpp"
 #include "interrupt.hpp"
@@ -101,9 +101,8 @@ Shard shard_from(const po::variables_map& vm) {
   const int number = std::atoi(id) - (min ? std::atoi(min) : 0) + 1;
   const auto s = parse_shard(std::to_string(number) + "/" + count);
   if (!s)
-    bad_command_line("SLURM_ARRAY_TASK_ID",
-                     "expected array task ids " + std::string(min ? min : "0") + ".. to count " + count +
-                         " tasks, got task " + id);
+    bad_command_line("SLURM_ARRAY_TASK_ID", "expected array task ids " + std::string(min ? min : "0") + ".. to count " +
+                                                count + " tasks, got task " + id);
   return *s;
 }
 
@@ -174,8 +173,12 @@ RunRecord execute(const SweepPlan& plan, const SweepScenarios& scenarios, int in
 class Progress {
  public:
   Progress(std::vector<int> pending, int total, int already_done, int already_failed)
-      : pending_(std::move(pending)), total_(total), done_(already_done), failed_(already_failed),
-        started_(Clock::now()), done_at_start_(already_done) {}
+      : pending_(std::move(pending)),
+        total_(total),
+        done_(already_done),
+        failed_(already_failed),
+        started_(Clock::now()),
+        done_at_start_(already_done) {}
 
   int next() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -232,7 +235,8 @@ void run_locally(const Context& c, Progress& progress, int jobs) {
   for (int j = 0; j < jobs; ++j)
     workers.emplace_back([&] {
       try {
-        for (int index = progress.next(); index >= 0; index = progress.next()) progress.finished(run_into_part(c, index));
+        for (int index = progress.next(); index >= 0; index = progress.next())
+          progress.finished(run_into_part(c, index));
       } catch (...) {  // a part that cannot be written: stop this worker, report after the others
         std::lock_guard<std::mutex> lock(failure_mutex);
         if (!failure) failure = std::current_exception();
@@ -315,8 +319,7 @@ int command_sweep(const std::vector<std::string>& args) {
       "no-pilot", "with --plan: no pilot run")(
       "shard", po::value<std::string>(),
       "run block K of N of the runs into OUT.shard-K-of-N.h5 (default from SLURM_ARRAY_TASK_ID/COUNT)")(
-      "merge", "join the shard files OUT.shard-*-of-N.h5 into OUT.h5")("sweep", po::value<std::string>(),
-                                                                      "sweep file");
+      "merge", "join the shard files OUT.shard-*-of-N.h5 into OUT.h5")("sweep", po::value<std::string>(), "sweep file");
   po::positional_options_description positional;
   positional.add("sweep", 1);
   po::variables_map vm;
@@ -356,14 +359,17 @@ int command_sweep(const std::vector<std::string>& args) {
       output = vm["output"].as<std::string>();
       const auto folder = fs::path(output).parent_path();
       if (!folder.empty() && !fs::is_directory(folder))
-        bad_command_line("-o", "expected a result file in an existing folder, but '" + folder.string() + "' is not one");
+        bad_command_line("-o",
+                         "expected a result file in an existing folder, but '" + folder.string() + "' is not one");
       if (vm.count("merge") && (vm.count("resume") || vm.count("shard")))
         bad_command_line("--merge", "--merge joins finished shards: it takes no --resume or --shard");
     }
     plan.emplace(read_sweep_file(vm["sweep"].as<std::string>()));
     scenarios.emplace(*plan);
-    if (rank == 0) first = validate_plan(*plan, *scenarios);  // every run's scenario checked before any runs
-    else first = scenarios->resolve(plan->run(0));
+    if (rank == 0)
+      first = validate_plan(*plan, *scenarios);  // every run's scenario checked before any runs
+    else
+      first = scenarios->resolve(plan->run(0));
     if (vm.count("plan")) {
       if (rank == 0) print_plan(*plan, *scenarios, first, jobs, threads, !vm.count("no-pilot"));
       setup_code = 0;
@@ -391,8 +397,9 @@ int command_sweep(const std::vector<std::string>& args) {
       if (std::regex_match(entry.path().filename().string(), pattern)) shards.push_back(entry.path().string());
     std::sort(shards.begin(), shards.end());
     if (shards.empty())
-      throw InputError({"command line", 0, 0}, "--merge", "expected shard files " + shard_path(output, {1, 2}) +
-                                                               " and so on beside the result file; found none");
+      throw InputError(
+          {"command line", 0, 0}, "--merge",
+          "expected shard files " + shard_path(output, {1, 2}) + " and so on beside the result file; found none");
     for (const auto& file : shards) {
       ResultReader reader(file);
       if (reader.text_attribute("sweep_sha256") != plan->sweep_hash() ||
@@ -514,7 +521,8 @@ int command_sweep(const std::vector<std::string>& args) {
 
 int command_sweep_merge(const std::vector<std::string>& args) {
   std::vector<std::string> with_merge = args;
-  if (std::find(args.begin(), args.end(), "--help") == args.end() && std::find(args.begin(), args.end(), "-h") == args.end())
+  if (std::find(args.begin(), args.end(), "--help") == args.end() &&
+      std::find(args.begin(), args.end(), "-h") == args.end())
     with_merge.push_back("--merge");
   return command_sweep(with_merge);
 }

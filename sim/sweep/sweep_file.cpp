@@ -144,7 +144,8 @@ Factor read_factor(const Reader& r, const std::string& name, const YAML::Node& n
   const bool grid = design == DesignType::grid;
   const bool listed = node.IsSequence() || (node.IsMap() && node["values"].IsDefined());
   if (listed && !grid)
-    r.fail(path, std::string("expected a range {min, max} for a ") + to_string(design) + " design, not a list of values");
+    r.fail(path,
+           std::string("expected a range {min, max} for a ") + to_string(design) + " design, not a list of values");
   if (!node.IsSequence()) {
     r.require_map(node, path, {"min", "max", "scale", "values", "multiplies", "sets", "whole_numbers"});
     if (node["multiplies"] && node["sets"])
@@ -199,14 +200,16 @@ Variant read_variant(const Reader& r, const std::string& name, const YAML::Node&
   if (node["file"]) {
     const auto file = folder / r.text(node["file"], child_path(path, "file"));
     if (!std::filesystem::exists(file))
-      r.fail(child_path(path, "file"), "expected an existing scenario file, but '" + file.string() + "' does not exist");
+      r.fail(child_path(path, "file"),
+             "expected an existing scenario file, but '" + file.string() + "' does not exist");
     v.file = file.string();
   }
   if (node["set"]) {
     const auto set = node["set"];
     const KeyPath set_path = child_path(path, "set");
     if (!set.IsMap()) r.fail(set_path, "expected a mapping of key paths to values");
-    for (const auto& entry : set) v.overrides.push_back(entry.first.as<std::string>() + "=" + override_text(entry.second));
+    for (const auto& entry : set)
+      v.overrides.push_back(entry.first.as<std::string>() + "=" + override_text(entry.second));
   }
   return v;
 }
@@ -240,8 +243,8 @@ SweepSpec read_sweep_file(const std::string& path) {
     if (!(*spec.scale > 0 && *spec.scale <= 1)) r.fail({"scale"}, "expected a scale greater than 0, at most 1");
   }
   if (root["seed"])
-    spec.seed = static_cast<std::uint64_t>(
-        r.whole(root["seed"], {"seed"}, 0, std::numeric_limits<std::int64_t>::max()));
+    spec.seed =
+        static_cast<std::uint64_t>(r.whole(root["seed"], {"seed"}, 0, std::numeric_limits<std::int64_t>::max()));
   spec.sampler_seed = spec.seed;
   if (root["sampler_seed"])
     spec.sampler_seed = static_cast<std::uint64_t>(
@@ -262,11 +265,12 @@ SweepSpec read_sweep_file(const std::string& path) {
   }
   const bool sampled = spec.design != DesignType::grid;
   if (root["samples"]) {
-    if (!sampled) r.fail({"samples"}, "a grid design takes no samples: its points are every combination of values", true);
+    if (!sampled)
+      r.fail({"samples"}, "a grid design takes no samples: its points are every combination of values", true);
     spec.samples = static_cast<int>(r.whole(root["samples"], {"samples"}, 1, 1000000));
   } else if (sampled) {
-    r.fail({"samples"}, std::string("required key is missing: the number of samples of the ") +
-                            to_string(spec.design) + " design",
+    r.fail({"samples"},
+           std::string("required key is missing: the number of samples of the ") + to_string(spec.design) + " design",
            true);
   }
   if (root["morris_levels"]) {

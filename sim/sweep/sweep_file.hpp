@@ -44,8 +44,8 @@ struct SweepSpec {
   int replicates = 1;
   std::vector<Variant> variants;  // at least one: {"base"} when the file names none
   DesignType design = DesignType::grid;
-  int samples = 0;          // lhs, sobol: points; saltelli: base rows; morris: trajectories
-  int morris_levels = 4;    // morris: levels of the grid each factor moves on
+  int samples = 0;                 // lhs, sobol: points; saltelli: base rows; morris: trajectories
+  int morris_levels = 4;           // morris: levels of the grid each factor moves on
   std::uint64_t sampler_seed = 1;  // lhs and morris draw their points from it
   std::vector<Factor> factors;
   std::vector<std::string> groups;  // output groups kept; empty: all the scenario writes

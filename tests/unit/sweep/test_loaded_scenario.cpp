@@ -5,8 +5,7 @@
 
 using namespace migsim;
 
-TEST_CASE("resolving a loaded scenario equals loading it with the same overrides, whatever came before",
-          "[sweep]") {
+TEST_CASE("resolving a loaded scenario equals loading it with the same overrides, whatever came before", "[sweep]") {
   const std::string file = std::string(MIGSIM_SOURCE_DIR) + "/scenarios/quickstart.yaml";
   const std::vector<std::string> base{"statuses.TITP.exit_rate_per_year=0.08"};
   const LoadedScenario loaded({file, base});
