@@ -94,6 +94,23 @@ def test_grid_result_holds_every_run_with_its_design(grid_result):
         assert not np.array_equal(stock[0], stock[4])  # so do variants
 
 
+def test_common_random_numbers_pair_the_replicates(tmp_path):
+    sweep = write_sweep(tmp_path, """seed: 5
+replicates: 6
+factors:
+  statuses.TES.job_search_rate_per_month: [0.02, 0.05]
+output: {groups: [national], years: [2030]}
+""")
+    out = tmp_path / "out.h5"
+    run_ok("sweep", sweep, "-o", out)
+    with h5py.File(out, "r") as f:
+        total = f["national/stock"][()].sum(axis=(1, 2, 3, 4))
+    low, high = total[:6], total[6:]  # replicate r at each point
+    paired = np.std(high - low, ddof=1)
+    unpaired = np.sqrt(np.var(low, ddof=1) + np.var(high, ddof=1))
+    assert paired < unpaired / 4
+
+
 def test_a_sweep_run_is_the_single_run_with_its_overrides(grid_result, tmp_path):
     _, out, _ = grid_result
     with h5py.File(out, "r") as f:
@@ -271,7 +288,7 @@ output: {{groups: [national], years: [2022, 2030]}}
         unit_a = (a - 0.01) / 0.04
         unit_b = np.log(b / 0.001) / np.log(100)
         if design == "sobol":
-            expected = scipy_qmc.Sobol(2, scramble=False).random(5)[1:]
+            expected = scipy_qmc.Sobol(2, scramble=False).random(8)[1:5]
             np.testing.assert_allclose(np.c_[unit_a, unit_b], expected, atol=1e-12)
         elif design == "lhs":
             for u in (unit_a, unit_b):
@@ -279,7 +296,7 @@ output: {{groups: [national], years: [2022, 2030]}}
         elif design == "saltelli":
             block, row = f["runs/design_block"][()], f["runs/design_row"][()]
             assert len(a) == 4 * (2 + 2) and list(block) == [0] * 4 + [1] * 4 + [2] * 4 + [3] * 4
-            sobol = scipy_qmc.Sobol(4, scramble=False).random(5)[1:]
+            sobol = scipy_qmc.Sobol(4, scramble=False).random(8)[1:5]
             expected_a = np.where(block == 1, sobol[row, 2], sobol[row, 0])
             expected_a = np.where(block == 2, sobol[row, 2], expected_a)
             np.testing.assert_allclose(unit_a, expected_a, atol=1e-12)
