@@ -361,3 +361,17 @@ def test_plan_prints_the_runs_and_a_pilot_estimate(tmp_path):
 def test_example_sweeps_validate(name):
     result = run_ok("sweep", SWEEPS / f"{name}.yaml", "--plan", "--no-pilot")
     assert ": valid." in result.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--shard", "3/2"], "key '--shard': expected K/N with 1 <= K <= N"),
+    (["--jobs", "-1"], "key '--jobs': expected a number of jobs from 0 to 1024"),
+    (["--threads", "0"], "key '--threads': expected a number of threads from 1 to 1024"),
+    (["--merge"], "out.shard-1-of-2.h5 and so on beside the result file; found none"),
+])
+def test_bad_command_lines_get_one_clear_error(args, message, tmp_path):
+    sweep = write_sweep(tmp_path, GRID)
+    result = migsim("sweep", sweep, "-o", tmp_path / "out.h5", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.yaml"]
