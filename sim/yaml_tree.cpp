@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <tuple>
 #include <set>
 #include <sstream>
 
@@ -154,6 +157,20 @@ KeyPath parse_override_path(const std::string& text, const std::string& whole) {
   return path;
 }
 
+// A table file read once per process: the variants of a sweep extend the same base and name the
+// same tables. Held weakly, so a table lives only as long as a tree that uses it.
+std::shared_ptr<const CsvTable> shared_table(const fs::path& file, const std::string& key_column) {
+  static std::mutex mutex;
+  static std::map<std::tuple<std::string, std::string, fs::file_time_type>, std::weak_ptr<const CsvTable>> tables;
+  std::error_code ec;
+  const auto key = std::make_tuple(fs::weakly_canonical(file, ec).string(), key_column, fs::last_write_time(file, ec));
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (auto table = tables[key].lock()) return table;
+  auto table = std::make_shared<const CsvTable>(file.string(), key_column);
+  tables[key] = table;
+  return table;
+}
+
 }  // namespace
 
 YamlTree::YamlTree(const std::string& path, const std::vector<std::string>& overrides,
@@ -235,7 +252,7 @@ void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& p
                        "expected an existing CSV file, but '" + csv.string() + "' does not exist");
     const std::string key_column = value["key"].IsDefined() ? value["key"].as<std::string>() : "";
     const bool streamed = streamed_path(here) != nullptr;
-    layer.tables.push_back({here, std::make_shared<const CsvTable>(csv.string(), key_column)});
+    layer.tables.push_back({here, shared_table(csv, key_column)});
     if (streamed)
       value["csv"] = csv.string();  // as a path from here, like the resolved scenario's other paths
     else
@@ -348,6 +365,83 @@ SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
     }
   }
   return {top_file_, 0, 0};
+}
+
+void YamlTree::with_overrides(const std::vector<std::string>& overrides,
+                              const std::function<void(const YamlTree&)>& use) {
+  // What each override replaced: the value it overwrote, or the first key it added on its path.
+  struct Replaced {
+    KeyPath parent;
+    std::string key;      // the key (or "[i]") under parent
+    YAML::Node previous;  // a copy of the old value; undefined when the key was added
+  };
+  std::vector<Replaced> replaced;
+  const std::size_t overrides_before = overrides_.size(), tables_before = override_tables_.size();
+  auto restore = [&] {
+    for (auto it = replaced.rbegin(); it != replaced.rend(); ++it) {
+      YAML::Node parent = walk(merged_, it->parent);
+      if (is_index(it->key))
+        parent[index_of(it->key)] = it->previous;
+      else if (it->previous.IsDefined())
+        parent[it->key] = it->previous;
+      else
+        parent.remove(it->key);
+    }
+    overrides_.resize(overrides_before);
+    override_tables_.resize(tables_before);
+  };
+  try {
+    for (const auto& text : overrides) {
+      const auto equals = text.find('=');
+      if (equals != std::string::npos && equals > 0) {
+        const KeyPath path = parse_override_path(text.substr(0, equals), text);
+        for (std::size_t depth = 0; depth < path.size(); ++depth) {
+          const KeyPath parent(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(depth));
+          const YAML::Node node = walk(merged_, KeyPath(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(depth + 1)));
+          if (!node.IsDefined()) {
+            replaced.push_back({parent, path[depth], YAML::Node(YAML::NodeType::Undefined)});
+            break;
+          }
+          if (depth + 1 == path.size()) replaced.push_back({parent, path[depth], YAML::Clone(node)});
+        }
+      }
+      apply_override(text);
+    }
+    use(*this);
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+}
+
+std::vector<std::array<std::string, 3>> YamlTree::table_files() const {
+  std::vector<std::array<std::string, 3>> out;
+  for (auto layer = files_.begin(); layer != files_.end(); ++layer) {
+    for (const auto& table : layer->tables) {
+      const bool shadowed_by_file = std::any_of(
+          files_.begin(), layer, [&](const FileLayer& higher) { return walk(higher.root, table.at).IsDefined(); });
+      const bool replaced = std::any_of(overrides_.begin(), overrides_.end(),
+                                        [&](const Override& o) { return starts_with(table.at, o.path); });
+      if (!shadowed_by_file && !replaced) out.push_back({join_path(table.at), table.rows->file(), table.rows->sha256()});
+    }
+  }
+  for (const auto& table : override_tables_) {
+    const auto later = std::find_if(out.begin(), out.end(), [&](const auto& t) { return t[0] == join_path(table.at); });
+    if (later != out.end()) out.erase(later);
+    out.push_back({join_path(table.at), table.rows->file(), table.rows->sha256()});
+  }
+  return out;
+}
+
+std::optional<double> YamlTree::number_at(const std::string& key_path) const {
+  const YAML::Node node = walk(merged_, parse_override_path(key_path, key_path));
+  if (!node.IsDefined() || !node.IsScalar()) return std::nullopt;
+  try {
+    return node.as<double>();
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
 }
 
 void YamlTree::fail(const KeyPath& path, const std::string& what_expected, bool at_key) const {

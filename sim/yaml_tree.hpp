@@ -4,7 +4,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,14 @@ class YamlTree {
   // The merged tree as YAML text (the resolved scenario); tables that hold unchanged are written
   // as their `{csv: FILE}` reference rather than row by row.
   std::string emit() const;
+
+  // Applies `overrides` on top while `use` runs, then puts back what they replaced: what a sweep
+  // run needs from a scenario read once (copying the merged tree would cost a third of that).
+  void with_overrides(const std::vector<std::string>& overrides, const std::function<void(const YamlTree&)>& use);
+  // The table files in force: (key path, file, SHA-256) of each, the file's tables and --set's.
+  std::vector<std::array<std::string, 3>> table_files() const;
+  // The number at a --set style key path ("a.b[2].c") in the merged tree, or nullopt.
+  std::optional<double> number_at(const std::string& key_path) const;
 
  private:
   struct Table {

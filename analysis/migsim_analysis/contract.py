@@ -5,7 +5,7 @@ import numpy as np
 
 from .load import open_group
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 ROOT_ATTRIBUTES = ("format_version", "migsim_version", "scenario_yaml", "seed", "threads", "scale", "created")
 
