@@ -51,9 +51,10 @@ def _parser():
     comp = commands.add_parser(
         "compare", help="paired differences OTHER - BASE per measure and year, with a confidence interval and "
                         "the Monte-Carlo standard error (BASE, OTHER: run files, or one sweep with --variants)")
-    comp.add_argument("files", nargs="+", metavar="file",
-                      help="BASE.h5 OTHER.h5, or SWEEP.h5 --variants BASE OTHER; several runs per side: "
-                           "--base-runs/--other-runs")
+    comp.add_argument("files", nargs="*", metavar="file",
+                      help="BASE.h5 OTHER.h5, or SWEEP.h5 with --variants BASE OTHER")
+    comp.add_argument("--base", nargs="+", metavar="RUN.h5", help="the baseline's replicates (run files)")
+    comp.add_argument("--other", nargs="+", metavar="RUN.h5", help="the variant's replicates, same seeds in order")
     comp.add_argument("--variants", nargs=2, metavar=("BASE", "OTHER"), help="two variants of one sweep file")
     comp.add_argument("--group", default="national", help="output group (default national)")
     comp.add_argument("--measures", nargs="+", help="variables to compare (default: every one over year)")
@@ -72,7 +73,9 @@ def _parser():
 
     figure = commands.add_parser("figure", help=f"draw one figure ({', '.join(FIGURES)}) as PNG or SVG")
     figure.add_argument("kind", choices=FIGURES)
-    figure.add_argument("files", nargs="+", metavar="file", help="the run or sweep (compare: BASE OTHER)")
+    figure.add_argument("files", nargs="*", metavar="file", help="the run or sweep (compare: BASE OTHER)")
+    figure.add_argument("--base", nargs="+", metavar="RUN.h5", help="compare: the baseline's replicates")
+    figure.add_argument("--other", nargs="+", metavar="RUN.h5", help="compare: the variant's replicates")
     figure.add_argument("-o", "--output", required=True, metavar="OUT.png|OUT.svg")
     figure.add_argument("--measure", help="map/points: foreign_residents, foreign_workers, ajts_per_1000_children, "
                                           "integration_index, agreements; compare: a national variable")
@@ -136,6 +139,12 @@ def _validate(args):
 
 def _sides(args):
     """(base, other) for compare and figure compare."""
+    if args.base or args.other:
+        if not (args.base and args.other) or args.files:
+            raise UsageError("give --base RUN.h5... and --other RUN.h5... (and no other file)")
+        if len(args.base) != len(args.other):
+            raise UsageError(f"--base has {len(args.base)} runs and --other {len(args.other)}: pair them by seed")
+        return [open_output(p) for p in args.base], [open_output(p) for p in args.other]
     if getattr(args, "variants", None):
         if len(args.files) != 1:
             raise UsageError("--variants takes one sweep file")
@@ -144,7 +153,7 @@ def _sides(args):
             raise UsageError(f"{args.files[0]}: --variants needs a sweep file, this is a single run")
         return sweep.variant(args.variants[0]), sweep.variant(args.variants[1])
     if len(args.files) != 2:
-        raise UsageError("expected BASE.h5 OTHER.h5 (or one sweep file with --variants BASE OTHER)")
+        raise UsageError("expected BASE.h5 OTHER.h5, --base/--other runs, or one sweep file with --variants")
     return tuple(_whole(open_output(p)) for p in args.files)
 
 
@@ -176,10 +185,10 @@ def _figure(args):
     from . import figures
 
     if args.kind == "compare":
-        base, other = _sides(argparse.Namespace(files=args.files, variants=None))
+        base, other = _sides(args)
         path = figures.comparison_figure(base, other, args.output, measure=args.measure or "stock")
     else:
-        if len(args.files) != 1:
+        if len(args.files) != 1 or args.base or args.other:
             raise UsageError(f"figure {args.kind} takes one file")
         obj = open_output(args.files[0])
         subject = obj.variant(obj.variants[0]) if isinstance(obj, Sweep) else obj

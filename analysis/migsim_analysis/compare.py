@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .load import aggregate, as_replicates, label_of, resolve
 
@@ -35,6 +34,8 @@ def replicates_needed(sd, half_width, confidence=0.95, limit=100_000):
 
     NaN when sd or half_width is not a positive finite number (0 when sd is 0: any n will do).
     """
+    from scipy import stats  # here, not at the top: it costs the command line a third of a second
+
     if not (np.isfinite(sd) and np.isfinite(half_width)) or half_width <= 0:
         return math.nan
     if sd == 0:
@@ -57,7 +58,8 @@ def _pairs(base, other):
     pairs = b.merge(o, on=["point", "replicate"])
     if pairs.empty:
         raise ValueError("the two sides have no replicate in common")
-    return pairs["base"].to_numpy(), pairs["other"].to_numpy()
+    unpaired = len(b) + len(o) - 2 * len(pairs)
+    return pairs["base"].to_numpy(), pairs["other"].to_numpy(), unpaired
 
 
 def compare(base, other, measures=None, group="national", by=(), confidence=0.95, precision=None):
@@ -70,11 +72,14 @@ def compare(base, other, measures=None, group="national", by=(), confidence=0.95
     other_mean, difference, ci_low, ci_high, mcse, sd, relative_difference (difference / base_mean),
     paired_seeds (whether paired runs had the same seed), and replicates_needed when ``precision``
     (a relative half-width, e.g. 0.01 for ±1 % of the base mean) is given. With one replicate the
-    interval, sd and mcse are NaN.
+    interval, sd and mcse are NaN. Runs without a partner (e.g. failed on one side) are left out;
+    ``table.attrs["unpaired"]`` counts them.
     """
+    from scipy import stats
+
     base, other = resolve(base), resolve(other)
     b_ds, o_ds = as_replicates(base, group), as_replicates(other, group)
-    bi, oi = _pairs(b_ds, o_ds)
+    bi, oi, unpaired = _pairs(b_ds, o_ds)
     b_ds, o_ds = b_ds.isel(run=bi), o_ds.isel(run=oi)
     paired = bool(np.array_equal(np.asarray(b_ds["seed"].values), np.asarray(o_ds["seed"].values)))
     by = [by] if isinstance(by, str) else list(by)
@@ -119,7 +124,8 @@ def compare(base, other, measures=None, group="national", by=(), confidence=0.95
             replicates_needed(sd, precision * abs(mean), confidence) for sd, mean in zip(table["sd"], table["base_mean"])]
         columns.append("replicates_needed")
     table = table[columns]
-    table.attrs.update(base=label_of(base), other=label_of(other), group=group, confidence=confidence)
+    table.attrs.update(base=label_of(base), other=label_of(other), group=group, confidence=confidence,
+                       unpaired=unpaired)
     return table
 
 
@@ -142,4 +148,6 @@ def format_comparison(table, years=None, measures=None):
         lambda v: "n/a" if not np.isfinite(v) else f"{v:+.1%}")
     keep = [c for c in table.columns if c not in ("ci_low", "ci_high", "sd", "paired_seeds")]
     keep.insert(keep.index("difference") + 1, "interval")
+    if table.attrs.get("unpaired"):
+        head += f"\nleft out: {table.attrs['unpaired']} run(s) without a partner of the same point and replicate"
     return head + "\n" + shown[keep].to_string(index=False)

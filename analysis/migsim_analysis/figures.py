@@ -96,7 +96,9 @@ def _save(fig, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     try:
-        fig.savefig(partial, format=path.suffix[1:].lower(), dpi=110, bbox_inches="tight")
+        # SVG text stays text (searchable, editable), not outlines.
+        with plt.rc_context({"svg.fonttype": "none"}):
+            fig.savefig(partial, format=path.suffix[1:].lower(), dpi=110, bbox_inches="tight")
         partial.replace(path)
     finally:
         plt.close(fig)

@@ -322,14 +322,19 @@ def aggregate(da, keep=("run", "year")):
 def to_frame(data, name=None):
     """A tidy pandas DataFrame: one row per cell, one column per dimension and coordinate, one per variable.
 
-    ``data`` is a DataArray, a Dataset, or a Run/Sweep with ``name`` a group (then that group).
+    ``data`` is a DataArray, a Dataset whose variables share their dimensions (select them, e.g.
+    ``ds[["stock", "entries"]]``), or a Run/Sweep with ``name`` a group.
     """
     if isinstance(data, Output):
         data = data[name or "national"]
-    if isinstance(data, xr.DataArray):
-        frame = data.to_dataframe(name=data.name or name or "value")
-    else:
+    if isinstance(data, xr.Dataset):
+        shapes = {data[v].dims for v in data.data_vars}
+        if len(shapes) > 1:
+            raise ValueError("the variables have different dimensions "
+                             f"({'; '.join(', '.join(s) for s in sorted(shapes))}): select those of one shape")
         frame = data.to_dataframe()
+    else:
+        frame = data.to_dataframe(name=data.name or name or "value")
     frame = frame.reset_index()
     for column in frame.columns:
         if frame[column].dtype == object:
@@ -337,19 +342,37 @@ def to_frame(data, name=None):
     return frame
 
 
-def export_csv(obj, directory, excel=False, groups=None):
-    """Write each group of a Run or Sweep as a tidy CSV file ``DIR/<group>.csv``; returns the paths.
+def split_by_dims(ds, group):
+    """A group's variables in sets of equal dimensions: [(file stem, Dataset)], the largest set named after
+    the group, the others ``<group>_by_<extra dims>`` (e.g. municipality_by_origin)."""
+    sets = {}
+    for v in ds.data_vars:
+        sets.setdefault(ds[v].dims, []).append(v)
+    main = max(sets, key=lambda dims: (len(sets[dims]), -len(dims)))
+    out = []
+    for dims, names in sets.items():
+        extra = [d for d in dims if d not in main]
+        stem = group if dims == main else f"{group}_by_{'_'.join(extra) or '_'.join(dims)}"
+        out.append((stem, ds[names]))
+    return out
 
-    ``excel=True`` writes UTF-8 with a byte-order mark, so that spreadsheet programs read the
-    Japanese names right. Each file appears only complete (written under a temporary name, then renamed).
+
+def export_csv(obj, directory, excel=False, groups=None):
+    """Write each group of a Run or Sweep as tidy CSV files in ``directory``; returns the paths.
+
+    A group's variables of the same dimensions share a file: ``<group>.csv``, and e.g.
+    ``municipality_by_origin.csv`` for those with one more dimension. ``excel=True`` writes UTF-8 with
+    a byte-order mark, so that spreadsheet programs read the Japanese names right. Each file appears
+    only complete (written under a temporary name, then renamed).
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for group in groups or list(obj):
-        path = directory / f"{group}.csv"
-        write_frame(to_frame(obj[group]), path, excel=excel)
-        written.append(path)
+        for stem, part in split_by_dims(obj[group], group):
+            path = directory / f"{stem}.csv"
+            write_frame(to_frame(part), path, excel=excel)
+            written.append(path)
     return written
 
 
