@@ -19,6 +19,7 @@
 #include "migsim/hdf5_output.hpp"
 #include "migsim/scenario_io.hpp"
 #include "migsim/version.hpp"
+#include "sweep/sweep_command.hpp"
 
 namespace po = boost::program_options;
 
@@ -33,6 +34,8 @@ constexpr const char* kUsage =
     "  run SCENARIO.yaml       run a scenario and write its outcome cubes to HDF5\n"
     "  validate SCENARIO.yaml  check a scenario and print it resolved (extends and --set applied)\n"
     "  info OUT.h5             summarise an output file\n"
+    "  sweep SWEEP.yaml        run a scenario over variants, design points and replicates\n"
+    "  sweep-merge SWEEP.yaml  join a sweep's shard files into its result\n"
     "\n"
     "`migsim <command> --help` describes each command's options; `migsim --version` the version.\n"
     "exit status: 0 success, 2 bad input (scenario, command line), 1 internal error\n";
@@ -296,7 +299,10 @@ int run_cli(int argc, char** argv) {
     if (command == "run") return command_run(args);
     if (command == "validate") return command_validate(args);
     if (command == "info") return command_info(args);
-    std::cerr << "migsim: command line: unknown command '" << command << "'; expected run, validate or info\n";
+    if (command == "sweep") return sweep::command_sweep(args);
+    if (command == "sweep-merge") return sweep::command_sweep_merge(args);
+    std::cerr << "migsim: command line: unknown command '" << command
+              << "'; expected run, validate, info, sweep or sweep-merge\n";
     return 2;
   } catch (const InputError& e) {
     std::cerr << "migsim: " << e.what() << "\n";

@@ -9,9 +9,11 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <sstream>
 
+#include "cf_metadata.hpp"
 #include "migsim/error.hpp"
 #include "migsim/version.hpp"
 
@@ -52,6 +54,52 @@ struct Dimension {
   std::string name;
   hsize_t size;
 };
+
+// Output contract v2: what makes the file self-describing to netCDF tools (CF-1.8).
+void write_v2_root_attributes(H5::Group& root, const Scenario& s, const std::string& now) {
+  text_attribute(root, "kind", "run");
+  text_attribute(root, "Conventions", "CF-1.8");
+  text_attribute(root, "title", "migsim run of " + s.name + ": " + s.description);
+  std::ostringstream history;
+  history << now << " migsim " << version() << " run " << s.source_file << " --seed " << s.seed << " --scale "
+          << s.scale;
+  text_attribute(root, "history", history.str());
+}
+
+// Provenance on each group as well as the root, so a group read alone still says where it came from.
+void write_v2_group_attributes(H5::Group& group, const Scenario& s) {
+  text_attribute(group, "migsim_version", version());
+  text_attribute(group, "scenario_name", s.name);
+  number_attribute(group, "seed", H5::PredType::STD_U64LE, s.seed);
+  number_attribute(group, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
+}
+
+// The municipalities' positions and prefectures beside their dimension, for xarray to attach.
+void write_municipality_positions(H5::Group& group, const H5::DataSet& municipality, const Scenario& s) {
+  const hsize_t size = s.municipalities.size();
+  std::vector<double> latitude, longitude;
+  std::vector<std::int32_t> prefecture;
+  for (const auto& m : s.municipalities) {
+    latitude.push_back(m.location ? m.location->first : std::numeric_limits<double>::quiet_NaN());
+    longitude.push_back(m.location ? m.location->second : std::numeric_limits<double>::quiet_NaN());
+    prefecture.push_back(m.prefecture);
+  }
+  auto position = [&](const char* name, const std::vector<double>& values, const char* long_name, const char* units,
+                      const char* standard_name) {
+    H5::DataSet ds = group.createDataSet(name, H5::PredType::IEEE_F64LE, H5::DataSpace(1, &size));
+    if (size) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+    text_attribute(ds, "long_name", long_name);
+    text_attribute(ds, "units", units);
+    text_attribute(ds, "standard_name", standard_name);
+    H5DSattach_scale(ds.getId(), municipality.getId(), 0);
+  };
+  position("municipality_latitude", latitude, "latitude of the municipal office", "degrees_north", "latitude");
+  position("municipality_longitude", longitude, "longitude of the municipal office", "degrees_east", "longitude");
+  H5::DataSet ds = group.createDataSet("municipality_prefecture", H5::PredType::STD_I32LE, H5::DataSpace(1, &size));
+  if (size) ds.write(prefecture.data(), H5::PredType::NATIVE_INT32);
+  text_attribute(ds, "long_name", "position of the municipality's prefecture in the scenario's prefecture list");
+  H5DSattach_scale(ds.getId(), municipality.getId(), 0);
+}
 
 }  // namespace
 
@@ -115,6 +163,8 @@ struct Hdf5Writer::Impl {
         out.group.createDataSet("year", H5::PredType::STD_I32LE, H5::DataSpace(1, &zero, &unlimited), year_props);
     H5DSset_scale(out.year.getId(), "year");
     text_attribute(out.year, "long_name", "census year (stock at the census month; flows of the 12 months up to it)");
+    text_attribute(out.year, "units", "year");
+    write_v2_group_attributes(out.group, s);
 
     std::map<std::string, H5::DataSet> scales;
     for (const auto& dim : dim_names) {
@@ -122,16 +172,19 @@ struct Hdf5Writer::Impl {
         std::vector<std::string> labels;
         for (const auto& x : s.statuses) labels.push_back(x.name);
         scales[dim] = string_scale(out.group, dim, labels);
+        text_attribute(scales[dim], "long_name", "residence status");
         out.dims.push_back({dim, labels.size()});
       } else if (dim == "field") {
         std::vector<std::string> labels;
         for (const auto& x : s.fields) labels.push_back(x.name);
         scales[dim] = string_scale(out.group, dim, labels);
+        text_attribute(scales[dim], "long_name", "field of work");
         out.dims.push_back({dim, labels.size()});
       } else if (dim == "origin") {
         std::vector<std::string> labels;
         for (const auto& x : s.origins) labels.push_back(x.name);
         scales[dim] = string_scale(out.group, dim, labels);
+        text_attribute(scales[dim], "long_name", "country of origin");
         out.dims.push_back({dim, labels.size()});
       } else if (dim == "prefecture" || dim == "municipality") {
         std::vector<int> codes;
@@ -152,6 +205,8 @@ struct Hdf5Writer::Impl {
         for (const auto& l : names) pointers.push_back(l.c_str());
         label.write(pointers.data(), type);
         H5DSattach_scale(label.getId(), scales[dim].getId(), 0);
+        text_attribute(label, "long_name", dim + " name");
+        if (dim == "municipality") write_municipality_positions(out.group, scales[dim], s);
       }
     }
     out.scales = scales;
@@ -187,7 +242,9 @@ struct Hdf5Writer::Impl {
     H5::DataSet ds = g.group.createDataSet(
         m.name, type, H5::DataSpace(static_cast<int>(rank), current.data(), maximum.data()), props);
     text_attribute(ds, "long_name", m.description);
-    text_attribute(ds, "units", m.units);
+    text_attribute(ds, "units", detail::cf_units(m.units));
+    const auto coordinates = detail::cf_coordinates(group_name);
+    if (!coordinates.empty()) text_attribute(ds, "coordinates", coordinates);
     H5DSattach_scale(ds.getId(), g.year.getId(), 0);
     for (std::size_t k = 0; k < dims.size(); ++k)
       H5DSattach_scale(ds.getId(), g.scales.at(dims[k].name).getId(), static_cast<unsigned>(k + 1));
@@ -250,6 +307,7 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) 
   const std::string now = utc_now();
   text_attribute(root, "created", now);
   text_attribute(root, "start_time", now);
+  write_v2_root_attributes(root, s, now);
   if (s.output.national) impl_->make_group("national", s, {"status", "field", "origin"});
   if (s.output.prefecture) impl_->make_group("prefecture", s, {"prefecture", "status", "field"});
   if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"}, {"origin"});

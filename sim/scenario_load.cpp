@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <set>
@@ -1069,10 +1070,34 @@ std::optional<std::size_t> Scenario::status_index(const std::string& n) const { 
 std::optional<std::size_t> Scenario::field_index(const std::string& n) const { return find_name(fields, n); }
 std::optional<std::size_t> Scenario::origin_index(const std::string& n) const { return find_name(origins, n); }
 
+// The two tables that run to hundreds of thousands of rows are read row by row, not as YAML.
+const std::vector<detail::KeyPath> kStreamedTables{{"initial_stock"}, {"employers", "establishments"}};
+
 Scenario load_scenario(const ScenarioSource& source) {
-  // The two tables that run to hundreds of thousands of rows are read row by row, not as YAML.
-  const YamlTree tree(source.path, source.overrides, {{"initial_stock"}, {"employers", "establishments"}});
+  const YamlTree tree(source.path, source.overrides, kStreamedTables);
   return ScenarioReader(tree).read();
+}
+
+struct LoadedScenario::Impl {
+  YamlTree tree;
+  std::mutex turns;  // yaml-cpp nodes share one memory pool per document, even when only read
+};
+
+LoadedScenario::LoadedScenario(const ScenarioSource& source)
+    : impl_(new Impl{YamlTree(source.path, source.overrides, kStreamedTables), {}}) {}
+
+LoadedScenario::~LoadedScenario() = default;
+
+Scenario LoadedScenario::resolve(const std::vector<std::string>& overrides) const {
+  const std::lock_guard<std::mutex> lock(impl_->turns);
+  Scenario out;
+  impl_->tree.with_overrides(overrides, [&](const YamlTree& tree) { out = ScenarioReader(tree).read(); });
+  return out;
+}
+
+std::optional<double> LoadedScenario::number_at(const std::string& key_path) const {
+  const std::lock_guard<std::mutex> lock(impl_->turns);
+  return impl_->tree.number_at(key_path);
 }
 
 }  // namespace migsim

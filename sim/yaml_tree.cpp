@@ -336,6 +336,64 @@ SourceLocation YamlTree::locate(const KeyPath& path, bool at_key) const {
   return {top_file_, 0, 0};
 }
 
+void YamlTree::with_overrides(const std::vector<std::string>& overrides,
+                              const std::function<void(const YamlTree&)>& use) {
+  // What each override replaced: the value it overwrote, or the first key it added on its path.
+  struct Replaced {
+    KeyPath parent;
+    std::string key;      // the key (or "[i]") under parent
+    YAML::Node previous;  // a copy of the old value; undefined when the key was added
+  };
+  std::vector<Replaced> replaced;
+  const std::size_t overrides_before = overrides_.size(), tables_before = override_tables_.size();
+  auto restore = [&] {
+    for (auto it = replaced.rbegin(); it != replaced.rend(); ++it) {
+      YAML::Node parent = walk(merged_, it->parent);
+      if (is_index(it->key))
+        parent[index_of(it->key)] = it->previous;
+      else if (it->previous.IsDefined())
+        parent[it->key] = it->previous;
+      else
+        parent.remove(it->key);
+    }
+    overrides_.resize(overrides_before);
+    override_tables_.resize(tables_before);
+  };
+  try {
+    for (const auto& text : overrides) {
+      const auto equals = text.find('=');
+      if (equals != std::string::npos && equals > 0) {
+        const KeyPath path = parse_override_path(text.substr(0, equals), text);
+        for (std::size_t depth = 0; depth < path.size(); ++depth) {
+          const KeyPath parent(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(depth));
+          const YAML::Node node = walk(merged_, KeyPath(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(depth + 1)));
+          if (!node.IsDefined()) {
+            replaced.push_back({parent, path[depth], YAML::Node(YAML::NodeType::Undefined)});
+            break;
+          }
+          if (depth + 1 == path.size()) replaced.push_back({parent, path[depth], YAML::Clone(node)});
+        }
+      }
+      apply_override(text);
+    }
+    use(*this);
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+}
+
+std::optional<double> YamlTree::number_at(const std::string& key_path) const {
+  const YAML::Node node = walk(merged_, parse_override_path(key_path, key_path));
+  if (!node.IsDefined() || !node.IsScalar()) return std::nullopt;
+  try {
+    return node.as<double>();
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+}
+
 void YamlTree::fail(const KeyPath& path, const std::string& what_expected, bool at_key) const {
   throw InputError(locate(path, at_key), join_path(path), what_expected);
 }

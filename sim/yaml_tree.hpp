@@ -4,7 +4,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,12 @@ class YamlTree {
   // The merged tree as YAML text (the resolved scenario); tables that hold unchanged are written
   // as their `{csv: FILE}` reference rather than row by row.
   std::string emit() const;
+
+  // Applies `overrides` on top while `use` runs, then puts back what they replaced: what a sweep
+  // run needs from a scenario read once (copying the merged tree would cost a third of that).
+  void with_overrides(const std::vector<std::string>& overrides, const std::function<void(const YamlTree&)>& use);
+  // The number at a --set style key path ("a.b[2].c") in the merged tree, or nullopt.
+  std::optional<double> number_at(const std::string& key_path) const;
 
  private:
   struct Table {

@@ -9,7 +9,8 @@
 
 namespace migsim {
 
-constexpr int kFormatVersion = 1;
+// 2: CF attributes, provenance on every group, the municipalities' positions (docs/output_format.md).
+constexpr int kFormatVersion = 2;
 
 // Writes to a temporary name beside `path`; commit() renames it to `path`. A writer destroyed
 // without commit() removes the temporary file, so a failed run never leaves a half file and

@@ -18,7 +18,7 @@ ANALYSIS = REPO / "analysis"
 MIGSIM = Path(os.environ.get("MIGSIM_BIN", REPO / "build" / "migsim"))
 GROUPS = ("national", "prefecture", "municipality", "labour_market")
 # Root attributes that describe the run rather than its results: they may differ between equal runs.
-RUN_ATTRIBUTES = {"threads", "created", "start_time", "end_time"}
+RUN_ATTRIBUTES = {"threads", "created", "start_time", "end_time", "history"}
 
 if str(ANALYSIS) not in sys.path:
     sys.path.insert(0, str(ANALYSIS))
