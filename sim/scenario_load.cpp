@@ -1080,23 +1080,30 @@ Scenario load_scenario(const ScenarioSource& source) {
 
 struct LoadedScenario::Impl {
   YamlTree tree;
-  std::mutex turns;  // yaml-cpp nodes share one memory pool per document, even when only read
 };
 
-LoadedScenario::LoadedScenario(const ScenarioSource& source)
-    : impl_(new Impl{YamlTree(source.path, source.overrides, kStreamedTables), {}}) {}
+namespace {
+// yaml-cpp nodes share memory pools, even when only read, and the trees of a process share their
+// table files (variants of a sweep): every resolve of the process takes its turn.
+std::mutex resolve_turns;
+}  // namespace
+
+LoadedScenario::LoadedScenario(const ScenarioSource& source) {
+  const std::lock_guard<std::mutex> lock(resolve_turns);
+  impl_.reset(new Impl{YamlTree(source.path, source.overrides, kStreamedTables)});
+}
 
 LoadedScenario::~LoadedScenario() = default;
 
 Scenario LoadedScenario::resolve(const std::vector<std::string>& overrides) const {
-  const std::lock_guard<std::mutex> lock(impl_->turns);
+  const std::lock_guard<std::mutex> lock(resolve_turns);
   Scenario out;
   impl_->tree.with_overrides(overrides, [&](const YamlTree& tree) { out = ScenarioReader(tree).read(); });
   return out;
 }
 
 std::optional<double> LoadedScenario::number_at(const std::string& key_path) const {
-  const std::lock_guard<std::mutex> lock(impl_->turns);
+  const std::lock_guard<std::mutex> lock(resolve_turns);
   return impl_->tree.number_at(key_path);
 }
 

@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <tuple>
 #include <set>
 #include <sstream>
 
@@ -140,6 +143,20 @@ KeyPath parse_override_path(const std::string& text, const std::string& whole) {
   return path;
 }
 
+// A table file read once per process: the variants of a sweep extend the same base and name the
+// same tables. Held weakly, so a table lives only as long as a tree that uses it.
+std::shared_ptr<const CsvTable> shared_table(const fs::path& file, const std::string& key_column) {
+  static std::mutex mutex;
+  static std::map<std::tuple<std::string, std::string, fs::file_time_type>, std::weak_ptr<const CsvTable>> tables;
+  std::error_code ec;
+  const auto key = std::make_tuple(fs::weakly_canonical(file, ec).string(), key_column, fs::last_write_time(file, ec));
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (auto table = tables[key].lock()) return table;
+  auto table = std::make_shared<const CsvTable>(file.string(), key_column);
+  tables[key] = table;
+  return table;
+}
+
 }  // namespace
 
 YamlTree::YamlTree(const std::string& path, const std::vector<std::string>& overrides,
@@ -221,7 +238,7 @@ void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& p
                        "expected an existing CSV file, but '" + csv.string() + "' does not exist");
     const std::string key_column = value["key"].IsDefined() ? value["key"].as<std::string>() : "";
     const bool streamed = streamed_path(here) != nullptr;
-    layer.tables.push_back({here, std::make_shared<const CsvTable>(csv.string(), key_column)});
+    layer.tables.push_back({here, shared_table(csv, key_column)});
     if (streamed)
       value["csv"] = csv.string();  // as a path from here, like the resolved scenario's other paths
     else

@@ -21,7 +21,7 @@ Scenario load_scenario(const ScenarioSource& source);
 
 // A scenario's files and tables read once, resolved again with more overrides for each run of a
 // sweep (reading Japan's tables is a fifth of a run at scale 0.1: it must not be paid per run).
-// resolve() may be called from several threads; the calls take turns.
+// resolve() may be called from several threads; the calls of a process take turns.
 class LoadedScenario {
  public:
   explicit LoadedScenario(const ScenarioSource& source);

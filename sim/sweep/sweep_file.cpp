@@ -142,21 +142,20 @@ Factor read_factor(const Reader& r, const std::string& name, const YAML::Node& n
   f.line = at.line;
   f.column = at.column;
   const bool grid = design == DesignType::grid;
-  YAML::Node values;
-  if (node.IsSequence()) {
-    values = node;
-  } else {
-    r.require_map(node, path, {"min", "max", "scale", "values", "multiplies", "whole_numbers"});
+  const bool listed = node.IsSequence() || (node.IsMap() && node["values"].IsDefined());
+  if (listed && !grid)
+    r.fail(path, std::string("expected a range {min, max} for a ") + to_string(design) + " design, not a list of values");
+  if (!node.IsSequence()) {
+    r.require_map(node, path, {"min", "max", "scale", "values", "multiplies", "sets", "whole_numbers"});
+    if (node["multiplies"] && node["sets"])
+      r.fail(child_path(path, "sets"), "a factor either multiplies keys or sets them, not both", true);
     if (node["multiplies"]) {
       f.multiplier = true;
       f.key_paths = r.texts(node["multiplies"], child_path(path, "multiplies"));
     }
+    if (node["sets"]) f.key_paths = r.texts(node["sets"], child_path(path, "sets"));
     if (node["whole_numbers"]) f.whole_numbers = r.boolean(node["whole_numbers"], child_path(path, "whole_numbers"));
-    if (node["values"]) values = node["values"];
-    if (grid && !values) r.fail(path, "expected a list of values for a grid design (or {values: [...]})");
-    if (!grid && values)
-      r.fail(child_path(path, values.IsDefined() ? "values" : ""),
-             std::string("expected a range {min, max} for a ") + to_string(design) + " design, not a list of values");
+    if (grid && !listed) r.fail(path, "expected a list of values for a grid design (or {values: [...]})");
     if (!grid) {
       if (!node["min"]) r.fail(child_path(path, "min"), "required key is missing", true);
       if (!node["max"]) r.fail(child_path(path, "max"), "required key is missing", true);
@@ -177,15 +176,14 @@ Factor read_factor(const Reader& r, const std::string& name, const YAML::Node& n
         if (node[key]) r.fail(child_path(path, key), "a grid factor takes a list of values, not a range", true);
     }
   }
-  if (values) {
-    if (!grid)
-      r.fail(path, std::string("expected a range {min, max} for a ") + to_string(design) + " design, not a list");
+  if (listed) {
+    const YAML::Node values = node.IsSequence() ? node : node["values"];
     const KeyPath values_path = node.IsSequence() ? path : child_path(path, "values");
     if (!values.IsSequence() || values.size() == 0) r.fail(values_path, "expected a non-empty list of numbers");
     for (std::size_t i = 0; i < values.size(); ++i) f.values.push_back(r.number(values[i], index_path(values_path, i)));
     f.scale = FactorScale::grid;
   }
-  if (!f.multiplier) f.key_paths = {name};
+  if (f.key_paths.empty()) f.key_paths = {name};
   return f;
 }
 

@@ -15,8 +15,8 @@ const char* to_string(DesignType type);
 enum class FactorScale { linear, log, grid };
 const char* to_string(FactorScale scale);
 
-// One axis of the design: a value written into one key path, or a multiplier applied to the
-// values of several key paths at once.
+// One axis of the design: a value written into one key path (or into several at once, `sets`),
+// or a multiplier applied to the values of several key paths (`multiplies`).
 struct Factor {
   std::string name;                    // the key path, or the name given to a multiplier
   std::vector<std::string> key_paths;  // where the value goes
