@@ -76,6 +76,7 @@ def _parser():
     figure.add_argument("files", nargs="*", metavar="file", help="the run or sweep (compare: BASE OTHER)")
     figure.add_argument("--base", nargs="+", metavar="RUN.h5", help="compare: the baseline's replicates")
     figure.add_argument("--other", nargs="+", metavar="RUN.h5", help="compare: the variant's replicates")
+    figure.add_argument("--variants", nargs=2, metavar=("BASE", "OTHER"), help="compare: two variants of one sweep")
     figure.add_argument("-o", "--output", required=True, metavar="OUT.png|OUT.svg")
     figure.add_argument("--measure", help="map/points: foreign_residents, foreign_workers, ajts_per_1000_children, "
                                           "integration_index, agreements; compare: a national variable")
@@ -188,7 +189,7 @@ def _figure(args):
         base, other = _sides(args)
         path = figures.comparison_figure(base, other, args.output, measure=args.measure or "stock")
     else:
-        if len(args.files) != 1 or args.base or args.other:
+        if len(args.files) != 1 or args.base or args.other or args.variants:
             raise UsageError(f"figure {args.kind} takes one file")
         obj = open_output(args.files[0])
         subject = obj.variant(obj.variants[0]) if isinstance(obj, Sweep) else obj

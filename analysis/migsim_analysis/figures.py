@@ -260,16 +260,21 @@ def _municipality_values(ds, measure):
 def prefecture_values(obj, measure, year=None):
     """The measure per prefecture (JIS code -> value) at ``year`` (default: the last), mean over replicates.
 
-    Municipalities belong to the prefecture of ``municipality_prefecture`` when the file has it, else the
-    prefecture their LG code starts with (code // 1000).
+    Municipalities belong to the prefecture ``municipality_prefecture`` points at when the file has it
+    (v2), else to the prefecture their LG code starts with (code // 1000).
     """
+    obj = resolve(obj)
     ds = _replicates(obj, "municipality")
     year = int(ds["year"].values[-1]) if year is None else int(year)
     ds = ds.sel(year=year)
-    if "municipality_prefecture" in ds.coords:
-        prefecture = np.asarray(ds["municipality_prefecture"].values, dtype=int)
-    else:
-        prefecture = np.asarray(ds["municipality"].values, dtype=int) // 1000
+    prefecture = np.asarray(ds["municipality"].values, dtype=int) // 1000
+    labels = obj[0] if isinstance(obj, list) else obj
+    if "municipality_prefecture" in ds.coords and "prefecture" in labels:
+        # v2: the position of each municipality's prefecture in the prefecture dimension.
+        codes = np.asarray(labels["prefecture"]["prefecture"].values, dtype=int)
+        position = np.asarray(ds["municipality_prefecture"].values, dtype=int)
+        prefecture = np.where((position >= 0) & (position < len(codes)), codes[np.clip(position, 0, len(codes) - 1)],
+                              prefecture)
     numerator, denominator = _municipality_values(ds, measure)
     how = MAP_MEASURES[measure][2]
     num = numerator.mean("run").to_series().groupby(prefecture)

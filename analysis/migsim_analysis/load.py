@@ -32,6 +32,10 @@ RUN_COLUMNS = ("variant", "replicate", "point", "seed", "status", "message", "wa
                "design_block", "design_row", "trajectory", "step", "changed_factor")
 
 
+# The runs' `status` ("ok" | "failed") would clash with the status-of-residence dimension.
+RUN_COORDINATE_NAMES = {"status": "run_status"}
+
+
 class BadFile(ValueError):
     """A file that is missing, not HDF5, or not a migsim output of the kind asked for."""
 
@@ -155,7 +159,6 @@ class Sweep(Output):
     def __init__(self, path, attrs, groups, runs, reshape=False):
         super().__init__(path, attrs, groups)
         self.runs = runs
-        self.factors = [c for c in runs.columns if c not in RUN_COLUMNS]
         self._index = None          # the runs kept by select(), None for all
         self._reshape = reshape
         text = attrs.get("design_json") or "{}"
@@ -163,6 +166,14 @@ class Sweep(Output):
             self.design = json.loads(text)
         except ValueError:
             raise BadFile(f"{path}: root attribute design_json is not JSON") from None
+        # In the design's order: changed_factor and design_block count factors in that order.
+        columns = [c for c in runs.columns if c not in RUN_COLUMNS]
+        ordered = [dataset_name(f) for f in self.design.get("factors", [])]
+        self.factors = [c for c in ordered if c in columns] + [c for c in columns if c not in ordered]
+
+    def factor_info(self, column):
+        """The design_json entry of a factor column (name, key_paths, min, max, scale), {} if none."""
+        return next((f for f in self.design.get("factors", []) if dataset_name(f) == column), {})
 
     def _load(self, group):
         ds = open_group(self.path, group)
@@ -170,7 +181,8 @@ class Sweep(Output):
             raise BadFile(f"{self.path}: group '{group}' has no 'run' dimension of {self._run_count} runs")
         if self._index is not None:
             ds = ds.isel(run=self._index)
-        ds = ds.assign_coords({c: ("run", self.runs[c].to_numpy()) for c in self.runs.columns})
+        ds = ds.assign_coords({RUN_COORDINATE_NAMES.get(c, c): ("run", self.runs[c].to_numpy())
+                               for c in self.runs.columns if c not in ("message", "wall_seconds")})
         return reshape_grid(ds, self.factors) if self._reshape else ds
 
     @property
@@ -197,6 +209,12 @@ class Sweep(Output):
     def variant(self, name):
         """The successful runs of variant ``name`` (a Sweep), e.g. for compare()."""
         return self.select(variant=name)
+
+
+def dataset_name(factor):
+    """The runs-group dataset of a design_json factor: its ``dataset``, else its name with every
+    character outside [A-Za-z0-9_] as ``_``."""
+    return factor.get("dataset") or "".join(c if c.isalnum() or c == "_" else "_" for c in str(factor.get("name", "")))
 
 
 def open_run(path, group=None):
@@ -229,8 +247,8 @@ def open_sweep(path, reshape=False):
     """Open a sweep result file (v2, kind "sweep").
 
     Returns a Sweep: a mapping group -> xarray.Dataset whose variables have a leading ``run``
-    dimension, with ``variant``, ``replicate``, ``point``, ``seed``, ``status`` and one coordinate per
-    factor on ``run`` (so ``ds.where(ds.variant == "x", drop=True)``, ``ds.groupby("replicate")`` work).
+    dimension, with ``variant``, ``replicate``, ``point``, ``seed``, ``run_status`` ("ok" | "failed")
+    and one coordinate per factor (and the design's bookkeeping) on ``run`` (so ``ds.where(ds.variant == "x", drop=True)``, ``ds.groupby("replicate")`` work).
     Failed runs keep their rows (NaN values, status "failed"). ``sweep.runs`` is the runs table.
 
     ``reshape=True`` (grid designs only) replaces ``run`` by the dimensions (variant, factor..., replicate).

@@ -139,27 +139,13 @@ def unit_values(sweep, points):
     columns = []
     for name in sweep.factors:
         x = points[name].to_numpy(float)
-        info = _factor_info(sweep, name)
+        info = sweep.factor_info(name)
         lo = float(info.get("min", np.nanmin(x)))
         hi = float(info.get("max", np.nanmax(x)))
         if info.get("scale") == "log" and lo > 0:
             x, lo, hi = np.log(x), np.log(lo), np.log(hi)
         columns.append((x - lo) / (hi - lo) if hi > lo else np.zeros_like(x))
     return np.column_stack(columns)
-
-
-def _sanitised(text):
-    return "".join(c if c.isalnum() or c == "_" else "_" for c in str(text))
-
-
-def _factor_info(sweep, column):
-    """The design_json entry of a factor column (matched by name or key paths), {} if none."""
-    for factor in sweep.design.get("factors", []):
-        paths = factor.get("key_paths") or []
-        names = {_sanitised(factor.get("name", "")), _sanitised(",".join(paths))} | {_sanitised(p) for p in paths}
-        if column in names:
-            return factor
-    return {}
 
 
 def _ok(sweep):

@@ -86,12 +86,12 @@ FACTORS = ("factors:\n"
 
 @pytest.fixture(scope="module")
 def morris_sweep(tmp_path_factory):
-    return _sweep(tmp_path_factory, "morris", "design: morris\nsamples: 4\nreplicates: 2\n" + FACTORS)
+    return _sweep(tmp_path_factory, "morris", "design: morris\nsamples: 3\nreplicates: 2\n" + FACTORS)
 
 
 @pytest.fixture(scope="module")
 def saltelli_sweep(tmp_path_factory):
-    return _sweep(tmp_path_factory, "saltelli", "design: saltelli\nsamples: 8\nreplicates: 1\n" + FACTORS)
+    return _sweep(tmp_path_factory, "saltelli", "design: saltelli\nsamples: 6\nreplicates: 1\n" + FACTORS)
 
 
 def test_morris_on_a_real_sweep_ranks_the_ssw1_exit_rate_first(morris_sweep):
