@@ -120,8 +120,9 @@ def compare(base, other, measures=None, group="national", by=(), confidence=0.95
     table["paired_seeds"] = paired
     columns = COLUMNS[:2] + by + COLUMNS[2:]
     if precision is not None:
-        table["replicates_needed"] = [
-            replicates_needed(sd, precision * abs(mean), confidence) for sd, mean in zip(table["sd"], table["base_mean"])]
+        table["replicates_needed"] = pd.array(
+            [replicates_needed(sd, precision * abs(mean), confidence) for sd, mean in zip(table["sd"], table["base_mean"])],
+            dtype="Int64")
         columns.append("replicates_needed")
     table = table[columns]
     table.attrs.update(base=label_of(base), other=label_of(other), group=group, confidence=confidence,

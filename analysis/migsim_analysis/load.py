@@ -13,7 +13,6 @@ layout of docs/output_format.md). Every group is read whole into memory and the 
 """
 
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -427,7 +426,3 @@ def summary_table(path, years=None):
     table.columns = pd.Index([int(y) for y in table.columns], name="year")
     return table.round().astype("int64")
 
-
-def finite(value):
-    """True for a number that is neither NaN nor infinite."""
-    return value is not None and isinstance(value, (int, float, np.number)) and math.isfinite(value)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 import numpy as np
+import pandas as pd
 
 from . import figures
 from .compare import compare
@@ -75,7 +76,7 @@ def _comparison(base, other, out, data_dir, index):
     for r in last.itertuples(index=False):
         interval = "n/a" if not np.isfinite(r.ci_low) else f"[{_number(r.ci_low)}, {_number(r.ci_high)}]"
         rel = "n/a" if not np.isfinite(r.relative_difference) else f"{r.relative_difference:+.1%}"
-        need = "n/a" if not np.isfinite(r.replicates_needed) else str(int(r.replicates_needed))
+        need = "n/a" if pd.isna(r.replicates_needed) else str(int(r.replicates_needed))
         rows.append([r.measure, _number(r.base_mean), _number(r.other_mean), _number(r.difference), interval,
                      _number(r.mcse), rel, need])
     n = int(table["n"].iloc[0])

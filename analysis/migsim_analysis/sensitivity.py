@@ -4,7 +4,7 @@
     sweep = open_sweep("morris.h5")       # design: morris (runs: trajectory, step, changed_factor)
     morris(sweep, "stock")                # per year and factor: mu, mu_star, sigma (+ bootstrap interval)
     sobol(open_sweep("saltelli.h5"), "stock")   # per year and factor: S1, ST with bootstrap intervals
-    seed_noise_share(sweep, "stock")      # per year: share of the output's variance between replicates
+    seed_noise_share(sweep, "stock")      # per year: share of the output's spread that is between replicates
 
 Outputs are a group's variable summed over every dimension but year (means and indices averaged).
 Replicates of a design point are averaged before the indices are computed; seed_noise_share says
@@ -191,16 +191,18 @@ def sobol(sweep, measure="stock", group="national", n_boot=500, confidence=0.95,
 
 
 def seed_noise_share(sweep, measure="stock", group="national"):
-    """Per year: the variance between replicates of a design point (mean over points), the total variance
-    over all runs, and their ratio, the share of the output's variance that is seed noise."""
+    """Per year, how much of the output's spread over the sweep is seed noise: the sum of squares of
+    the runs about their design point's mean (over replicates) over the sum of squares about the
+    overall mean (one-way analysis of variance, 0 to 1). Also the two sums of squares."""
     sweep = _ok(sweep)
     y = output_by_run(sweep, measure, group)
     runs = sweep.runs.reset_index(drop=True)
     values = pd.DataFrame(y.values, index=runs.index)
-    within = values.groupby([runs["variant"], runs["point"]]).var(ddof=1).mean()
-    total = values.var(ddof=1)
+    point_mean = values.groupby([runs["variant"], runs["point"]]).transform("mean")
+    within = ((values - point_mean) ** 2).sum()
+    total = ((values - values.mean()) ** 2).sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = (within / total.where(total > 0)).clip(upper=1.0)
+        share = within / total.where(total > 0)
     return pd.DataFrame({"measure": measure, "year": y["year"].values.astype(int),
-                         "within_variance": within.to_numpy(), "total_variance": total.to_numpy(),
+                         "within_sum_of_squares": within.to_numpy(), "total_sum_of_squares": total.to_numpy(),
                          "seed_noise_share": share.to_numpy()})

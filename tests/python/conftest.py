@@ -4,6 +4,7 @@ MIGSIM_BIN names the binary (default: <repo>/build/migsim). Every output goes un
 """
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,24 @@ def has_sweep_command():
         return False
     result = subprocess.run([str(MIGSIM), "sweep", "--help"], capture_output=True, text=True, timeout=60)
     return result.returncode == 0 and "sweep" in result.stdout.lower()
+
+
+def format_1_copy(path, copy):
+    """A copy of a format 2 run file with what format 2 added taken out: a file as format 1 runs were
+    written (same datasets and values, no municipality coordinates, no CF attributes)."""
+    shutil.copyfile(path, copy)
+    with h5py.File(copy, "r+") as f:
+        for name in ("kind", "Conventions", "title", "history", "table_files"):
+            if name in f.attrs:
+                del f.attrs[name]
+        f.attrs["format_version"] = np.int32(1)
+        for group in f.values():
+            for name in ("municipality_latitude", "municipality_longitude", "municipality_prefecture"):
+                if name in group:
+                    del group[name]
+            for name in list(group.attrs):
+                del group.attrs[name]
+            for dataset in group.values():
+                if "coordinates" in dataset.attrs:
+                    del dataset.attrs["coordinates"]
+    return copy

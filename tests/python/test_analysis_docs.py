@@ -1,17 +1,20 @@
 """docs/analysis.md, run as written: its sh blocks in bash, its python blocks in the installed package's
 Python, its `yaml file=PATH` blocks written to PATH, all in order, from a folder that looks like the
-repository's top folder (scenarios/, analysis/ and build/migsim linked in)."""
+repository's top folder (scenarios/, analysis/ and build/migsim linked in). The report it writes is
+checked here too: its images exist and headless Chromium shows it."""
 
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 import matplotlib.image
+import numpy as np
 import pytest
 from conftest import MIGSIM, REPO, has_sweep_command
 
-import subprocess
+from migsim_analysis.report import image_sources
 
 DOC = REPO / "docs" / "analysis.md"
 BLOCK = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -33,6 +36,28 @@ def script():
         elif kind == "yaml" and info.startswith("file="):
             lines.append(f"mkdir -p \"$(dirname {info[5:]})\"\ncat > {info[5:]} <<'YAML_BLOCK'\n{body}YAML_BLOCK")
     return "\n".join(lines) + "\n"
+
+
+def check_report(folder, screenshot):
+    """The report's index.html: every <img> exists, and headless Chromium shows a page that is not blank."""
+    index = folder / "index.html"
+    html = index.read_text(encoding="utf-8")
+    sources = image_sources(index)
+    assert len(sources) >= 10 and all((folder / s).is_file() and (folder / s).stat().st_size > 0 for s in sources)
+    assert "Headline" in html and "<tr><th>replicates</th><td>3</td></tr>" in html       # provenance of the sweep
+    assert "ssw1_closed against baseline" in html and "quickstart against baseline" in html
+    for link in re.findall(r'href="(data/[^"]+)"', html):
+        assert (folder / link).is_file(), link
+    assert not list(folder.rglob("*.partial"))
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is needed (scripts/bootstrap.sh installs it)"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={screenshot}", "--window-size=1200,1600", index.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    pixels = matplotlib.image.imread(screenshot)[..., :3]
+    # Not blank: a real share of the page is not background white, and it holds colour (tables, figures).
+    assert (pixels.mean(axis=2) < 0.9).mean() > 0.02
+    assert np.abs(pixels[..., 0] - pixels[..., 2]).max() > 0.2
 
 
 def test_every_block_is_run():
@@ -68,6 +93,7 @@ def test_the_worked_example_runs_as_written(tmp_path):
                  "report/index.html", "csv_excel/national.csv", "csv_excel/municipality.csv"):
         assert (results / name).is_file() and (results / name).stat().st_size > 0, name
     assert (results / "csv_excel" / "municipality.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+    check_report(results / "report", tmp_path / "screenshot.png")
     assert matplotlib.image.imread(results / "ssw1_effect.png").std() > 0.02
     # The package was installed from the link to analysis/, not found through PYTHONPATH.
     assert (tmp_path / "home" / ".venvs" / "migsim" / "bin" / "migsim-analysis").is_file()

@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ANALYSIS, QUICKSTART, has_sweep_command, run_ok
+from conftest import ANALYSIS, QUICKSTART, format_1_copy, has_sweep_command, run_ok
 
-from migsim_analysis import BadFile, Run, export_csv, open_run, open_sweep, to_frame
+from migsim_analysis import BadFile, Run, check_contract, compare, export_csv, open_run, open_sweep, to_frame
 from migsim_analysis.__main__ import main
 
 
@@ -35,6 +35,20 @@ def test_open_run_gives_named_dimensions_and_coordinates(japan_small):
     assert run.attrs["scenario_name"] == "japan_baseline" and run.attrs["scale"] == 0.02
     tokyo = open_run(japan_small, group="prefecture")["stock"].sel(prefecture=13).sum()
     assert int(tokyo) == int(prefecture["stock"].sel(prefecture=13).sum()) > 0
+
+
+def test_format_1_files_still_open(quickstart_replicates, tmp_path):
+    path = quickstart_replicates["base"][0]
+    old = open_run(format_1_copy(path, tmp_path / "format1.h5"))
+    new = open_run(path)
+    assert old.attrs["format_version"] == 1 and new.attrs["format_version"] == 2
+    assert "municipality_name" in old["municipality"].coords       # made a coordinate, as format 2 declares it
+    assert "municipality_latitude" not in old["municipality"].variables
+    assert "municipality_latitude" in new["municipality"].coords
+    for group in new:
+        for name in new[group].data_vars:
+            assert np.array_equal(old[group][name].values, new[group][name].values), (group, name)
+    assert check_contract(old.path) == [] and check_contract(path) == []
 
 
 def test_to_frame_is_tidy(quickstart_replicates):
@@ -144,6 +158,19 @@ def test_open_sweep_gives_runs_with_their_factors(grid_sweep):
     grid = open_sweep(grid_sweep, reshape=True)["national"]["stock"]
     assert {"variant", "replicate", sweep.factors[0]} <= set(grid.dims)
     assert grid.sizes["replicate"] == 2 and grid.sizes["variant"] == 2
-    with pytest.raises(BadFile):
+    with pytest.raises(BadFile, match="open_sweep"):
         open_run(grid_sweep)
-    assert np.isfinite(stock.sel(run=0).values).all()
+    assert np.isfinite(stock.sel(run=0).values).all() and (stock["run_status"] == "ok").all()
+    assert check_contract(grid_sweep) == []
+    # A sweep's replicates compare like runs': closing SSW1 lowers the SSW1 stock in each of them.
+    table = compare(sweep.variant("baseline"), sweep.variant("ssw1_closed"), measures="stock", by="status")
+    ssw1 = table[(table["status"] == "SSW1") & (table["year"] == 2030)]
+    assert int(ssw1["n"].iloc[0]) == 4 and float(ssw1["difference"].iloc[0]) < 0
+
+
+def test_summary_and_export_of_a_sweep(grid_sweep, tmp_path, capsys):
+    assert main(["summary", str(grid_sweep), "--years", "2030"]) == 0
+    assert "SSW1" in capsys.readouterr().out
+    paths = export_csv(open_sweep(grid_sweep), tmp_path, groups=["national"])
+    frame = pd.read_csv(paths[0])
+    assert {"run", "variant", "replicate", "seed", "year", "status", "stock"} <= set(frame.columns)

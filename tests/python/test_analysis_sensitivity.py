@@ -73,7 +73,7 @@ def _sweep(tmp_path_factory, name, text):
     if not has_sweep_command():
         pytest.skip("needs migsim sweep")
     folder = tmp_path_factory.mktemp(name)
-    (folder / f"{name}.yaml").write_text(f"base: {QUICKSTART}\nscale: 0.125\nseed: 11\n" + text)
+    (folder / f"{name}.yaml").write_text(f"base: {QUICKSTART}\nscale: 0.0625\nseed: 11\n" + text)
     out = folder / f"{name}.h5"
     run_ok("sweep", folder / f"{name}.yaml", "-o", out)
     return open_sweep(out)
