@@ -36,7 +36,7 @@ def _parser():
     check.add_argument("file")
 
     summary = commands.add_parser("summary", help="print the national stock by status and year (persons) of each "
-                                                  "file; a sweep: mean over its runs")
+                                                  "file; a sweep: of each variant, mean over its runs")
     summary.add_argument("files", nargs="+", metavar="file")
     summary.add_argument("--years", type=int, nargs="+", help="only these census years")
 
@@ -97,6 +97,9 @@ def main(argv=None):
         status = COMMANDS[args.command](args)
         sys.stdout.flush()
         return status
+    except KeyboardInterrupt:
+        print(f"{PROG} {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader (e.g. `| head`) has gone: stop quietly, like any Unix filter.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -110,6 +113,8 @@ def main(argv=None):
 
 
 def _check(args):
+    if not os.path.exists(args.file):
+        raise BadFile(f"{args.file}: no such file")
     problems = check_contract(args.file)
     for problem in problems:
         print(f"{args.file}: {problem}")
@@ -119,11 +124,18 @@ def _check(args):
 
 
 def _summary(args):
-    tables = [(path, summary_table(path, args.years)) for path in args.files]
-    for i, (path, table) in enumerate(tables):
+    tables = []
+    for path in args.files:
+        obj = open_output(path)
+        if isinstance(obj, Sweep):
+            tables += [(f"{path} [{v}, mean of its runs]", summary_table(path, args.years, variant=v))
+                       for v in obj.variants]
+        else:
+            tables.append((path, summary_table(path, args.years)))
+    for i, (name, table) in enumerate(tables):
         table.loc["total"] = table.sum()
         if len(tables) > 1:
-            print(("\n" if i else "") + f"== {path}")
+            print(("\n" if i else "") + f"== {name}")
         print(table.to_string())
     return 0
 

@@ -247,6 +247,18 @@ def labour_market_figure(obj, path, year=None):
     return _save(fig, path)
 
 
+def _norm(values, measure):
+    """The colour scale: logarithmic for counts spread over more than two orders of magnitude (a few
+    cities hold most foreign residents), linear otherwise. Returns (norm, note for the unit label)."""
+    finite = np.asarray(values, float)
+    finite = finite[np.isfinite(finite)]
+    positive = finite[finite > 0]
+    if MAP_MEASURES[measure][2] == "sum" and len(positive) and positive.max() / positive.min() > 100:
+        return matplotlib.colors.LogNorm(vmin=positive.min(), vmax=positive.max(), clip=True), ", log scale"
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    return matplotlib.colors.Normalize(vmin=low, vmax=high if high > low else low + 1), ""
+
+
 def _municipality_values(ds, measure):
     """(numerator, denominator or None) per run and municipality for a map measure."""
     if measure == "ajts_per_1000_children":
@@ -295,14 +307,12 @@ def prefecture_map(obj, path, measure="foreign_residents", year=None, note=""):
     names = _prefecture_names(obj)
     fig, ax = plt.subplots(figsize=(7.5, 7.5))
     cmap = plt.get_cmap("viridis")
-    finite = values[np.isfinite(values)]
-    vmin, vmax = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-    norm = matplotlib.colors.Normalize(vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1)
+    norm, scale_note = _norm(values.to_numpy(), measure)
     for code, (row, column) in PREFECTURE_TILES.items():
         value = values.get(code, np.nan)
-        colour = cmap(norm(value)) if np.isfinite(value) else "#DDDDDD"
+        colour = cmap(norm(max(value, 1e-9))) if np.isfinite(value) else "#DDDDDD"
         ax.add_patch(matplotlib.patches.Rectangle((column, -row), 0.94, 0.94, facecolor=colour, edgecolor="white"))
-        text_colour = "white" if np.isfinite(value) and norm(value) < 0.6 else "black"
+        text_colour = "white" if np.isfinite(value) and float(norm(max(value, 1e-9))) < 0.6 else "black"
         ax.text(column + 0.47, -row + 0.47, names.get(code, str(code))[:5], ha="center", va="center", fontsize=6.5,
                 color=text_colour)
     ax.set_xlim(-0.2, 12.2)
@@ -310,7 +320,7 @@ def prefecture_map(obj, path, measure="foreign_residents", year=None, note=""):
     ax.set_aspect("equal")
     ax.axis("off")
     colourbar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.6)
-    colourbar.set_label(unit)
+    colourbar.set_label(unit + scale_note)
     colourbar.formatter = FuncFormatter(_thousands)
     colourbar.update_ticks()
     ax.set_title(f"{label_of(obj)}: {title}, {year}\n(prefecture tile map; grey: no data){note}", fontsize=10)
@@ -356,9 +366,14 @@ def municipality_map(obj, path, measure="foreign_residents", year=None):
     title, unit, _ = MAP_MEASURES[measure]
     fig, ax = plt.subplots(figsize=(7.5, 7.5))
     order = np.argsort(v[ok])
-    points = ax.scatter(lon[ok][order], lat[ok][order], c=v[ok][order], s=8, cmap="viridis", linewidths=0)
+    size = 8 if ok.sum() > 200 else 60          # all of Japan's municipalities, or a few
+    norm, scale_note = _norm(v[ok], measure)
+    points = ax.scatter(lon[ok][order], lat[ok][order], c=v[ok][order], s=size, cmap="viridis", norm=norm,
+                        linewidths=0)
     colourbar = fig.colorbar(points, ax=ax, shrink=0.6)
-    colourbar.set_label(unit)
+    colourbar.set_label(unit + scale_note)
+    colourbar.formatter = FuncFormatter(_thousands)
+    colourbar.update_ticks()
     ax.set_xlabel("longitude (degrees east)")
     ax.set_ylabel("latitude (degrees north)")
     ax.set_aspect(1 / np.cos(np.deg2rad(36)))

@@ -406,18 +406,19 @@ def write_frame(frame, path, excel=False):
     return path
 
 
-def summary_table(path, years=None):
+def summary_table(path, years=None, variant=None):
     """National stock in persons, one row per status and one column per census year.
 
     ``years`` optionally selects some census years (a KeyError names any year not in the file).
-    For a sweep file, the mean over its successful runs.
+    For a sweep file, the mean over the successful runs of ``variant`` (default: all of them).
     """
     obj = open_output(path)
     if "national" not in obj:
         raise BadFile(f"{path}: no group 'national'")
-    stock = obj["national"]["stock"]
     if isinstance(obj, Sweep):
-        stock = obj.select()["national"]["stock"].mean(dim="run")
+        stock = obj.select(variant=variant)["national"]["stock"].mean(dim="run")
+    else:
+        stock = obj["national"]["stock"]
     if years is not None:
         stock = stock.sel(year=list(years))
     by_status = stock.sum(dim=("field", "origin"))
@@ -425,4 +426,3 @@ def summary_table(path, years=None):
     table.index = pd.Index([str(s) for s in table.index], name="status")
     table.columns = pd.Index([int(y) for y in table.columns], name="year")
     return table.round().astype("int64")
-

@@ -170,7 +170,8 @@ def test_open_sweep_gives_runs_with_their_factors(grid_sweep):
 
 def test_summary_and_export_of_a_sweep(grid_sweep, tmp_path, capsys):
     assert main(["summary", str(grid_sweep), "--years", "2030"]) == 0
-    assert "SSW1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "[baseline, mean of its runs]" in out and "[ssw1_closed, mean of its runs]" in out
     paths = export_csv(open_sweep(grid_sweep), tmp_path, groups=["national"])
     frame = pd.read_csv(paths[0])
     assert {"run", "variant", "replicate", "seed", "year", "status", "stock"} <= set(frame.columns)
