@@ -856,7 +856,8 @@ class ScenarioReader {
         if (!merged.IsMap()) merged = YAML::Node(YAML::NodeType::Map);
         for (const auto& entry : set.node()) merged[entry.first.as<std::string>()] = YAML::Clone(entry.second);
         c.rule = read_status_rule(s, s.statuses[c.status].name, Value(tree_, merged, set.path()));
-        current_rules[s.statuses[c.status].name] = merged;
+        // reset, not =: assigning to a handle writes into the tree's own status node.
+        current_rules[s.statuses[c.status].name].reset(merged);
         s.rule_changes.push_back(c);
       } else if (type == 2) {
         SendingPush p;

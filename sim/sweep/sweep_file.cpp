@@ -66,7 +66,7 @@ class Reader {
     tree_.fail(path, expected, at_key);
   }
 
-  SourceLocation where(const KeyPath& path) const { return tree_.locate(path); }
+  SourceLocation where(const KeyPath& path) const { return tree_.locate(path, true); }
 
   void require_map(const YAML::Node& node, const KeyPath& path, const std::set<std::string>& allowed) const {
     if (!node.IsMap()) fail(path, "expected a mapping");
