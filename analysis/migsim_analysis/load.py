@@ -155,11 +155,12 @@ class Sweep(Output):
 
     kind = "sweep"
 
-    def __init__(self, path, attrs, groups, runs, reshape=False):
+    def __init__(self, path, attrs, groups, runs, reshape=False, parent=None, index=None):
         super().__init__(path, attrs, groups)
         self.runs = runs
-        self._index = None          # the runs kept by select(), None for all
         self._reshape = reshape
+        # A selection reads its groups through the sweep it was selected from (read once, sliced).
+        self._parent, self._index = parent, index
         text = attrs.get("design_json") or "{}"
         try:
             self.design = json.loads(text)
@@ -175,11 +176,11 @@ class Sweep(Output):
         return next((f for f in self.design.get("factors", []) if dataset_name(f) == column), {})
 
     def _load(self, group):
+        if self._parent is not None:
+            return self._parent[group].isel(run=self._index)
         ds = open_group(self.path, group)
-        if "run" not in ds.dims or ds.sizes["run"] != self._run_count:
-            raise BadFile(f"{self.path}: group '{group}' has no 'run' dimension of {self._run_count} runs")
-        if self._index is not None:
-            ds = ds.isel(run=self._index)
+        if "run" not in ds.dims or ds.sizes["run"] != len(self.runs):
+            raise BadFile(f"{self.path}: group '{group}' has no 'run' dimension of {len(self.runs)} runs")
         ds = ds.assign_coords({RUN_COORDINATE_NAMES.get(c, c): ("run", self.runs[c].to_numpy())
                                for c in self.runs.columns if c not in ("message", "wall_seconds")})
         return reshape_grid(ds, self.factors) if self._reshape else ds
@@ -190,7 +191,12 @@ class Sweep(Output):
         return list(dict.fromkeys(self.runs["variant"]))
 
     def select(self, variant=None, ok_only=True):
-        """The runs of one variant (all variants if None); failed runs left out unless ``ok_only`` is False."""
+        """The runs of one variant (all variants if None); failed runs left out unless ``ok_only`` is False.
+
+        Not on a sweep opened with ``reshape=True`` (its runs are no longer one dimension).
+        """
+        if self._reshape:
+            raise ValueError(f"{self.path}: select runs before reshaping (open_sweep without reshape=True)")
         keep = np.ones(len(self.runs), dtype=bool)
         if variant is not None:
             if variant not in self.variants:
@@ -199,9 +205,7 @@ class Sweep(Output):
         if ok_only and "status" in self.runs:
             keep &= (self.runs["status"] == "ok").to_numpy()
         index = np.flatnonzero(keep)
-        sub = Sweep(self.path, self.attrs, self._names, self.runs.iloc[index])
-        sub._run_count = self._run_count
-        sub._index = index if self._index is None else self._index[index]
+        sub = Sweep(self.path, self.attrs, self._names, self.runs.iloc[index], parent=self, index=index)
         sub.label = variant if variant is not None else self.name
         return sub
 
@@ -259,7 +263,6 @@ def open_sweep(path, reshape=False):
         raise BadFile(f"{path}: sweep file without its 'runs' group")
     runs = _runs_table(path)
     sweep = Sweep(path, attrs, groups, runs, reshape=reshape)
-    sweep._run_count = len(runs)
     if reshape and sweep.design.get("type", attrs.get("design")) != "grid":
         raise ValueError(f"{path}: only a grid sweep reshapes into factor dimensions "
                          f"(this design is {attrs.get('design')!r})")
