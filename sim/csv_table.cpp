@@ -1,5 +1,7 @@
 #include "csv_table.hpp"
 
+#include "checksum.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
@@ -260,6 +262,7 @@ CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column)
   std::string text(static_cast<std::size_t>(size), '\0');
   if (!in.seekg(0) || !in.read(text.data(), static_cast<std::streamsize>(text.size())))
     throw InputError({csv_path, 0, 0}, "", "cannot read the table file");
+  sha256_ = sha256_hex(text);
   rows_ = parse_csv(csv_path, text);
   if (rows_.empty()) throw InputError({csv_path, 1, 1}, "", "expected a header row naming the columns");
   header_ = std::move(rows_.front());

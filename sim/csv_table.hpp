@@ -34,6 +34,7 @@ class CsvTable {
   const std::string& file() const { return file_; }
   const std::string& key_column() const { return key_column_; }  // empty for a list
   const CsvRow& header() const { return header_; }
+  const std::string& sha256() const { return sha256_; }  // of the file's bytes
   const std::vector<CsvRow>& rows() const { return rows_; }
 
   // The CSV place of a node of node(): its cell for values, its header cell for keys.
@@ -50,6 +51,7 @@ class CsvTable {
 
   std::string file_;
   std::string key_column_;
+  std::string sha256_;
   CsvRow header_;
   std::vector<CsvRow> rows_;
   mutable bool built_ = false;

@@ -64,6 +64,7 @@ void write_v2_root_attributes(H5::Group& root, const Scenario& s, const std::str
   history << now << " migsim " << version() << " run " << s.source_file << " --seed " << s.seed << " --scale "
           << s.scale;
   text_attribute(root, "history", history.str());
+  text_attribute(root, "table_files", detail::table_files_json(s.table_files));
 }
 
 // Provenance on each group as well as the root, so a group read alone still says where it came from.

@@ -257,6 +257,7 @@ class Value {
 
   // Direct access to a table read row by row, for readers of its hundreds of thousands of cells.
   bool is_streamed_table() const { return is_table(); }
+  const CsvTable* streamed_table() const { return table_; }
   std::size_t row_count() const { return table_->rows().size(); }
   std::vector<std::string> header_keys() const {
     std::vector<std::string> out;
@@ -369,15 +370,26 @@ class Mapping {
   std::vector<std::string> known_;
 };
 
+// The initial stock as last read from a streamed table, with what its reading depended on: a
+// sweep resolves the same table for every run, and a run's overrides rarely touch it.
+struct StockCache {
+  const CsvTable* table = nullptr;
+  std::vector<std::string> labels;  // statuses, fields and origins, with works/employs flags
+  std::vector<int> municipalities;
+  std::vector<StockCell> cells;
+};
+
 class ScenarioReader {
  public:
-  explicit ScenarioReader(const YamlTree& tree) : tree_(tree) {}
+  explicit ScenarioReader(const YamlTree& tree, StockCache* stock_cache = nullptr)
+      : tree_(tree), stock_cache_(stock_cache) {}
 
   Scenario read() {
     Scenario s;
     Mapping top(Value(tree_, tree_.root(), {}));
     s.source_file = tree_.top_file();
     s.resolved_yaml = tree_.emit();
+    for (const auto& [key_path, file, sha256] : tree_.table_files()) s.table_files.push_back({key_path, file, sha256});
     s.name = top.optional("name", std::filesystem::path(tree_.top_file()).stem().string(),
                           [](const Value& v) { return v.as_string(); });
     s.description = top.optional("description", std::string(), [](const Value& v) { return v.as_string(); });
@@ -764,6 +776,19 @@ class ScenarioReader {
       return;
     }
     resolve_municipality_index(s);
+    StockCache key;
+    if (stock_cache_) {
+      key.table = v.streamed_table();
+      for (const auto& x : s.statuses) key.labels.push_back(x.name + (x.works ? "+" : "-"));
+      for (const auto& x : s.fields) key.labels.push_back(x.name + (x.employs ? "+" : "-"));
+      for (const auto& x : s.origins) key.labels.push_back(x.name);
+      for (const auto& m : s.municipalities) key.municipalities.push_back(m.code);
+      if (stock_cache_->table == key.table && stock_cache_->labels == key.labels &&
+          stock_cache_->municipalities == key.municipalities) {
+        s.initial_stock = stock_cache_->cells;
+        return;
+      }
+    }
     auto index_of = [](const auto& items) {
       std::unordered_map<std::string, std::uint8_t> index;
       for (std::size_t i = 0; i < items.size(); ++i) index.emplace(items[i].name, static_cast<std::uint8_t>(i));
@@ -791,6 +816,10 @@ class ScenarioReader {
         continue;
       }
       s.initial_stock.push_back({municipality->second, status->second, field->second, origin->second, persons});
+    }
+    if (stock_cache_) {
+      key.cells = s.initial_stock;
+      *stock_cache_ = std::move(key);
     }
   }
 
@@ -1060,6 +1089,7 @@ class ScenarioReader {
   }
 
   const YamlTree& tree_;
+  StockCache* stock_cache_;
   std::unordered_map<int, std::uint16_t> municipality_index_;  // code -> position
   std::map<std::string, YAML::Node> status_nodes_;
   std::vector<std::pair<std::size_t, Value>> field_hires_;
@@ -1081,6 +1111,7 @@ Scenario load_scenario(const ScenarioSource& source) {
 
 struct LoadedScenario::Impl {
   YamlTree tree;
+  StockCache stock;
 };
 
 namespace {
@@ -1091,7 +1122,7 @@ std::mutex resolve_turns;
 
 LoadedScenario::LoadedScenario(const ScenarioSource& source) {
   const std::lock_guard<std::mutex> lock(resolve_turns);
-  impl_.reset(new Impl{YamlTree(source.path, source.overrides, kStreamedTables)});
+  impl_.reset(new Impl{YamlTree(source.path, source.overrides, kStreamedTables), {}});
 }
 
 LoadedScenario::~LoadedScenario() = default;
@@ -1099,7 +1130,8 @@ LoadedScenario::~LoadedScenario() = default;
 Scenario LoadedScenario::resolve(const std::vector<std::string>& overrides) const {
   const std::lock_guard<std::mutex> lock(resolve_turns);
   Scenario out;
-  impl_->tree.with_overrides(overrides, [&](const YamlTree& tree) { out = ScenarioReader(tree).read(); });
+  impl_->tree.with_overrides(overrides,
+                             [&](const YamlTree& tree) { out = ScenarioReader(tree, &impl_->stock).read(); });
   return out;
 }
 

@@ -401,6 +401,25 @@ void YamlTree::with_overrides(const std::vector<std::string>& overrides,
   restore();
 }
 
+std::vector<std::array<std::string, 3>> YamlTree::table_files() const {
+  std::vector<std::array<std::string, 3>> out;
+  for (auto layer = files_.begin(); layer != files_.end(); ++layer) {
+    for (const auto& table : layer->tables) {
+      const bool shadowed_by_file = std::any_of(
+          files_.begin(), layer, [&](const FileLayer& higher) { return walk(higher.root, table.at).IsDefined(); });
+      const bool replaced = std::any_of(overrides_.begin(), overrides_.end(),
+                                        [&](const Override& o) { return starts_with(table.at, o.path); });
+      if (!shadowed_by_file && !replaced) out.push_back({join_path(table.at), table.rows->file(), table.rows->sha256()});
+    }
+  }
+  for (const auto& table : override_tables_) {
+    const auto later = std::find_if(out.begin(), out.end(), [&](const auto& t) { return t[0] == join_path(table.at); });
+    if (later != out.end()) out.erase(later);
+    out.push_back({join_path(table.at), table.rows->file(), table.rows->sha256()});
+  }
+  return out;
+}
+
 std::optional<double> YamlTree::number_at(const std::string& key_path) const {
   const YAML::Node node = walk(merged_, parse_override_path(key_path, key_path));
   if (!node.IsDefined() || !node.IsScalar()) return std::nullopt;

@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -52,6 +53,8 @@ class YamlTree {
   // Applies `overrides` on top while `use` runs, then puts back what they replaced: what a sweep
   // run needs from a scenario read once (copying the merged tree would cost a third of that).
   void with_overrides(const std::vector<std::string>& overrides, const std::function<void(const YamlTree&)>& use);
+  // The table files in force: (key path, file, SHA-256) of each, the file's tables and --set's.
+  std::vector<std::array<std::string, 3>> table_files() const;
   // The number at a --set style key path ("a.b[2].c") in the merged tree, or nullopt.
   std::optional<double> number_at(const std::string& key_path) const;
 

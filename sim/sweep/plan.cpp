@@ -1,11 +1,11 @@
 #include "sweep/plan.hpp"
 
-#include <openssl/evp.h>
-
 #include <charconv>
 #include <cstdio>
 #include <sstream>
 
+#include "cf_metadata.hpp"
+#include "checksum.hpp"
 #include "migsim/error.hpp"
 
 namespace migsim::sweep {
@@ -24,18 +24,7 @@ std::string shortest(double value) {
   return std::string(text, result.ptr);
 }
 
-std::string sha256_hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  char two[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    std::snprintf(two, sizeof two, "%02x", digest[i]);
-    hex += two;
-  }
-  return hex;
-}
+std::string sha256_hex(const std::string& bytes) { return detail::sha256_hex(bytes); }
 
 SweepPlan::SweepPlan(SweepSpec spec) : spec_(std::move(spec)), design_(make_design(spec_)), hash_(sha256_hex(spec_.text)) {}
 
@@ -53,26 +42,7 @@ PlannedRun SweepPlan::run(int index) const {
   return r;
 }
 
-namespace {
-
-std::string json_text(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
+using detail::json_text;
 
 std::string SweepPlan::design_json() const {
   std::ostringstream out;

@@ -350,13 +350,13 @@ struct ResultWriter::Impl {
 };
 
 ResultWriter::ResultWriter(const std::string& path, const SweepPlan& plan, const Scenario& s,
-                           const ResultProvenance& provenance, std::vector<int> runs)
+                           const ResultProvenance& provenance, std::vector<int> runs, bool compressed)
     : impl_(std::make_unique<Impl>(plan)) {
   H5::Exception::dontPrint();
   auto& d = *impl_;
   d.final_path = path;
   d.temp_path = path + ".tmp-" + std::to_string(::getpid());
-  d.compression = s.output.compression_level;
+  d.compression = compressed ? s.output.compression_level : 0;
   d.runs = std::move(runs);
   for (std::size_t k = 0; k < d.runs.size(); ++k) d.row_of[d.runs[k]] = k;
   d.statuses.assign(d.runs.size(), "missing");
@@ -523,6 +523,8 @@ std::string ResultReader::text_attribute(const std::string& name) const {
 }
 
 const std::vector<int>& ResultReader::runs() const { return impl_->runs; }
+
+bool ResultReader::ok(std::size_t row) const { return impl_->statuses.at(row) == "ok"; }
 
 RunRecord ResultReader::read(std::size_t row) const {
   H5::Exception::dontPrint();

@@ -34,9 +34,10 @@ class ResultWriter {
  public:
   // Writes `runs` (run indices of `plan`, in this order) to a temporary file beside `path`;
   // commit() renames it to `path`. Destroyed without commit(), it removes the temporary file.
-  // `scenario` is run 0's: its labels and census years are every run's.
+  // `scenario` is run 0's: its labels and census years are every run's. `compressed`: deflated
+  // at the scenario's compression level (a part, read once and removed, is not).
   ResultWriter(const std::string& path, const SweepPlan& plan, const Scenario& scenario,
-               const ResultProvenance& provenance, std::vector<int> runs);
+               const ResultProvenance& provenance, std::vector<int> runs, bool compressed = true);
   ~ResultWriter();
   ResultWriter(const ResultWriter&) = delete;
   ResultWriter& operator=(const ResultWriter&) = delete;
@@ -60,6 +61,7 @@ class ResultReader {
 
   std::string text_attribute(const std::string& name) const;  // "" when absent
   const std::vector<int>& runs() const;                       // the run indices, by row
+  bool ok(std::size_t row) const;                             // whether that run succeeded
   RunRecord read(std::size_t row) const;
 
  private:

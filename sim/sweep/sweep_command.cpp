@@ -22,6 +22,7 @@
 #include <numeric>
 #include <unistd.h>
 
+#include "cf_metadata.hpp"
 #include "interrupt.hpp"
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"
@@ -218,7 +219,7 @@ struct Context {
 // Runs `index` and writes its part atomically; returns whether the run succeeded.
 bool run_into_part(const Context& c, int index) {
   const RunRecord record = execute(c.plan, c.scenarios, index, c.threads);
-  ResultWriter part(part_path(c.parts, index), c.plan, c.first, c.provenance, {index});
+  ResultWriter part(part_path(c.parts, index), c.plan, c.first, c.provenance, {index}, false);
   part.write(record);
   part.commit();
   return record.ok;
@@ -373,7 +374,7 @@ int command_sweep(const std::vector<std::string>& args) {
   }
   if (const int code = everyone_agrees(setup_code); code >= 0) return code;
 
-  ResultProvenance provenance{history_line("sweep", args), threads, ""};
+  ResultProvenance provenance{history_line("sweep", args), threads, detail::table_files_json(first.table_files)};
   const std::string target = shard.active() ? shard_path(output, shard) : output;
   parts = target + ".parts";
   Context context{*plan, *scenarios, first, provenance, parts, threads};
@@ -428,7 +429,13 @@ int command_sweep(const std::vector<std::string>& args) {
         if (!vm.count("resume"))
           throw InputError({parts, 0, 0}, "",
                            "an unfinished sweep's parts are here: continue it with --resume, or remove the folder");
-        if (read_file((fs::path(parts) / "manifest").string()) != manifest)
+        const auto manifest_path = (fs::path(parts) / "manifest").string();
+        const bool no_parts = std::none_of(fs::directory_iterator(parts), fs::directory_iterator(), [](const auto& e) {
+          return e.path().filename().string().rfind("run-", 0) == 0;
+        });
+        // Killed between making the folder and writing its manifest: nothing in it to keep.
+        if (!fs::exists(manifest_path) && no_parts) write_atomically(manifest_path, manifest);
+        if (read_file(manifest_path) != manifest)
           throw InputError({parts, 0, 0}, "",
                            "--resume refuses these parts: they were written by another sweep file, another "
                            "migsim version or another shard (see its manifest)");
@@ -440,7 +447,7 @@ int command_sweep(const std::vector<std::string>& args) {
                            "--resume refuses this result: it was written by another sweep file or another migsim "
                            "version");
         int failed = 0;
-        for (std::size_t row = 0; row < done.runs().size(); ++row) failed += done.read(row).ok ? 0 : 1;
+        for (std::size_t row = 0; row < done.runs().size(); ++row) failed += done.ok(row) ? 0 : 1;
         std::cout << target << " is already complete: " << done.runs().size() << " runs, " << failed << " failed\n";
         code = failed ? kSomeRunsFailed : 0;
       } else {
@@ -454,8 +461,7 @@ int command_sweep(const std::vector<std::string>& args) {
             pending.push_back(index);
           } else {
             ++done_before;
-            ResultReader reader(part);
-            if (!reader.read(0).ok) ++failed_before;
+            if (!ResultReader(part).ok(0)) ++failed_before;
           }
         }
         // Temporary files of a process killed with -9: never a finished run, removed now.

@@ -32,3 +32,17 @@ TEST_CASE("resolving a loaded scenario equals loading it with the same overrides
   CHECK(loaded.number_at("statuses.TITP.exit_rate_per_year") == 0.08);
   CHECK(!loaded.number_at("behaviour.change_threshold"));  // the runs' overrides are gone
 }
+
+TEST_CASE("a resolve reuses the stock table's cells only while their labels are the same", "[sweep]") {
+  const std::string file = std::string(MIGSIM_SOURCE_DIR) + "/scenarios/quickstart.yaml";
+  const std::string table = std::string(MIGSIM_SOURCE_DIR) + "/tests/scenarios/tables/quickstart_stock.csv";
+  const LoadedScenario loaded({file, {"initial_stock={csv: " + table + "}"}});
+  const Scenario first = loaded.resolve({"seed=1"});
+  const Scenario inline_stock = load_scenario({file, {}});
+  REQUIRE(first.initial_stock.size() == inline_stock.initial_stock.size());
+  CHECK(first.initial_stock.back().persons == inline_stock.initial_stock.back().persons);
+  // TITP holders may no longer work: the stock's TITP workers are now an error, not cached cells.
+  CHECK_THROWS_WITH(loaded.resolve({"statuses.TITP.works=false", "statuses.TITP.entry_fields=[none]"}),
+                    Catch::Contains("quickstart_stock.csv:2:12") && Catch::Contains("TITP does not work"));
+  CHECK(loaded.resolve({"seed=2"}).initial_stock.size() == first.initial_stock.size());
+}
