@@ -56,12 +56,14 @@ def _headline(base):
         if measure not in ds.data_vars:
             continue
         da = aggregate(ds[measure], keep=("run", "year")).astype(float)
-        row = [measure, _number(float(da.sel(year=first).mean())), _number(float(da.sel(year=last).mean()))]
+        # The first record is the initial census: it holds stocks, no flows.
+        at_first = _number(float(da.sel(year=first).mean())) if measure in ("stock", "workers") else "–"
+        row = [measure, at_first, _number(float(da.sel(year=last).mean()))]
         if n > 1:
             row += [f"{_number(float(da.sel(year=last).min()))} - {_number(float(da.sel(year=last).max()))}", str(n)]
         rows.append(row)
     note = (f"National totals, mean over {n} replicates." if n > 1 else "National totals of one run.") + \
-        f" {first} is the initial census; flows of a year are the 12 months up to its census."
+        f" {first} is the initial census (no flows); flows of a year are the 12 months up to its census."
     return {"columns": columns, "rows": rows}, note, years
 
 
