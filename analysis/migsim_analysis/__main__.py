@@ -3,6 +3,7 @@
 import argparse
 import sys
 
+from . import calibration
 from .contract import check_contract
 from .load import summary_table
 from .validate import DEFAULT_YEARS, format_table, parse_years, validation_table
@@ -30,7 +31,10 @@ def main(argv=None):
     validate.add_argument("--years", type=_years_argument, default=DEFAULT_YEARS, metavar="FIRST-LAST",
                           help="validation window, e.g. 2020-2022 (the default) or 2022")
     validate.add_argument("--csv", metavar="OUT.csv", help="also write the table (with its notes) to this CSV file")
+    calibration.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "calibrate":
+        return calibration.main(args)
 
     if args.command == "check":
         problems = check_contract(args.file)
