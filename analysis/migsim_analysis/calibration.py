@@ -29,6 +29,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -345,7 +346,6 @@ class Plan:
             tree = resolved_scenario(binary, spec.scenario)
         except SpecError as e:
             raise SpecError(f"{spec.path}: scenario {spec.scenario} is rejected: {e}") from None
-        self.scenario_seed = tree.get("seed")
         self.actions = []           # (parameter, "sets" | "multiplies", {path: base value})
         self.baseline = {}
         for p in spec.parameters:
@@ -504,39 +504,44 @@ def _worker(runner, plan, study_path, target, ask_lock, worker):
     study = optuna.load_study(study_name=STUDY_NAME, storage=_storage(study_path))
     distributions = {p.name: p.distribution() for p in runner.spec.parameters}
     failures_in_a_row = 0
-    try:
-        while failures_in_a_row < MAX_FAILURES_IN_A_ROW:
-            with ask_lock:      # count and ask as one step, so the workers never exceed the target
-                trials = study.get_trials(deepcopy=False)
-                done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
-                running = sum(t.state == optuna.trial.TrialState.RUNNING for t in trials)
-                if done + running >= target:
-                    return
-                study.sampler = _sampler(runner.spec, done)
-                trial = study.ask(distributions)
-            values = {p.name: trial.params[p.name] for p in runner.spec.parameters}
-            start = time.monotonic()
-            try:
-                objective, attrs = runner.evaluate(plan.settings(values), f"w{worker}-t{trial.number}")
-            except (TrialFailed, ValueError, KeyError, OSError) as e:
-                trial.set_user_attr("error", str(e))
-                trial.set_user_attr("seconds", round(time.monotonic() - start, 2))
-                study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                failures_in_a_row += 1
-                print(f"[trial {trial.number:4d}] failed: {e}", flush=True)
-                continue
-            failures_in_a_row = 0
-            for key, value in attrs.items():
-                trial.set_user_attr(key, value)
+    while failures_in_a_row < MAX_FAILURES_IN_A_ROW:
+        with ask_lock:      # count and ask as one step, so the workers never exceed the target
+            trials = study.get_trials(deepcopy=False)
+            done = sum(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+            running = sum(t.state == optuna.trial.TrialState.RUNNING for t in trials)
+            if done + running >= target:
+                return
+            study.sampler = _sampler(runner.spec, done)
+            trial = study.ask(distributions)
+        values = {p.name: trial.params[p.name] for p in runner.spec.parameters}
+        start = time.monotonic()
+        try:
+            objective, attrs = runner.evaluate(plan.settings(values), f"w{worker}-t{trial.number}")
+        except (TrialFailed, ValueError, KeyError, OSError) as e:
+            trial.set_user_attr("error", str(e))
             trial.set_user_attr("seconds", round(time.monotonic() - start, 2))
-            study.tell(trial, objective)
-            best = study.best_trial
-            held = f"  held back {attrs['held_back']:.4f}" if "held_back" in attrs else ""
-            print(f"[trial {trial.number:4d}] objective {objective:.4f}{held}   best {best.value:.4f} "
-                  f"(trial {best.number})   {time.monotonic() - start:5.1f} s", flush=True)
-        print(f"calibrate: worker {worker} stops: {MAX_FAILURES_IN_A_ROW} trials in a row failed", flush=True)
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            failures_in_a_row += 1
+            print(f"[trial {trial.number:4d}] failed: {e}", flush=True)
+            continue
+        failures_in_a_row = 0
+        for key, value in attrs.items():
+            trial.set_user_attr(key, value)
+        trial.set_user_attr("seconds", round(time.monotonic() - start, 2))
+        study.tell(trial, objective)
+        best = study.best_trial
+        held = f"  held back {attrs['held_back']:.4f}" if "held_back" in attrs else ""
+        print(f"[trial {trial.number:4d}] objective {objective:.4f}{held}   best {best.value:.4f} "
+              f"(trial {best.number})   {time.monotonic() - start:5.1f} s", flush=True)
+    print(f"calibrate: worker {worker} stops: {MAX_FAILURES_IN_A_ROW} trials in a row failed", flush=True)
+
+
+def _child(*args):
+    """A worker process: an interrupt ends it quietly (the command reports it)."""
+    try:
+        _worker(*args)
     except KeyboardInterrupt:
-        return
+        pass
 
 
 def _study_settings(spec, runner, binary_sha):
@@ -560,7 +565,8 @@ def open_study(path, spec, runner, plan, binary_sha):
         for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
             storage.set_trial_user_attr(t._trial_id, "error", "interrupted (run again on resume)")
             storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)
-            study.enqueue_trial(t.params, user_attrs={"rerun_of": t.number})
+            kept = {k: v for k, v in t.user_attrs.items() if k == "kind"}
+            study.enqueue_trial(t.params, user_attrs={**kept, "rerun_of": t.number})
         return study, True
     study = optuna.create_study(study_name=STUDY_NAME, storage=storage, direction="minimize")
     for key, value in wanted.items():
@@ -784,7 +790,12 @@ def _binary():
     return path
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(args):
+    previous = signal.signal(signal.SIGTERM, _interrupt)    # a kill cleans up like Ctrl-C
     try:
         return _main(args)
     except SpecError as e:
@@ -797,6 +808,8 @@ def main(args):
         print("calibrate: interrupted; the complete trials are in the study, run the same command to continue",
               file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _main(args):
@@ -848,7 +861,7 @@ def _main(args):
                 _worker(runner, plan, study_path, args.trials, lock, 0)
             else:
                 context = multiprocessing.get_context("fork")
-                workers = [context.Process(target=_worker, args=(runner, plan, study_path, args.trials, lock, i))
+                workers = [context.Process(target=_child, args=(runner, plan, study_path, args.trials, lock, i))
                            for i in range(args.jobs)]
                 for w in workers:
                     w.start()
