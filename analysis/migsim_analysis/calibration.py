@@ -769,13 +769,18 @@ def add_parser(commands):
         "calibrate", help="fit behavioural parameters to the observations (Optuna, SQLite study, resumable)",
         description="Fit the parameters of SPEC to the observed series (docs/validation.md, Calibration). "
                     "Running the same command again continues the study.")
-    parser.add_argument("spec", nargs="?", default=str(DEFAULT_SPEC), help="calibration spec (YAML)")
-    parser.add_argument("--trials", type=int, default=150, help="complete trials the study should hold at the end")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes sharing the study")
-    parser.add_argument("--threads", type=int, default=None,
+    parser.add_argument("spec", nargs="?", default=str(DEFAULT_SPEC), metavar="SPEC",
+                        help="calibration spec (YAML; default analysis/calibration/spec.yaml)")
+    parser.add_argument("--trials", type=int, default=150, metavar="N",
+                        help="complete trials the study should hold at the end (default 150)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="worker processes sharing the study (default 1)")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
                         help="threads per migsim run (default: cores / jobs; results do not depend on it)")
-    parser.add_argument("--out", default=None, help="output folder (default results/calibration/SPEC_NAME)")
-    parser.add_argument("--study", default=None, help="the study's SQLite file (default OUT/study.sqlite3)")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="output folder (default results/calibration/SPEC_NAME)")
+    parser.add_argument("--study", default=None, metavar="FILE",
+                        help="the study's SQLite file (default OUT/study.sqlite3)")
     parser.add_argument("--refit-all", action="store_true",
                         help="fit on the fit and held-back years together (their series too); nothing held back")
     parser.add_argument("--check", action="store_true",
