@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(cmake g++ make pkg-config libboost-random-dev libboost-program-options-dev libtbb-dev libhdf5-dev
   libyaml-cpp-dev catch2 librandom123-dev libssl-dev openmpi-bin libopenmpi-dev netcdf-bin python3 python3-numpy
   python3-h5py python3-xarray python3-h5netcdf python3-pandas python3-matplotlib python3-scipy python3-pytest
-  python3-jinja2 python3-pip python3-setuptools python3-venv chromium)
+  python3-jinja2 python3-pip python3-setuptools python3-venv python3-optuna python3-yaml chromium)
 
 install_missing() {
   local missing=()

@@ -8,6 +8,7 @@ import argparse
 import os
 import sys
 
+from . import calibration
 from .compare import compare, format_comparison
 from .contract import check_contract
 from .load import BadFile, Sweep, export_csv, open_output, summary_table
@@ -87,6 +88,8 @@ def _parser():
     report.add_argument("--compare", nargs="+", default=[], metavar="OTHER.h5", help="files compared with it")
     report.add_argument("-o", "--output", required=True, metavar="DIR")
     report.add_argument("--svg", action="store_true", help="write each figure as SVG too")
+
+    calibration.add_parser(commands)
     return parser
 
 
@@ -236,7 +239,7 @@ def _report(args):
 
 
 COMMANDS = {"check": _check, "summary": _summary, "validate": _validate, "compare": _compare, "export": _export,
-            "figure": _figure, "report": _report}
+            "figure": _figure, "report": _report, "calibrate": calibration.main}
 
 if __name__ == "__main__":
     sys.exit(main())
