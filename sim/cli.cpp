@@ -36,7 +36,8 @@ constexpr const char* kUsage =
     "  info OUT.h5             summarise an output file\n"
     "\n"
     "`migsim <command> --help` describes each command's options; `migsim --version` the version.\n"
-    "exit status: 0 success, 2 bad input (scenario, command line), 1 internal error\n";
+    "exit status: 0 success, 2 bad input (scenario, command line), 1 output not written or internal error,\n"
+    "130/143 interrupted by SIGINT/SIGTERM (the temporary output file removed)\n";
 
 // Keeps what the summary table needs and forwards every year to the file.
 class SummarySink : public OutputSink {
@@ -303,6 +304,9 @@ int run_cli(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "migsim: " << e.what() << "\n";
     return 2;
+  } catch (const OutputError& e) {
+    std::cerr << "migsim: " << e.what() << "\n";
+    return 1;
   } catch (const po::error& e) {
     std::cerr << "migsim: command line: " << e.what() << "\n";
     return 2;
