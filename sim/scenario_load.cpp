@@ -54,6 +54,9 @@ int Scenario::last_year() const {
 
 namespace {
 
+constexpr std::size_t kMaxMunicipalities = 65'535;  // indexed by std::uint16_t
+constexpr int kMaxRunMonths = 100 * 12;              // a century: beyond it agents only accumulate
+
 template <class T>
 std::optional<std::size_t> find_name(const std::vector<T>& items, const std::string& name) {
   for (std::size_t i = 0; i < items.size(); ++i)
@@ -401,7 +404,9 @@ class ScenarioReader {
     const Value end = top.get("end");
     s.end = end.as_month();
     if (s.end <= s.start) end.fail("expected an end date after start (" + format_month(s.start) + ")");
-    if (s.end - s.start > 12000) end.fail("expected an end date at most 1,000 years after start");
+    if (s.end - s.start > kMaxRunMonths)
+      end.fail("expected an end date at most " + std::to_string(kMaxRunMonths / 12) +
+               " years after start (the longest run: docs/reliability.md)");
 
     read_fields(s, top.get("fields"));
     read_statuses(s, top.get("statuses"));
@@ -670,7 +675,8 @@ class ScenarioReader {
 
   void read_municipalities(Scenario& s, const Value& v) {
     const auto items = v.as_sequence(false);
-    if (items.size() > 65535) v.fail("expected at most 65535 municipalities");
+    if (items.size() > kMaxMunicipalities)
+      v.fail("expected at most " + std::to_string(kMaxMunicipalities) + " municipalities");
     std::set<int> codes;
     for (const auto& item : items) {
       Mapping m(item);
@@ -1071,7 +1077,9 @@ std::optional<std::size_t> Scenario::origin_index(const std::string& n) const { 
 
 Scenario load_scenario(const ScenarioSource& source) {
   // The two tables that run to hundreds of thousands of rows are read row by row, not as YAML.
-  const YamlTree tree(source.path, source.overrides, {{"initial_stock"}, {"employers", "establishments"}});
+  // Municipalities and prefectures are indexed by 16 bits: a larger table is refused as it is read.
+  const YamlTree tree(source.path, source.overrides, {{"initial_stock"}, {"employers", "establishments"}},
+                      {{{"municipalities"}, kMaxMunicipalities}, {{"prefectures"}, kMaxMunicipalities}});
   return ScenarioReader(tree).read();
 }
 
