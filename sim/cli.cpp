@@ -17,6 +17,7 @@
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"
 #include "interrupt.hpp"
+#include "run_estimate.hpp"
 #include "migsim/hdf5_output.hpp"
 #include "migsim/scenario_io.hpp"
 #include "migsim/version.hpp"
@@ -175,6 +176,44 @@ void require_positional(const po::variables_map& vm, const char* name, const cha
   if (!vm.count(name)) throw InputError({"command line", 0, 0}, "", std::string("expected ") + what);
 }
 
+// The output path is refused before anything runs if the run's final rename would replace
+// something that is not an earlier output: a device or other special file, a folder, or a file
+// the scenario is read from.
+void check_output_path(const std::string& output, const Scenario& s) {
+  namespace fs = std::filesystem;
+  const auto refuse = [&](const std::string& why) {
+    throw InputError({"command line", 0, 0}, "-o", "expected an output file name, but '" + output + "' " + why);
+  };
+  const auto folder = fs::path(output).parent_path();
+  if (!folder.empty() && !fs::is_directory(folder))
+    throw InputError({"command line", 0, 0}, "-o",
+                     "expected an output file in an existing folder, but '" + folder.string() + "' is not one");
+  std::error_code error;
+  const auto status = fs::status(output, error);
+  if (error || !fs::exists(status)) return;  // a new file
+  if (fs::is_directory(status)) refuse("is a folder");
+  if (!fs::is_regular_file(status)) refuse("is a special file (a device, pipe or socket), not a regular file");
+  for (const auto& input : s.input_files) {
+    std::error_code ignored;
+    if (fs::equivalent(output, input, ignored))
+      refuse("is a file the scenario is read from ('" + input + "')");
+  }
+}
+
+void refuse_too_large(const Scenario& s, std::uint64_t max_memory, bool given) {
+  const RunEstimate e = estimate_run(s);
+  if (e.bytes <= max_memory) return;
+  std::ostringstream why;
+  why << std::fixed << std::setprecision(0) << "the run is estimated at up to " << e.agents << " agents and "
+      << format_bytes(e.bytes) << " of memory (" << e.initial_persons << " persons at the start, "
+      << e.applicants_per_year << " applicants a year for " << std::setprecision(1) << e.years
+      << " years, family factor " << std::setprecision(2) << e.family_factor << ", scale " << s.scale
+      << "), above --max-memory " << format_bytes(max_memory)
+      << (given ? "" : " (3/4 of this machine's memory)")
+      << ": lower the scale, shorten the run, or raise --max-memory";
+  throw InputError({s.source_file, 0, 0}, "", why.str());
+}
+
 int command_validate(const std::vector<std::string>& args) {
   po::options_description options(
       "migsim validate SCENARIO.yaml [--set key.path=value]...\n\n"
@@ -213,6 +252,8 @@ int command_run(const std::vector<std::string>& args) {
       "scale", po::value<double>(), "agents per person, 1/X a whole number (overrides the scenario's scale)")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key, e.g. --set caps[0].limit_persons=0")("quiet,q", "no summary table")(
+      "max-memory", po::value<std::string>(),
+      "refuse a run estimated above this memory, e.g. 8G (default: 3/4 of the machine's memory)")(
       "scenario", po::value<std::string>(), "scenario file");
   po::positional_options_description positional;
   positional.add("scenario", 1);
@@ -234,12 +275,15 @@ int command_run(const std::vector<std::string>& args) {
   if (threads < 0 || threads > 1024)
     throw InputError({"command line", 0, 0}, "--threads", "expected a number of threads from 0 to 1024");
 
+  const std::uint64_t max_memory = p.vm.count("max-memory") ? parse_memory_size(p.vm["max-memory"].as<std::string>())
+                                                             : default_max_memory_bytes();
+
   const Scenario s = load_scenario({p.vm["scenario"].as<std::string>(), overrides});
   const std::string output = p.vm.count("output") ? p.vm["output"].as<std::string>() : s.name + ".h5";
-  const auto folder = std::filesystem::path(output).parent_path();
-  if (!folder.empty() && !std::filesystem::is_directory(folder))
-    throw InputError({"command line", 0, 0}, "-o",
-                     "expected an output file in an existing folder, but '" + folder.string() + "' is not one");
+  check_output_path(output, s);
+  refuse_too_large(s, max_memory, p.vm.count("max-memory") > 0);
+  for (const auto& leftover : remove_abandoned_temporaries(output))
+    std::cerr << "migsim: removed " << leftover << ", left by a run that was killed\n";
 
   const auto started = std::chrono::steady_clock::now();
   install_interrupt_handlers();

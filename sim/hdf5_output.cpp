@@ -5,8 +5,10 @@
 #include <H5Cpp.h>
 #include <hdf5_hl.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -396,6 +398,29 @@ void Hdf5Writer::commit() {
     impl_->fail_writing("cannot rename the finished temporary file '" + impl_->temp_path + "' to it: " +
                         error.message());
   impl_->committed = true;
+}
+
+std::vector<std::string> remove_abandoned_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path output(path);
+  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+  const std::string prefix = output.filename().string() + ".tmp-";
+  std::vector<std::string> removed;
+  std::error_code error;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    // Only a process that no longer exists: a live one (this run, or another writing the same
+    // name) keeps its file.
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    if (fs::remove(it->path(), ignored)) removed.push_back((output.parent_path() / name).string());
+  }
+  return removed;
 }
 
 std::string describe_output_file(const std::string& path) {

@@ -380,6 +380,7 @@ class ScenarioReader {
     Mapping top(Value(tree_, tree_.root(), {}));
     s.source_file = tree_.top_file();
     s.resolved_yaml = tree_.emit();
+    s.input_files = tree_.input_files();
     s.name = top.optional("name", std::filesystem::path(tree_.top_file()).stem().string(),
                           [](const Value& v) { return v.as_string(); });
     s.description = top.optional("description", std::string(), [](const Value& v) { return v.as_string(); });

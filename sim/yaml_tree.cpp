@@ -358,6 +358,15 @@ void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& p
   }
 }
 
+std::vector<std::string> YamlTree::input_files() const {
+  std::vector<std::string> out;
+  for (const auto& layer : files_) out.push_back(layer.file);
+  for (const auto& layer : files_)
+    for (const auto& table : layer.tables) out.push_back(table.rows->file());
+  for (const auto& table : override_tables_) out.push_back(table.rows->file());
+  return out;
+}
+
 const KeyPath* YamlTree::streamed_path(const KeyPath& path) const {
   const auto it = std::find(streamed_.begin(), streamed_.end(), path);
   return it == streamed_.end() ? nullptr : &*it;

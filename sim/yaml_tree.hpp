@@ -44,6 +44,8 @@ class YamlTree {
 
   const YAML::Node& root() const { return merged_; }
   const std::string& top_file() const { return top_file_; }
+  // Every file read: the extends chain (top first) and the tables, overrides' included.
+  std::vector<std::string> input_files() const;
 
   // Where the value at `path` was written; the nearest enclosing key when `path` is absent.
   // With at_key, the place of the key itself (for unknown keys) rather than its value.
