@@ -263,6 +263,7 @@ int command_run(const std::vector<std::string>& args) {
     return 0;
   }
   require_positional(p.vm, "scenario", "a scenario file: migsim run SCENARIO.yaml");
+  install_interrupt_handlers();  // from the start: an interrupted run always ends the same way
   auto overrides = overrides_from(p.vm);
   if (p.vm.count("seed"))
     overrides.push_back("seed=" + p.vm["seed"].as<std::string>());  // checked like the file's seed
@@ -286,7 +287,6 @@ int command_run(const std::vector<std::string>& args) {
     std::cerr << "migsim: removed " << leftover << ", left by a run that was killed\n";
 
   const auto started = std::chrono::steady_clock::now();
-  install_interrupt_handlers();
   Engine engine(s);
   Hdf5Writer writer(output, s, threads > 0 ? threads : tbb::info::default_concurrency());
   SummarySink summary(writer, s);
