@@ -287,6 +287,18 @@ struct Hdf5Writer::Impl {
     file.close();
   }
 
+  // Releases the file and removes the temporary one (a run that failed, or a writer never finished).
+  void discard() {
+    try {
+      close_all();
+    } catch (const H5::Exception&) {  // the run has already failed; the file goes
+    }
+    if (temp_descriptor >= 0) ::close(temp_descriptor);
+    temp_descriptor = -1;
+    std::error_code ignored;
+    std::filesystem::remove(temp_path, ignored);
+  }
+
   [[noreturn]] void fail_writing(const std::string& reason) const {
     throw OutputError("cannot write " + final_path + ": " + reason);
   }
@@ -318,10 +330,6 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) 
     H5::FileAccPropList in_memory;
     in_memory.setCore(kImageIncrementBytes, false);
     impl_->file = H5::H5File(impl_->temp_path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory);
-  } catch (const H5::Exception& e) {
-    impl_->fail_writing(failure_reason(e));
-  }
-  try {
     H5::Group root = impl_->file.openGroup("/");
     number_attribute(root, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
     text_attribute(root, "migsim_version", version());
@@ -340,20 +348,16 @@ Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) 
     if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"}, {"origin"});
     if (s.output.labour_market) impl_->make_group("labour_market", s, {"prefecture", "field"});
   } catch (const H5::Exception& e) {
-    impl_->fail_writing(failure_reason(e));
+    const std::string reason = failure_reason(e);
+    impl_->discard();  // no destructor runs for a writer whose constructor throws
+    impl_->fail_writing(reason);
   }
 }
 
 Hdf5Writer::~Hdf5Writer() {
   if (impl_->committed) return;
   record_hdf5_failures();
-  try {
-    impl_->close_all();
-  } catch (const H5::Exception&) {  // the run has already failed; the file goes
-  }
-  if (impl_->temp_descriptor >= 0) ::close(impl_->temp_descriptor);
-  std::error_code ignored;
-  std::filesystem::remove(impl_->temp_path, ignored);
+  impl_->discard();
 }
 
 void Hdf5Writer::write_year(const YearOutput& year) {
