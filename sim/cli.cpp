@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <new>
 #include <numeric>
 #include <sstream>
 
@@ -350,6 +351,9 @@ int run_cli(int argc, char** argv) {
     return 2;
   } catch (const OutputError& e) {
     std::cerr << "migsim: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "migsim: out of memory: lower the scale or shorten the run (docs/reliability.md)\n";
     return 1;
   } catch (const po::error& e) {
     std::cerr << "migsim: command line: " << e.what() << "\n";
