@@ -15,13 +15,13 @@
 #include <numeric>
 #include <sstream>
 
+#include "interrupt.hpp"
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"
-#include "interrupt.hpp"
-#include "run_estimate.hpp"
 #include "migsim/hdf5_output.hpp"
 #include "migsim/scenario_io.hpp"
 #include "migsim/version.hpp"
+#include "run_estimate.hpp"
 
 namespace po = boost::program_options;
 
@@ -196,8 +196,7 @@ void check_output_path(const std::string& output, const Scenario& s) {
   if (!fs::is_regular_file(status)) refuse("is a special file (a device, pipe or socket), not a regular file");
   for (const auto& input : s.input_files) {
     std::error_code ignored;
-    if (fs::equivalent(output, input, ignored))
-      refuse("is a file the scenario is read from ('" + input + "')");
+    if (fs::equivalent(output, input, ignored)) refuse("is a file the scenario is read from ('" + input + "')");
   }
 }
 
@@ -209,8 +208,7 @@ void refuse_too_large(const Scenario& s, std::uint64_t max_memory, bool given) {
       << format_bytes(e.bytes) << " of memory (" << e.initial_persons << " persons at the start, "
       << e.applicants_per_year << " applicants a year for " << std::setprecision(1) << e.years
       << " years, family factor " << std::setprecision(2) << e.family_factor << ", scale " << s.scale
-      << "), above --max-memory " << format_bytes(max_memory)
-      << (given ? "" : " (3/4 of this machine's memory)")
+      << "), above --max-memory " << format_bytes(max_memory) << (given ? "" : " (3/4 of this machine's memory)")
       << ": lower the scale, shorten the run, or raise --max-memory";
   throw InputError({s.source_file, 0, 0}, "", why.str());
 }
@@ -277,8 +275,8 @@ int command_run(const std::vector<std::string>& args) {
   if (threads < 0 || threads > 1024)
     throw InputError({"command line", 0, 0}, "--threads", "expected a number of threads from 0 to 1024");
 
-  const std::uint64_t max_memory = p.vm.count("max-memory") ? parse_memory_size(p.vm["max-memory"].as<std::string>())
-                                                             : default_max_memory_bytes();
+  const std::uint64_t max_memory =
+      p.vm.count("max-memory") ? parse_memory_size(p.vm["max-memory"].as<std::string>()) : default_max_memory_bytes();
 
   const Scenario s = load_scenario({p.vm["scenario"].as<std::string>(), overrides});
   const std::string output = p.vm.count("output") ? p.vm["output"].as<std::string>() : s.name + ".h5";

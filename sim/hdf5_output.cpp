@@ -3,8 +3,8 @@
 #include "migsim/hdf5_output.hpp"
 
 #include <H5Cpp.h>
-#include <hdf5_hl.h>
 #include <fcntl.h>
+#include <hdf5_hl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -399,8 +399,8 @@ void Hdf5Writer::commit() {
   std::error_code error;
   std::filesystem::rename(impl_->temp_path, impl_->final_path, error);
   if (error)
-    impl_->fail_writing("cannot rename the finished temporary file '" + impl_->temp_path + "' to it: " +
-                        error.message());
+    impl_->fail_writing("cannot rename the finished temporary file '" + impl_->temp_path +
+                        "' to it: " + error.message());
   impl_->committed = true;
 }
 

@@ -55,7 +55,7 @@ int Scenario::last_year() const {
 namespace {
 
 constexpr std::size_t kMaxMunicipalities = 65'535;  // indexed by std::uint16_t
-constexpr int kMaxRunMonths = 100 * 12;              // a century: beyond it agents only accumulate
+constexpr int kMaxRunMonths = 100 * 12;             // a century: beyond it agents only accumulate
 
 template <class T>
 std::optional<std::size_t> find_name(const std::vector<T>& items, const std::string& name) {

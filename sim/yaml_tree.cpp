@@ -5,13 +5,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
-
 
 #include "input_file.hpp"
 
@@ -433,8 +431,9 @@ void YamlTree::apply_override(const std::string& text) {
     const KeyPath parent(path.begin(), path.end() - 1);
     if (const CsvTable* table = table_in_force(parent)) {
       if (!value.IsScalar() || value.Scalar().empty())
-        throw InputError({"command line", 0, 0}, join_path(path),
-                         "--set " + text + ": expected " + (path.back() == "csv" ? "the path of a CSV file" : "a column name"));
+        throw InputError(
+            {"command line", 0, 0}, join_path(path),
+            "--set " + text + ": expected " + (path.back() == "csv" ? "the path of a CSV file" : "a column name"));
       YAML::Node reference(YAML::NodeType::Map);
       reference["csv"] = path.back() == "csv" ? value.Scalar() : table->file();
       const std::string key = path.back() == "key" ? value.Scalar() : table->key_column();
