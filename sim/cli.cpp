@@ -186,12 +186,14 @@ void check_output_path(const std::string& output, const Scenario& s) {
     throw InputError({"command line", 0, 0}, "-o", "expected an output file name, but '" + output + "' " + why);
   };
   const auto folder = fs::path(output).parent_path();
-  if (!folder.empty() && !fs::is_directory(folder))
-    throw InputError({"command line", 0, 0}, "-o",
-                     "expected an output file in an existing folder, but '" + folder.string() + "' is not one");
   std::error_code error;
+  if (!folder.empty() && !fs::is_directory(folder, error))
+    throw InputError({"command line", 0, 0}, "-o",
+                     "expected an output file in an existing folder, but '" + folder.string() + "' is not one" +
+                         (error ? " (" + error.message() + ")" : ""));
   const auto status = fs::status(output, error);
-  if (error || !fs::exists(status)) return;  // a new file
+  if (status.type() == fs::file_type::not_found) return;  // a new file
+  if (error) refuse("cannot be examined: " + error.message());
   if (fs::is_directory(status)) refuse("is a folder");
   if (!fs::is_regular_file(status)) refuse("is a special file (a device, pipe or socket), not a regular file");
   for (const auto& input : s.input_files) {

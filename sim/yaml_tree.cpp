@@ -97,6 +97,17 @@ YAML::Node merge(const YAML::Node& base, const YAML::Node& top) {
   return out;
 }
 
+// Why a file named by a scenario (a base, a table) cannot be read, or "" if it can be tried:
+// missing, a folder, or a name the system refuses (too long, no permission).
+std::string problem_with_named_file(const fs::path& path) {
+  std::error_code error;
+  const auto status = fs::status(path, error);
+  if (status.type() == fs::file_type::not_found) return "does not exist";
+  if (error) return "cannot be read: " + error.message();
+  if (fs::is_directory(status)) return "is a folder";
+  return "";
+}
+
 // The size of a file's YAML with every alias expanded, counted from the parser's events before
 // any tree is built: aliases of aliases grow it exponentially (nine levels of nine aliases make
 // 387 million values from a few hundred bytes), and each pass over the tree, each copy of it,
@@ -297,12 +308,10 @@ void YamlTree::load_chain(const std::string& top_path) {
     if (!base.IsScalar() || base.as<std::string>().empty())
       throw InputError(location_of(path, base), "extends", "expected the path of a base scenario file");
     const fs::path base_path = fs::path(path).parent_path() / base.as<std::string>();
-    if (!fs::exists(base_path))
+    const std::string problem = problem_with_named_file(base_path);
+    if (!problem.empty())
       throw InputError(location_of(path, base), "extends",
-                       "expected an existing scenario file, but '" + base_path.string() + "' does not exist");
-    if (fs::is_directory(base_path))
-      throw InputError(location_of(path, base), "extends",
-                       "expected a scenario file, but '" + base_path.string() + "' is a folder");
+                       "expected a scenario file, but '" + base_path.string() + "' " + problem);
     extended_from = location_of(path, base);
     path = base_path.string();
   }
@@ -336,12 +345,10 @@ void YamlTree::expand_tables(FileLayer& layer, YAML::Node node, const KeyPath& p
                          name == "csv" ? "expected the path of a CSV file" : "expected a column name");
     }
     const fs::path csv = fs::path(layer.file).parent_path() / value["csv"].as<std::string>();
-    if (!fs::exists(csv))
+    const std::string problem = problem_with_named_file(csv);
+    if (!problem.empty())
       throw InputError(location_of(layer.file, value["csv"]), join_path(child_path(here, "csv")),
-                       "expected an existing CSV file, but '" + csv.string() + "' does not exist");
-    if (fs::is_directory(csv))
-      throw InputError(location_of(layer.file, value["csv"]), join_path(child_path(here, "csv")),
-                       "expected a CSV file, but '" + csv.string() + "' is a folder");
+                       "expected a CSV file, but '" + csv.string() + "' " + problem);
     const std::string key_column = value["key"].IsDefined() ? value["key"].as<std::string>() : "";
     const bool streamed = streamed_path(here) != nullptr;
     std::size_t max_rows = streamed ? kMaxStreamedTableRows : kMaxTableRows;

@@ -17,13 +17,19 @@
 
 namespace {
 
+// A folder of this process for the two files, removed when the fuzzer exits.
+struct ScratchFolder {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("migsim_fuzz_" + std::to_string(::getpid()));
+  ScratchFolder() { std::filesystem::create_directories(path); }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
 const std::filesystem::path& folder() {
-  static const std::filesystem::path path = [] {
-    auto p = std::filesystem::temp_directory_path() / ("migsim_fuzz_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(p);
-    return p;
-  }();
-  return path;
+  static const ScratchFolder scratch;
+  return scratch.path;
 }
 
 void write(const std::filesystem::path& path, std::string_view text) {
