@@ -186,3 +186,11 @@ def test_random_kills_and_interrupts_never_damage_the_output_and_leave_no_tempor
     result = run_ok("run", QUICKSTART, "-q", "--scale", "0.0625", "-o", out)
     assert temporaries(tmp_path) == []
     assert result.stderr.count("left by a run that was killed") == len(leftovers) + 1
+
+
+# Found by the fuzzer: names the system refuses are bad input, not an internal error.
+def test_an_output_name_too_long_for_the_system_is_refused_with_the_reason(tmp_path):
+    out = tmp_path / ("y" * 300 + ".h5")
+    line = one_line(migsim("run", QUICKSTART, "-q", "-o", out), 2)
+    assert "-o" in line and "File name too long" in line
+    assert list(tmp_path.iterdir()) == []
