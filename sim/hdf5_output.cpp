@@ -3,10 +3,15 @@
 #include "migsim/hdf5_output.hpp"
 
 #include <H5Cpp.h>
+#include <fcntl.h>
 #include <hdf5_hl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <limits>
@@ -51,6 +56,9 @@ void number_attribute(Location& where, const std::string& name, const H5::PredTy
   H5::Attribute attribute = where.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
   attribute.write(type, &value);
 }
+
+// The in-memory file grows by this much at a time.
+constexpr std::size_t kImageIncrementBytes = std::size_t{4} << 20;
 
 struct Dimension {
   std::string name;
@@ -104,12 +112,57 @@ void write_municipality_positions(H5::Group& group, const H5::DataSet& municipal
   H5DSattach_scale(ds.getId(), municipality.getId(), 0);
 }
 
+// Why the last HDF5 call of this thread failed. HDF5 clears its error stack at the next call and
+// the C++ wrapper's exception names only the function ("H5Dwrite failed"), so the reason is taken
+// from the stack when HDF5 reports the failure, before anything else runs.
+thread_local std::string last_failure_reason;
+
+struct FailureReasons {
+  std::string system;     // the operating system's text for a failed file operation
+  std::string innermost;  // HDF5's description where the failure was first detected
+};
+
+herr_t collect_reason(unsigned, const H5E_error2_t* error, void* data) {
+  auto& reasons = *static_cast<FailureReasons*>(data);
+  const std::string description = error->desc != nullptr ? error->desc : "";
+  if (reasons.innermost.empty()) reasons.innermost = description;  // walked upward: innermost first
+  // The file drivers write "..., errno = 28, error message = 'No space left on device', ...".
+  const std::string marker = "error message = '";
+  const auto from = description.find(marker);
+  if (reasons.system.empty() && from != std::string::npos) {
+    const auto start = from + marker.size();
+    const auto end = description.find('\'', start);
+    reasons.system = description.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  return 0;
+}
+
+herr_t remember_failure(hid_t stack, void*) {
+  FailureReasons reasons;
+  H5Ewalk2(stack, H5E_WALK_UPWARD, collect_reason, &reasons);
+  last_failure_reason = !reasons.system.empty() ? reasons.system : reasons.innermost;
+  return 0;
+}
+
+// Instead of printing its error stack to stderr, HDF5 tells this thread why a call failed.
+// Per thread: the thread-safe library keeps this setting per thread, and a year may be written
+// on another thread than the one that made the writer.
+void record_hdf5_failures() { H5Eset_auto2(H5E_DEFAULT, remember_failure, nullptr); }
+
+std::string failure_reason(const H5::Exception& e) {
+  return last_failure_reason.empty() ? e.getDetailMsg() : last_failure_reason;
+}
+
 }  // namespace
 
 struct Hdf5Writer::Impl {
   std::string final_path;
   std::string temp_path;
   std::optional<TemporaryFileGuard> interrupt_cleanup;  // SIGINT/SIGTERM remove the temporary file
+  int temp_descriptor = -1;  // the temporary file, open from the start: the finished image goes there
+  // The HDF5 file lives in memory (the core driver) until commit() writes its image with write(2).
+  // So HDF5 never meets a disk error, which in HDF5 1.10 can leave a file that cannot be closed
+  // (and crashes the library at exit), and a full disk is one errno, reported with its text.
   H5::H5File file;
   bool committed = false;
   int compression = 4;
@@ -285,74 +338,156 @@ struct Hdf5Writer::Impl {
         ds.write(m.counts.data(), H5::PredType::NATIVE_INT64, memory, space);
     }
   }
+
+  // Closes every object, then the (in-memory) file.
+  void close_all() {
+    groups.clear();
+    file.close();
+  }
+
+  // Releases the file and removes the temporary one (a run that failed, or a writer never finished).
+  void discard() {
+    try {
+      close_all();
+    } catch (const H5::Exception&) {  // the run has already failed; the file goes
+    }
+    if (temp_descriptor >= 0) ::close(temp_descriptor);
+    temp_descriptor = -1;
+    std::error_code ignored;
+    std::filesystem::remove(temp_path, ignored);
+  }
+
+  [[noreturn]] void fail_writing(const std::string& reason) const {
+    throw OutputError("cannot write " + final_path + ": " + reason);
+  }
+
+  // The finished image to the temporary file, on disk before the rename that publishes it.
+  void write_image(const std::vector<char>& image) const {
+    for (std::size_t done = 0; done < image.size();) {
+      const ssize_t n = ::write(temp_descriptor, image.data() + done, image.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail_writing(std::strerror(n < 0 ? errno : EIO));
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(temp_descriptor) != 0) fail_writing(std::strerror(errno));
+  }
 };
 
 Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) : impl_(std::make_unique<Impl>()) {
-  H5::Exception::dontPrint();
+  record_hdf5_failures();
   impl_->final_path = path;
   impl_->temp_path = path + ".tmp-" + std::to_string(::getpid());
   impl_->compression = s.output.compression_level;
   impl_->interrupt_cleanup.emplace(impl_->temp_path);  // before the file exists: no moment unguarded
-  try {
-    impl_->file = H5::H5File(impl_->temp_path, H5F_ACC_TRUNC);
-  } catch (const H5::Exception& e) {
+  // Created now, so that an output that cannot be written is refused before the run.
+  impl_->temp_descriptor = ::open(impl_->temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (impl_->temp_descriptor < 0)
     throw InputError({"command line", 0, 0}, "-o",
-                     "cannot create the output file '" + impl_->temp_path + "': " + e.getDetailMsg());
+                     "cannot create the output file's temporary '" + impl_->temp_path + "': " + std::strerror(errno));
+  try {
+    H5::FileAccPropList in_memory;
+    in_memory.setCore(kImageIncrementBytes, false);
+    impl_->file = H5::H5File(impl_->temp_path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory);
+    H5::Group root = impl_->file.openGroup("/");
+    number_attribute(root, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
+    text_attribute(root, "migsim_version", version());
+    text_attribute(root, "scenario_yaml", s.resolved_yaml);
+    text_attribute(root, "scenario_name", s.name);
+    text_attribute(root, "scenario_file", s.source_file);
+    number_attribute(root, "seed", H5::PredType::STD_U64LE, s.seed);
+    number_attribute(root, "threads", H5::PredType::STD_I32LE, threads);
+    number_attribute(root, "scale", H5::PredType::IEEE_F64LE, s.scale);
+    number_attribute(root, "persons_per_agent", H5::PredType::STD_I64LE, s.persons_per_agent());
+    const std::string now = utc_now();
+    text_attribute(root, "created", now);
+    text_attribute(root, "start_time", now);
+    write_v2_root_attributes(root, s, now);
+    if (s.output.national) impl_->make_group("national", s, {"status", "field", "origin"});
+    if (s.output.prefecture) impl_->make_group("prefecture", s, {"prefecture", "status", "field"});
+    if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"}, {"origin"});
+    if (s.output.labour_market) impl_->make_group("labour_market", s, {"prefecture", "field"});
+  } catch (const H5::Exception& e) {
+    const std::string reason = failure_reason(e);
+    impl_->discard();  // no destructor runs for a writer whose constructor throws
+    impl_->fail_writing(reason);
   }
-  H5::Group root = impl_->file.openGroup("/");
-  number_attribute(root, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
-  text_attribute(root, "migsim_version", version());
-  text_attribute(root, "scenario_yaml", s.resolved_yaml);
-  text_attribute(root, "scenario_name", s.name);
-  text_attribute(root, "scenario_file", s.source_file);
-  number_attribute(root, "seed", H5::PredType::STD_U64LE, s.seed);
-  number_attribute(root, "threads", H5::PredType::STD_I32LE, threads);
-  number_attribute(root, "scale", H5::PredType::IEEE_F64LE, s.scale);
-  number_attribute(root, "persons_per_agent", H5::PredType::STD_I64LE, s.persons_per_agent());
-  const std::string now = utc_now();
-  text_attribute(root, "created", now);
-  text_attribute(root, "start_time", now);
-  write_v2_root_attributes(root, s, now);
-  if (s.output.national) impl_->make_group("national", s, {"status", "field", "origin"});
-  if (s.output.prefecture) impl_->make_group("prefecture", s, {"prefecture", "status", "field"});
-  if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"}, {"origin"});
-  if (s.output.labour_market) impl_->make_group("labour_market", s, {"prefecture", "field"});
 }
 
 Hdf5Writer::~Hdf5Writer() {
   if (impl_->committed) return;
-  try {
-    impl_->groups.clear();
-    impl_->file.close();
-  } catch (...) {
-  }
-  std::error_code ignored;
-  std::filesystem::remove(impl_->temp_path, ignored);
+  record_hdf5_failures();
+  impl_->discard();
 }
 
 void Hdf5Writer::write_year(const YearOutput& year) {
-  // The run may call this on another thread than the one that made the writer, and the
-  // thread-safe HDF5 library keeps its error-printing setting per thread.
-  H5::Exception::dontPrint();
-  if (impl_->groups.count("national")) impl_->append_year("national", year.year, year.national);
-  if (impl_->groups.count("prefecture")) impl_->append_year("prefecture", year.year, year.prefecture);
-  if (impl_->groups.count("municipality")) impl_->append_year("municipality", year.year, year.municipality);
-  if (impl_->groups.count("labour_market")) impl_->append_year("labour_market", year.year, year.labour_market);
+  record_hdf5_failures();  // this may be another thread than the one that made the writer
+  try {
+    if (impl_->groups.count("national")) impl_->append_year("national", year.year, year.national);
+    if (impl_->groups.count("prefecture")) impl_->append_year("prefecture", year.year, year.prefecture);
+    if (impl_->groups.count("municipality")) impl_->append_year("municipality", year.year, year.municipality);
+    if (impl_->groups.count("labour_market")) impl_->append_year("labour_market", year.year, year.labour_market);
+  } catch (const H5::Exception& e) {
+    impl_->fail_writing(failure_reason(e));
+  }
   ++impl_->years_written;
 }
 
 void Hdf5Writer::commit() {
-  H5::Group root = impl_->file.openGroup("/");
-  text_attribute(root, "end_time", utc_now());
-  root.close();
-  impl_->groups.clear();
-  impl_->file.close();
-  std::filesystem::rename(impl_->temp_path, impl_->final_path);
+  record_hdf5_failures();
+  std::vector<char> image;
+  try {
+    H5::Group root = impl_->file.openGroup("/");
+    text_attribute(root, "end_time", utc_now());
+    root.close();
+    impl_->groups.clear();
+    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t size = H5Fget_file_image(impl_->file.getId(), nullptr, 0);
+    if (size >= 0) image.resize(static_cast<std::size_t>(size));
+    if (size < 0 || H5Fget_file_image(impl_->file.getId(), image.data(), image.size()) != size)
+      impl_->fail_writing("cannot take the file's image from memory: " + last_failure_reason);
+    impl_->close_all();
+  } catch (const H5::Exception& e) {
+    impl_->fail_writing(failure_reason(e));
+  }
+  impl_->write_image(image);
+  if (::close(impl_->temp_descriptor) != 0) {
+    impl_->temp_descriptor = -1;
+    impl_->fail_writing(std::strerror(errno));
+  }
+  impl_->temp_descriptor = -1;
+  std::error_code error;
+  std::filesystem::rename(impl_->temp_path, impl_->final_path, error);
+  if (error)
+    impl_->fail_writing("cannot rename the finished temporary file '" + impl_->temp_path +
+                        "' to it: " + error.message());
   impl_->committed = true;
 }
 
+std::vector<std::string> remove_abandoned_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path output(path);
+  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+  const std::string prefix = output.filename().string() + ".tmp-";
+  std::vector<std::string> removed;
+  std::error_code error;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    // Only a process that no longer exists: a live one (this run, or another writing the same
+    // name) keeps its file.
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    if (fs::remove(it->path(), ignored)) removed.push_back((output.parent_path() / name).string());
+  }
+  return removed;
+}
+
 std::string describe_output_file(const std::string& path) {
-  H5::Exception::dontPrint();
+  record_hdf5_failures();
   std::ostringstream out;
   try {
     H5::H5File file(path, H5F_ACC_RDONLY);
@@ -421,7 +556,7 @@ std::string describe_output_file(const std::string& path) {
       out << "\n";
     }
   } catch (const H5::Exception& e) {
-    throw InputError({path, 0, 0}, "", "cannot read as a migsim output file: " + e.getDetailMsg());
+    throw InputError({path, 0, 0}, "", "cannot read as a migsim output file: " + failure_reason(e));
   }
   return out.str();
 }

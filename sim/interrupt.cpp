@@ -15,8 +15,8 @@ namespace migsim {
 
 namespace {
 
-constexpr std::size_t kSlots = 256;          // temporary files alive at once (a sweep's parallel runs)
-constexpr std::size_t kPathBytes = 4096;     // PATH_MAX on Linux, with its terminating zero
+constexpr std::size_t kSlots = 256;       // temporary files alive at once (a sweep's parallel runs)
+constexpr std::size_t kPathBytes = 4096;  // PATH_MAX on Linux, with its terminating zero
 
 enum SlotState : int { kFree = 0, kFilling = 1, kRegistered = 2 };
 

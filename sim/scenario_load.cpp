@@ -55,6 +55,9 @@ int Scenario::last_year() const {
 
 namespace {
 
+constexpr std::size_t kMaxMunicipalities = 65'535;  // indexed by std::uint16_t
+constexpr int kMaxRunMonths = 100 * 12;             // a century: beyond it agents only accumulate
+
 template <class T>
 std::optional<std::size_t> find_name(const std::vector<T>& items, const std::string& name) {
   for (std::size_t i = 0; i < items.size(); ++i)
@@ -390,6 +393,7 @@ class ScenarioReader {
     s.source_file = tree_.top_file();
     s.resolved_yaml = tree_.emit();
     for (const auto& [key_path, file, sha256] : tree_.table_files()) s.table_files.push_back({key_path, file, sha256});
+    s.input_files = tree_.input_files();
     s.name = top.optional("name", std::filesystem::path(tree_.top_file()).stem().string(),
                           [](const Value& v) { return v.as_string(); });
     s.description = top.optional("description", std::string(), [](const Value& v) { return v.as_string(); });
@@ -414,7 +418,9 @@ class ScenarioReader {
     const Value end = top.get("end");
     s.end = end.as_month();
     if (s.end <= s.start) end.fail("expected an end date after start (" + format_month(s.start) + ")");
-    if (s.end - s.start > 12000) end.fail("expected an end date at most 1,000 years after start");
+    if (s.end - s.start > kMaxRunMonths)
+      end.fail("expected an end date at most " + std::to_string(kMaxRunMonths / 12) +
+               " years after start (the longest run: docs/reliability.md)");
 
     read_fields(s, top.get("fields"));
     read_statuses(s, top.get("statuses"));
@@ -683,7 +689,8 @@ class ScenarioReader {
 
   void read_municipalities(Scenario& s, const Value& v) {
     const auto items = v.as_sequence(false);
-    if (items.size() > 65535) v.fail("expected at most 65535 municipalities");
+    if (items.size() > kMaxMunicipalities)
+      v.fail("expected at most " + std::to_string(kMaxMunicipalities) + " municipalities");
     std::set<int> codes;
     for (const auto& item : items) {
       Mapping m(item);
@@ -1103,9 +1110,12 @@ std::optional<std::size_t> Scenario::origin_index(const std::string& n) const { 
 
 // The two tables that run to hundreds of thousands of rows are read row by row, not as YAML.
 const std::vector<detail::KeyPath> kStreamedTables{{"initial_stock"}, {"employers", "establishments"}};
+// Municipalities and prefectures are indexed by 16 bits: a larger table is refused as it is read.
+const std::vector<std::pair<detail::KeyPath, std::size_t>> kRowLimits{{{"municipalities"}, kMaxMunicipalities},
+                                                                       {{"prefectures"}, kMaxMunicipalities}};
 
 Scenario load_scenario(const ScenarioSource& source) {
-  const YamlTree tree(source.path, source.overrides, kStreamedTables);
+  const YamlTree tree(source.path, source.overrides, kStreamedTables, kRowLimits);
   return ScenarioReader(tree).read();
 }
 
@@ -1122,7 +1132,7 @@ std::mutex resolve_turns;
 
 LoadedScenario::LoadedScenario(const ScenarioSource& source) {
   const std::lock_guard<std::mutex> lock(resolve_turns);
-  impl_.reset(new Impl{YamlTree(source.path, source.overrides, kStreamedTables), {}});
+  impl_.reset(new Impl{YamlTree(source.path, source.overrides, kStreamedTables, kRowLimits), {}});
 }
 
 LoadedScenario::~LoadedScenario() = default;

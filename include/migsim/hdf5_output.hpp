@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "migsim/engine.hpp"
 #include "migsim/scenario.hpp"
@@ -29,6 +30,10 @@ class Hdf5Writer : public OutputSink {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Removes the temporary files `path`.tmp-<pid> left by runs that were killed (SIGKILL, a crash)
+// before they could clean up: those whose process no longer exists. Returns the paths removed.
+std::vector<std::string> remove_abandoned_temporaries(const std::string& path);
 
 // A short human summary of an output file (`migsim info`). Throws InputError if the file
 // cannot be read as a migsim output.

@@ -280,9 +280,10 @@ struct TableFile {
 struct Scenario {
   std::string name;
   std::string description;
-  std::string source_file;    // the top file, as given
-  std::string resolved_yaml;  // the merged tree after extends and --set
-  std::vector<TableFile> table_files;  // the tables in force
+  std::string source_file;               // the top file, as given
+  std::string resolved_yaml;             // the merged tree after extends and --set
+  std::vector<TableFile> table_files;    // the tables in force
+  std::vector<std::string> input_files;  // every file read: the extends chain and the tables
   std::uint64_t seed = 1;
   double scale = 1.0;    // agents per person; 1/scale must be a whole number
   MonthIndex start = 0;  // the initial stock is the census of the start year
