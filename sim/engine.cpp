@@ -26,10 +26,12 @@
 #include <stdexcept>
 #include <utility>
 
-#include "migsim/agents.hpp"
-#include "migsim/clocks.hpp"
-#include "migsim/rng.hpp"
-#include "migsim/wakes.hpp"
+#include "employers/employer_store.hpp"
+#include "migrants/population.hpp"
+#include "municipalities/municipality_state.hpp"
+#include "migrants/clocks.hpp"
+#include "engine/rng.hpp"
+#include "migrants/wakes.hpp"
 
 namespace migsim {
 

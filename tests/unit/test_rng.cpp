@@ -10,8 +10,8 @@
 #include <cmath>
 #include <vector>
 
-#include "migsim/clocks.hpp"
-#include "migsim/rng.hpp"
+#include "migrants/clocks.hpp"
+#include "engine/rng.hpp"
 
 using migsim::Purpose;
 using migsim::Stream;
