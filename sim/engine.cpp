@@ -27,6 +27,11 @@
 #include <utility>
 
 #include "employers/employer_store.hpp"
+#include "employers/split_exactly.hpp"
+#include "engine/tally.hpp"
+#include "engine/world.hpp"
+#include "market/open_places.hpp"
+#include "migrants/family.hpp"
 #include "migrants/population.hpp"
 #include "municipalities/municipality_state.hpp"
 #include "migrants/clocks.hpp"
@@ -43,434 +48,6 @@ const Measure& YearOutput::find(const std::vector<Measure>& group, const std::st
 
 namespace {
 
-constexpr std::size_t kChunk = 16384;  // agents per parallel chunk: fixed, never the thread count
-
-// Flow tallies of one year, in agents. Flat so thread-local copies sum with one loop.
-enum NationalFlow : std::size_t {
-  kEntries,
-  kExits,
-  kAbsconded,
-  kTransitionsIn,
-  kTransitionsOut,
-  kFieldChangesIn,
-  kFieldChangesOut,
-  kEmployerChanges,
-  kFamilyJoined,
-  kNationalFlows
-};
-enum PrefectureFlow : std::size_t {
-  kPrefEntries,
-  kPrefExits,
-  kMovesIn,
-  kMovesOut,
-  kPrefEmployerChanges,
-  kPrefectureFlows
-};
-enum MarketFlow : std::size_t { kVacanciesPosted, kCapBlocked, kMarketFlows };
-
-struct Dims {
-  std::size_t statuses, fields, origins, prefectures, municipalities;
-  std::size_t national() const { return statuses * fields * origins; }
-  std::size_t prefecture() const { return prefectures * statuses * fields; }
-  std::size_t market() const { return prefectures * fields; }
-  std::size_t municipal_origin() const { return municipalities * origins; }
-  // A (status, field) pair's index, from which both its national and its prefectural cells follow.
-  std::size_t status_field(std::size_t s, std::size_t f) const { return s * fields + f; }
-  std::size_t cell_of(std::size_t status_field, std::size_t o) const { return status_field * origins + o; }
-  std::size_t pref_cell_of(std::size_t p, std::size_t status_field) const {
-    return p * statuses * fields + status_field;
-  }
-  std::size_t cell(std::size_t s, std::size_t f, std::size_t o) const { return cell_of(status_field(s, f), o); }
-  std::size_t pref_cell(std::size_t p, std::size_t s, std::size_t f) const {
-    return pref_cell_of(p, status_field(s, f));
-  }
-};
-
-// Counter: a thread's tallies of the months since the last census fit 32 bits (half the cache
-// of 64), the year's sum over the threads is 64.
-template <class Counter>
-struct BasicTally {
-  std::vector<Counter> v;
-  const Dims* d = nullptr;
-  // Where each group of flows starts in v (computed once: every tally of an event adds to it).
-  std::size_t prefecture_base = 0, market_base = 0, municipal_base = 0;
-
-  explicit BasicTally(const Dims& dims)
-      : d(&dims),
-        prefecture_base(kNationalFlows * dims.national()),
-        market_base(prefecture_base + kPrefectureFlows * dims.prefecture()),
-        municipal_base(market_base + kMarketFlows * dims.market()) {
-    v.assign(municipal_base + dims.municipal_origin(), 0);
-  }
-  Counter& national(NationalFlow m, std::size_t s, std::size_t f, std::size_t o) {
-    return v[m * d->national() + d->cell(s, f, o)];
-  }
-  Counter& prefecture(PrefectureFlow m, std::size_t p, std::size_t s, std::size_t f) {
-    return v[prefecture_base + m * d->prefecture() + d->pref_cell(p, s, f)];
-  }
-  Counter& market(MarketFlow m, std::size_t p, std::size_t f) {
-    return v[market_base + m * d->market() + p * d->fields + f];
-  }
-  Counter& municipal_entries(std::size_t municipality, std::size_t origin) {
-    return v[municipal_base + municipality * d->origins + origin];
-  }
-  template <class Other>
-  void add(const BasicTally<Other>& other) {
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] += other.v[i];
-  }
-  void clear() { std::fill(v.begin(), v.end(), 0); }
-};
-using Tally = BasicTally<std::int32_t>;      // a thread's
-using YearTally = BasicTally<std::int64_t>;  // their sum
-
-// Live counts: current stock per (status, field) and residents per municipality, kept up to
-// date by every arrival, departure, status change and move rather than recounted each month.
-// Parallel phases record their changes in thread-local copies (deltas), summed afterwards.
-// Counter: 64 bits for the counts, 32 for a thread's changes of one phase (half the cache).
-template <class Counter>
-struct BasicStepCounts {
-  std::vector<Counter> status_field;
-  std::vector<Counter> residents;
-  std::vector<Counter> residents_by_origin;  // co-nationals per municipality, for networks
-  std::size_t fields, origins;
-  BasicStepCounts(const Dims& d)
-      : status_field(d.statuses * d.fields, 0),
-        residents(d.municipalities, 0),
-        residents_by_origin(d.municipal_origin(), 0),
-        fields(d.fields),
-        origins(d.origins) {}
-  void add(std::size_t status, std::size_t field, std::size_t municipality, std::size_t origin, Counter k) {
-    status_field[status * fields + field] += k;
-    residents[municipality] += k;
-    residents_by_origin[municipality * origins + origin] += k;
-  }
-  void move(std::size_t from, std::size_t to, std::size_t origin, Counter k) {
-    residents[from] -= k;
-    residents[to] += k;
-    residents_by_origin[from * origins + origin] -= k;
-    residents_by_origin[to * origins + origin] += k;
-  }
-  // Adds `delta` and clears it.
-  template <class Other>
-  void absorb(BasicStepCounts<Other>& delta) {
-    auto take = [](std::vector<Counter>& into, std::vector<Other>& from) {
-      for (std::size_t k = 0; k < into.size(); ++k) into[k] += std::exchange(from[k], 0);
-    };
-    take(status_field, delta.status_field);
-    take(residents, delta.residents);
-    take(residents_by_origin, delta.residents_by_origin);
-  }
-};
-using StepCounts = BasicStepCounts<std::int64_t>;
-using StepDelta = BasicStepCounts<std::int32_t>;
-
-struct CappedCandidate {
-  std::uint32_t agent;
-  std::uint8_t to_status;
-  bool expiring;  // no admission means leaving Japan
-};
-
-// A job seeker with what its market reads of it, copied while the agent is at hand: seekers are
-// scattered over the agent arrays, and most only look (nothing of theirs changes before the market).
-// What settling a hire reads is carried too, so it reads no more of those arrays than it writes.
-struct Seeker {
-  std::uint32_t agent, id, employer;
-  std::uint16_t municipality;
-  std::int16_t status_since;
-  std::uint8_t status, field, origin, family;
-  std::uint8_t target_field;
-  bool must_move;  // the status no longer covers the job: any suitable opening will do
-};
-
-// A job seeker taken on in a market (its place in the market's seekers): its new employer and
-// that employer's municipality.
-struct Hire {
-  std::uint32_t seeker, employer;
-  std::uint16_t municipality;
-};
-
-// A new agent before it gets an id: arrivals and family members who join.
-struct NewAgent {
-  std::uint8_t status, field, origin;
-  std::uint16_t municipality;
-  std::uint32_t employer;
-  std::uint16_t age_months;
-  std::uint8_t family_abroad;
-  std::uint32_t principal;
-};
-
-// What one chunk of the migrant phase asks of the later, sequential or per-field, phases.
-struct ChunkRequests {
-  std::vector<std::uint32_t> separations;    // employers that lost a worker
-  std::vector<std::vector<Seeker>> seekers;  // by the field they look in, each in agent order
-  std::vector<CappedCandidate> capped;
-  UninitialisedVector<std::uint32_t> actors;  // agents acting this month, in order
-  std::vector<NewAgent> joined;               // family members who join a principal of this chunk
-  void clear() {
-    actors.clear();
-    joined.clear();
-    separations.clear();
-    for (auto& list : seekers) list.clear();
-    capped.clear();
-  }
-  std::vector<Seeker>& seekers_for(std::uint8_t field) {
-    if (seekers.size() <= field) seekers.resize(field + 1U);
-    return seekers[field];
-  }
-  std::size_t seekers_in(std::size_t field) const { return field < seekers.size() ? seekers[field].size() : 0; }
-};
-
-// The open places of one field's employers, one entry each, grouped by municipality (employers
-// are stored by field, then municipality). Within a municipality, the places of employers who
-// recruit abroad from any origin come first, then those of small employers who recruit only from
-// origins their municipality has an agreement with, so an applicant draws among the places that
-// could take them. An opening is drawn uniformly over all places (a listed place, drawn again
-// while taken, else by counting through the municipalities' open counts), or a municipality
-// first in proportion to the places it offers an origin times a pull; a taken place leaves its
-// open range. Places only close during a market, so the counts when a table was built bound the
-// current ones.
-class FieldPlaces {
- public:
-  struct Opening {
-    std::size_t segment, position;
-  };
-  // An open place, with what a seeker compares (the wage offered, where) and what decides whom
-  // its employer recruits abroad, so a draw reads one entry.
-  // Twelve bytes: where it is comes from its segment (a small table that stays in cache).
-  struct Place {
-    std::uint32_t employer, wage_yen;
-    std::uint16_t segment;
-    std::uint8_t owner_origin;
-    bool agreement_only;  // a small employer without a diaspora owner: recruits through agreements
-  };
-
-  // Lists the open places counted by count_open (this month, before the market; nothing fills a
-  // place between), each written straight to where it goes.
-  void build(const EmployerStore& e, std::uint32_t first, std::size_t origins) {
-    slots_.resize(counted_places_);  // every slot is written below
-    // One municipality's employers at a time: those open to all origins, then agreement-only ones.
-    for (std::size_t x = 0; x < segments_.size(); ++x) {
-      const auto& s = segments_[x];
-      const auto [employers_from, employers_to] = segment_employers_[x];
-      std::uint32_t cursor[2] = {s.begin, s.restricted_begin()};  // open to all, agreement-only
-      for (std::uint32_t k = employers_from; k < employers_to; ++k) {
-        const std::uint32_t entry = open_[k - first];
-        const std::uint32_t open = entry & kOpenMask;
-        if (open == 0) continue;
-        const bool restricted = (entry & kAgreementOnly) != 0;
-        const Place place{k, e.wage_yen[k], static_cast<std::uint16_t>(x), e.owner_origin[k], restricted};
-        auto& at = cursor[restricted ? 1 : 0];
-        for (std::uint32_t j = open; j > 0; --j) slots_[at++] = place;
-      }
-    }
-    total_ = static_cast<std::int64_t>(slots_.size());
-    pulled_.resize(origins);
-    for (auto& table : pulled_) table.built = false;
-  }
-
-  // The open places of employers [first, end), counted once a month, before the applicants are
-  // spread over the fields by them: each employer's, with whether it recruits abroad only through
-  // agreements (a small employer without a diaspora owner), kept for build(), and each
-  // municipality's of both kinds (its segment), in one pass over the employers. An employer's
-  // counts take no branch on whether it is full or of which kind (as good as random).
-  std::int64_t count_open(const EmployerStore& e, std::uint32_t first, std::uint32_t end,
-                          std::int64_t small_employer_places) {
-    open_.resize(end - first);
-    segments_.clear();
-    segment_employers_.clear();
-    std::size_t places = 0;
-    for (std::uint32_t from = first; from < end;) {
-      const auto municipality = e.municipality[from];
-      std::uint32_t to = from, open_all = 0, open_restricted = 0;
-      for (; to < end && e.municipality[to] == municipality; ++to) {
-        const std::uint32_t capacity = e.capacity[to];
-        const std::uint32_t open = capacity - std::min(e.filled[to], capacity);
-        const bool restricted =
-            static_cast<std::int64_t>(capacity) <= small_employer_places && e.owner_origin[to] == kNone8;
-        open_[to - first] = open | (restricted ? kAgreementOnly : 0U);
-        open_all += restricted ? 0U : open;
-        open_restricted += restricted ? open : 0U;
-      }
-      if (open_all + open_restricted > 0) {
-        const auto begin = static_cast<std::uint32_t>(places);
-        segments_.push_back({municipality, begin, open_all, open_restricted, open_all});
-        segment_employers_.push_back({from, to});
-        places += open_all + open_restricted;
-      }
-      from = to;
-    }
-    // Positions are drawn as 32-bit numbers, and an entry's top bit is its kind.
-    if (places > kOpenMask) throw std::length_error("a field offers more than 2^31 open places");
-    counted_places_ = places;
-    return static_cast<std::int64_t>(places);
-  }
-
-  std::int64_t open() const { return total_; }
-  // Asks for the last open places of a segment (of both kinds): taking a place there swaps it
-  // with the last one of its kind, a second scattered read.
-  [[gnu::always_inline]] void prefetch_ends(std::size_t segment) const {
-    const auto& s = segments_[segment];
-    if (s.open_all > 0) __builtin_prefetch(&slots_[s.begin + s.open_all - 1], 1);
-    if (s.open_restricted > 0) __builtin_prefetch(&slots_[s.restricted_begin() + s.open_restricted - 1], 1);
-  }
-  // Asks for the listed place a uniform draw whose first word is `word` looks at first.
-  [[gnu::always_inline]] void prefetch_first(std::uint32_t word) const {
-    if (!slots_.empty())  // a field with no open place draws none
-      __builtin_prefetch(&slots_[Stream::scaled_below(word, static_cast<std::uint32_t>(slots_.size()))]);
-  }
-  // Whether pulled() for `origin` is known to find nothing (its table, built, offers no place).
-  bool offers_none(std::size_t origin) const { return pulled_[origin].built && !pulled_[origin].any; }
-  std::uint32_t employer(const Opening& o) const { return slots_[o.position].employer; }
-  const Place& place(const Opening& o) const { return slots_[o.position]; }
-  std::uint16_t municipality(const Opening& o) const { return segments_[o.segment].municipality; }
-
-  // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
-  // month), else by counting.
-  Opening uniform(Stream& r) const {
-    for (int attempt = 0; attempt < 8; ++attempt) {
-      const std::size_t position = r.below(static_cast<std::uint32_t>(slots_.size()));
-      const auto& place = slots_[position];
-      const auto& s = segments_[place.segment];
-      if (place.agreement_only ? position - s.restricted_begin() < s.open_restricted : position - s.begin < s.open_all)
-        return {place.segment, position};
-    }
-    return uniform(r.below(static_cast<std::uint32_t>(total_)));
-  }
-
-  // Place number `ticket` (below open()) in municipality order, counted through the segments:
-  // needed after 8 taken places in a row, about 36 k times a run against 11.6 M places taken, so
-  // the counts are not kept in a tree that every take would update.
-  Opening uniform(std::int64_t ticket) const {
-    std::size_t x = 0;
-    while (ticket >= segments_[x].open()) ticket -= segments_[x++].open();
-    return {x, segments_[x].at(static_cast<std::uint32_t>(ticket), true)};
-  }
-
-  // A place an applicant of `origin` could be recruited to: a municipality drawn in proportion
-  // to the places it offered that origin when the origin's table was built (all, or all but the
-  // agreement-only ones where it has no agreement with the origin) times pull(municipality), by
-  // Walker's alias method (two draws, no search); kept with probability (offered now / offered
-  // then), then one of the places it offers; none if not kept. After a few draws in a row not
-  // kept, the table is built again from the places offered now, so a market that has taken most
-  // of an origin's places does not spend its draws on them (and an origin offered none is told so
-  // without a draw).
-  template <class Pull, class Agrees>
-  std::optional<Opening> pulled(std::size_t origin, Pull pull, Agrees agrees, Stream& r) {
-    auto& table = pulled_[origin];
-    if (!table.built) build_alias(table, pull, agrees);
-    if (!table.any) return std::nullopt;
-    auto segment = static_cast<std::size_t>(r.below(static_cast<std::uint32_t>(segments_.size())));
-    if (r.uniform() >= table.keep[segment]) segment = table.alias[segment];
-    const auto& s = segments_[segment];
-    const bool agreement = table.agreement[segment] != 0;
-    const std::uint32_t offered = s.open_all + (agreement ? s.open_restricted : 0);
-    if (offered == 0 || r.uniform() * table.offered[segment] >= offered) {
-      if (++table.not_kept == kRebuildAfter) table.built = false;
-      return std::nullopt;
-    }
-    table.not_kept = 0;
-    return Opening{segment, s.at(r.below(offered), agreement)};
-  }
-
-  void take(const Opening& o) {
-    auto& s = segments_[o.segment];
-    const std::size_t last =
-        slots_[o.position].agreement_only ? s.restricted_begin() + --s.open_restricted : s.begin + --s.open_all;
-    std::swap(slots_[o.position], slots_[last]);
-    --total_;
-  }
-
- private:
-  // A municipality's places: [begin, begin + all_at_start) open to any origin, the first
-  // open_all of them still open; then the agreement-only ones, the first open_restricted open.
-  struct Segment {
-    std::uint16_t municipality;
-    std::uint32_t begin, open_all, open_restricted, all_at_start;
-    std::uint32_t open() const { return open_all + open_restricted; }
-    std::uint32_t restricted_begin() const { return begin + all_at_start; }
-    // Open place number k: the open-to-all ones first, then (if counted) the agreement-only ones.
-    std::size_t at(std::uint32_t k, bool with_restricted) const {
-      return k < open_all || !with_restricted ? begin + k : restricted_begin() + (k - open_all);
-    }
-  };
-  // Per employer of the field (count_open): its open places, with kAgreementOnly set if only
-  // applicants of origins its municipality has an agreement with may take them.
-  static constexpr std::uint32_t kAgreementOnly = 0x8000'0000U, kOpenMask = kAgreementOnly - 1;
-  UninitialisedVector<std::uint32_t> open_;
-  std::size_t counted_places_ = 0;    // their sum
-  UninitialisedVector<Place> slots_;  // each open place once (resized without zero-filling: built anew each month)
-  std::vector<Segment> segments_;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> segment_employers_;  // each segment's [first, end)
-  std::int64_t total_ = 0;
-  struct Alias {
-    bool built = false, any = false;
-    int not_kept = 0;                     // draws in a row not kept
-    std::vector<double> keep;             // probability of keeping the segment drawn
-    std::vector<std::uint32_t> alias;     // where it goes otherwise
-    std::vector<std::uint8_t> agreement;  // whether the segment's agreement-only places count
-    std::vector<std::uint32_t> offered;   // places the segment offered when the table was built
-  };
-  static constexpr int kRebuildAfter = 8;
-  std::vector<Alias> pulled_;                         // per origin, built on first use this market
-  UninitialisedVector<std::uint32_t> small_, large_;  // Vose's stacks, reused
-
-  // Vose's construction of the alias table for weights (places offered now) × pull.
-  template <class Pull, class Agrees>
-  void build_alias(Alias& table, Pull pull, Agrees agrees) {
-    const std::size_t n = segments_.size();
-    table.built = true;
-    table.not_kept = 0;
-    table.keep.resize(n);
-    table.alias.resize(n);
-    table.agreement.resize(n);
-    table.offered.resize(n);
-    // Through local pointers, in one pass: a byte stored through the table's vector could alias
-    // anything, and would make every vector's address be read again each turn.
-    double* const keep = table.keep.data();
-    std::uint32_t* const alias = table.alias.data();
-    std::uint8_t* const agreement = table.agreement.data();
-    std::uint32_t* const offered = table.offered.data();
-    const Segment* const segments = segments_.data();
-    double total = 0.0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const auto& s = segments[k];
-      const bool agrees_here = agrees(s.municipality);
-      agreement[k] = agrees_here ? 1 : 0;
-      offered[k] = s.open_all + (agrees_here ? s.open_restricted : 0);
-      total += (keep[k] = offered[k] * pull(s.municipality));
-      alias[k] = static_cast<std::uint32_t>(k);
-    }
-    table.any = total > 0.0;
-    if (!table.any) return;
-    // The segments below and above the mean weight, as stacks in arrays sized for all (each
-    // segment is on at most one of them at a time), through local pointers as above.
-    small_.resize(n);
-    large_.resize(n);
-    std::uint32_t* const small = small_.data();
-    std::uint32_t* const large = large_.data();
-    std::size_t smalls = 0, larges = 0;
-    const double scale = static_cast<double>(n) / total;
-    for (std::size_t k = 0; k < n; ++k) {
-      keep[k] *= scale;
-      if (keep[k] < 1.0)
-        small[smalls++] = static_cast<std::uint32_t>(k);
-      else
-        large[larges++] = static_cast<std::uint32_t>(k);
-    }
-    while (smalls > 0 && larges > 0) {
-      const auto less = small[--smalls], more = large[larges - 1];
-      alias[less] = more;
-      keep[more] -= 1.0 - keep[less];
-      if (keep[more] < 1.0) {
-        --larges;
-        small[smalls++] = more;
-      }
-    }
-    for (std::size_t j = 0; j < smalls; ++j) keep[small[j]] = 1.0;  // rounding left-overs keep themselves
-    for (std::size_t j = 0; j < larges; ++j) keep[large[j]] = 1.0;
-  }
-};
-
 struct Applicants {
   std::uint8_t origin, status;
   std::int64_t count;
@@ -481,44 +58,6 @@ struct OriginDraws {
   std::vector<std::pair<std::size_t, Applicants>> to_fields;  // (field, applicants), in order
   std::vector<NewAgent> direct;                               // entrants who need no job
 };
-
-// Family abroad is packed in a byte: bit 7 a spouse, bits 0-5 the number of children (at most
-// 20 are drawn); an agent's family byte adds bit 6.
-constexpr std::uint8_t kSpouseBit = 0x80;
-constexpr std::uint8_t kFamilyHereBit = 0x40;  // in an agent's family byte: the family lives with it
-constexpr std::uint8_t kChildrenMask = 0x3F;
-// The family still abroad, from an agent's family byte.
-constexpr std::uint8_t abroad(std::uint8_t family) { return family & static_cast<std::uint8_t>(~kFamilyHereBit); }
-// The family state an exit bound is kept for, per family byte: 0 none, 1 here, 2 abroad.
-constexpr std::array<std::uint8_t, 256> kFamilyState = [] {
-  std::array<std::uint8_t, 256> state{};
-  for (std::size_t b = 0; b < state.size(); ++b) {
-    const auto family = static_cast<std::uint8_t>(b);
-    state[b] = (family & kFamilyHereBit) ? 1 : (abroad(family) != 0 ? 2 : 0);
-  }
-  return state;
-}();
-constexpr std::uint8_t family_size(std::uint8_t packed) {
-  return static_cast<std::uint8_t>((packed & kChildrenMask) + ((packed & kSpouseBit) ? 1 : 0));
-}
-
-// Splits `total` over `weights` by largest remainders, so the parts add up exactly.
-std::vector<std::int64_t> split_exactly(std::int64_t total, const std::vector<double>& weights) {
-  const double sum = std::accumulate(weights.begin(), weights.end(), 0.0);
-  std::vector<std::int64_t> parts(weights.size());
-  std::vector<std::pair<double, std::size_t>> remainders;
-  std::int64_t given = 0;
-  for (std::size_t j = 0; j < weights.size(); ++j) {
-    const double exact = static_cast<double>(total) * weights[j] / sum;
-    parts[j] = static_cast<std::int64_t>(std::floor(exact));
-    given += parts[j];
-    remainders.emplace_back(exact - static_cast<double>(parts[j]), j);
-  }
-  std::stable_sort(remainders.begin(), remainders.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (std::int64_t k = 0; k < total - given; ++k) ++parts[remainders[static_cast<std::size_t>(k)].second];
-  return parts;
-}
 
 double monthly_probability(double rate_per_year) { return 1.0 - std::pow(1.0 - rate_per_year, 1.0 / 12.0); }
 
@@ -629,7 +168,7 @@ struct Engine::Impl {
   // Employers left for another: [market field * fields + the employer's field].
   std::vector<std::vector<std::uint32_t>> field_departures;
   std::vector<std::vector<Hire>> field_hires;
-  std::vector<FieldPlaces> field_places;
+  std::vector<OpenPlaces> field_places;
   // What is read of an employer looked up at random (by the agents who act, by the market), in
   // one place: one cache line per look rather than one per array. A copy of the employer arrays,
   // written wherever they are (set_wage; the rest never change after the start).
@@ -894,7 +433,7 @@ struct Engine::Impl {
   // Whether employer k recruits an applicant of `origin` from abroad: diaspora owners prefer
   // co-nationals; small employers cannot pay brokers on the open market and recruit only
   // through their municipality's agreement with the origin (DESIGN §2 recruitment channels).
-  bool recruits_from(const FieldPlaces::Place& place, std::uint16_t municipality, std::size_t origin,
+  bool recruits_from(const OpenPlaces::Place& place, std::uint16_t municipality, std::size_t origin,
                      std::size_t status, Stream& r) const {
     if (place.owner_origin != kNone8)
       return (place.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
@@ -2022,7 +1561,7 @@ struct Engine::Impl {
       auto& own = ring[q % kSeekerRing];
       auto opening = places.uniform(own);
       const auto second = places.uniform(own);
-      auto score = [&](const FieldPlaces::Opening& o) {
+      auto score = [&](const OpenPlaces::Opening& o) {
         return places.place(o).wage_yen * place_score[places.municipality(o) * d.origins + origin];
       };
       if (score(second) > score(opening)) opening = second;
@@ -2081,7 +1620,7 @@ struct Engine::Impl {
       // An opening drawn in proportion to the vacancies open to this origin × the destination's
       // pull for it, taken if its employer recruits this applicant (bounded tries, then the
       // applicant is lost).
-      std::optional<FieldPlaces::Opening> opening;
+      std::optional<OpenPlaces::Opening> opening;
       std::uint32_t pick = 0;
       for (int attempt = 0; attempt < 64 && !opening && !places.offers_none(origin); ++attempt) {
         opening = places.pulled(
