@@ -30,6 +30,10 @@
 #include "employers/split_exactly.hpp"
 #include "engine/tally.hpp"
 #include "engine/world.hpp"
+#include "rules/caps.hpp"
+#include "rules/employer_change.hpp"
+#include "rules/policy_in_force.hpp"
+#include "rules/status_rules.hpp"
 #include "market/open_places.hpp"
 #include "migrants/family.hpp"
 #include "migrants/population.hpp"
@@ -81,21 +85,12 @@ struct Engine::Impl {
   Scenario sc;
   Dims d;
   std::int64_t persons_per_agent;
-  std::uint8_t none_field = 0;  // the first field that employs nobody
-  std::vector<std::uint8_t> employing_fields;
   // How bad working conditions c (0-255) are, 1 - c / 255: read by every action of a worker.
   static constexpr std::array<double, 256> bad_conditions_at = [] {
     std::array<double, 256> bad{};
     for (std::size_t c = 0; c < bad.size(); ++c) bad[c] = 1.0 - static_cast<double>(c) / 255.0;
     return bad;
   }();
-  // Per status and field, from the rules in force: covered_field(), and whether the status works
-  // in the field (read by every plan and action; the status's rule is far larger).
-  // raise_in_year_two: whether a job's restriction is longer than a year (the year-2 raise due).
-  std::vector<std::uint8_t> covered_of, works_in, raise_in_year_two;
-  // Per status, the first and last month in status a transition is attempted in (before the
-  // stay runs out), so an action or plan outside them skips the transitions.
-  std::vector<std::int32_t> first_attempt, last_attempt;
 
   MigrantStore m;
   EmployerStore e;
@@ -103,8 +98,10 @@ struct Engine::Impl {
   std::uint32_t next_id = 0;
   std::int32_t now = 0;  // the step being simulated (0: the start)
 
-  // Policy state in force this month.
-  std::vector<StatusRule> rules;
+  // Policy in force this month: the status rules, the caps, and the other dated events.
+  StatusRules rules;
+  CapLedger caps;
+  PolicyInForce policy;
   PhaseTimes timings;
   std::vector<std::uint32_t> new_place;  // reused by compact()
   // Japanese learnt a month, fixed point, [municipality * origins + origin], one table per period
@@ -141,13 +138,7 @@ struct Engine::Impl {
   std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
   std::vector<double> minimum_monthly_wage;         // [prefecture], yen
   double satisfaction_weight_total = 1.0;
-  double entry_share = 1.0;  // share of entries from abroad a border closure still admits
-  std::vector<double> origin_push;
-  std::vector<std::vector<std::uint32_t>> caps_in_force;  // per (status, field): the caps active now
   std::vector<double> exit_probability, abscond_probability;
-  // [step * statuses + status]: the status's rule changes then, so its holders re-plan.
-  std::vector<std::uint8_t> rules_changed;
-  std::vector<std::int64_t> cap_limit_agents, cap_admitted;
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
   std::vector<double> market_wage;               // [prefecture * fields + field], this month
@@ -191,6 +182,9 @@ struct Engine::Impl {
         d{scenario.statuses.size(), scenario.fields.size(), scenario.origins.size(), scenario.prefectures.size(),
           scenario.municipalities.size()},
         persons_per_agent(scenario.persons_per_agent()),
+        rules(sc),
+        caps(sc),
+        policy(sc),
         tallies([this] { return Tally(d); }),
         step_counts([this] { return StepDelta(d); }),
         counts(d),
@@ -200,19 +194,8 @@ struct Engine::Impl {
         field_departures(d.fields * d.fields),
         field_hires(d.fields),
         field_places(d.fields) {
-    for (std::size_t f = 0; f < d.fields; ++f)
-      if (sc.fields[f].employs) employing_fields.push_back(static_cast<std::uint8_t>(f));
-    for (std::size_t f = d.fields; f-- > 0;)
-      if (!sc.fields[f].employs) none_field = static_cast<std::uint8_t>(f);
-    rules = sc.statuses;
     if (sc.family.children_mean > 0)
       children_abroad = boost::random::poisson_distribution<int>(sc.family.children_mean);
-    origin_push.assign(d.origins, 1.0);
-    cap_admitted.assign(sc.caps.size(), 0);
-    cap_limit_agents.resize(sc.caps.size());
-    for (std::size_t c = 0; c < sc.caps.size(); ++c)
-      cap_limit_agents[c] = static_cast<std::int64_t>(
-          std::floor(static_cast<double>(sc.caps[c].limit_persons) * sc.cap_multiplier * sc.scale + 1e-9));
     for (const auto& place : sc.municipalities) municipal_prefecture.push_back(place.prefecture);
     for (const auto& p : sc.prefectures)
       minimum_monthly_wage.push_back(p.minimum_wage_yen_per_hour * sc.employers.hours_per_month);
@@ -221,10 +204,6 @@ struct Engine::Impl {
     const double family_join = sc.family.join_rate_per_month * std::max(1.0, 1.0 + sc.integration.family_join_boost);
     family_bound = {std::min(1.0, family_join), std::log1p(-std::min(1.0, family_join))};
     skill_rate = to_fixed_points(sc.learning.skill_points_per_month);
-    rules_changed.assign((static_cast<std::size_t>(sc.end - sc.start) + 1) * d.statuses, 0);
-    for (const auto& change : sc.rule_changes)
-      if (change.date > sc.start && change.date <= sc.end)
-        rules_changed[static_cast<std::size_t>(change.date - sc.start) * d.statuses + change.status] = 1;
   }
 
   // The municipalities, the initial agents and their employers: made in run(), so with its
@@ -391,7 +370,7 @@ struct Engine::Impl {
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
   // Whether agent i is owed the year-2 raise of a status with a restriction longer than a year.
   bool second_year_raise(std::size_t i) const {
-    return raise_in_year_two[d.status_field(m.status[i], m.field[i])] && months_with_employer(i) >= 12;
+    return employer_change::raise_due(rules.raise_in_year_two(d.status_field(m.status[i], m.field[i])), months_with_employer(i));
   }
 
   // What agent i's employer's wage is multiplied by: the year-2 raise, or 1.
@@ -651,46 +630,10 @@ struct Engine::Impl {
   // Events of `date`; at the start, every rule change dated up to it. Each change holds the whole
   // rule as it stands from its date (earlier changes included), so applying in date order is enough.
   void apply_events(MonthIndex date, bool starting = false) {
-    bool rules_change = starting;
-    for (const auto& change : sc.rule_changes)
-      if (change.date == date || (starting && change.date < date)) {
-        rules[change.status] = change.rule;
-        rules_change = true;
-      }
-    entry_share = 1.0;
-    for (const auto& b : sc.border_closures)
-      if (b.from <= date && date <= b.to) entry_share = std::min(entry_share, b.admit_share);
-    std::fill(origin_push.begin(), origin_push.end(), 1.0);
-    for (const auto& p : sc.sending_pushes)
-      if (p.from <= date && date <= p.to) origin_push[p.origin] *= p.applicant_multiplier;
+    const bool rules_change = policy.apply(date, starting, rules, caps);
     for (const auto& a : sc.agreements)
       if (a.date == date) mu.agreements[a.municipality * d.origins + a.origin] = 1;
-    caps_in_force.resize(d.statuses * d.fields);
-    for (auto& in_force : caps_in_force) in_force.clear();
-    for (std::size_t k = 0; k < sc.caps.size(); ++k) {
-      const auto& c = sc.caps[k];
-      if (c.from > date || date > c.to) continue;
-      for (std::size_t s = 0; s < d.statuses; ++s)
-        if (c.statuses[s]) caps_in_force[d.status_field(s, c.field)].push_back(static_cast<std::uint32_t>(k));
-    }
     if (!rules_change) return;  // the hazards and their bounds follow the rules alone
-    first_attempt.assign(d.statuses, std::numeric_limits<std::int32_t>::max());
-    last_attempt.assign(d.statuses, std::numeric_limits<std::int32_t>::min());
-    for (std::size_t s = 0; s < d.statuses; ++s)
-      for (const auto& tr : rules[s].transitions) {
-        first_attempt[s] = std::min(first_attempt[s], attempt_month(tr));
-        last_attempt[s] = std::max(last_attempt[s], attempt_month(tr));
-      }
-    covered_of.resize(d.statuses * d.fields);
-    works_in.resize(d.statuses * d.fields);
-    raise_in_year_two.resize(d.statuses * d.fields);
-    for (std::size_t s = 0; s < d.statuses; ++s)
-      for (std::size_t f = 0; f < d.fields; ++f) {
-        covered_of[d.status_field(s, f)] = covered_field(rules[s], static_cast<std::uint8_t>(f));
-        works_in[d.status_field(s, f)] = rules[s].works && sc.fields[f].employs;
-        raise_in_year_two[d.status_field(s, f)] = rules[s].employer_change == EmployerChangeRule::after_months &&
-                                                  rules[s].employer_change_after_months[f] > 12;
-      }
     exit_probability.resize(d.statuses);
     abscond_probability.resize(d.statuses);
     for (std::size_t s = 0; s < d.statuses; ++s) {
@@ -756,31 +699,6 @@ struct Engine::Impl {
       integration_floor[k] = static_cast<std::uint8_t>(
           std::lower_bound(integration_floors.begin(), integration_floors.end(), floor_of[k]) -
           integration_floors.begin());
-  }
-
-  // Whether some cap in force restricts admissions of `status` into `field`.
-  bool capped(std::size_t status, std::size_t field) const {
-    return !caps_in_force[d.status_field(status, field)].empty();
-  }
-
-  // Whether one more admission of `status` into `field` fits every cap in force.
-  bool cap_allows(std::size_t status, std::size_t field) const {
-    for (const auto c : caps_in_force[d.status_field(status, field)]) {
-      const auto& cap = sc.caps[c];
-      if (cap.kind == FieldCap::Kind::admissions) {
-        if (cap_admitted[c] + 1 > cap_limit_agents[c]) return false;
-      } else {
-        std::int64_t stock = 0;
-        for (std::size_t s = 0; s < d.statuses; ++s)
-          if (cap.statuses[s]) stock += counts.status_field[d.status_field(s, field)];
-        if (stock + 1 > cap_limit_agents[c]) return false;
-      }
-    }
-    return true;
-  }
-
-  void count_admission(std::size_t status, std::size_t field) {
-    for (const auto c : caps_in_force[d.status_field(status, field)]) ++cap_admitted[c];
   }
 
   // ---- the month's phases ----------------------------------------------------------------
@@ -914,9 +832,9 @@ struct Engine::Impl {
     const auto& rule = rules[status];
     const std::int64_t since = a.status_since();
     std::int64_t next = kNeverStep;
-    if (since + last_attempt[status] >= from)
+    if (since + rules.last_attempt(status) >= from)
       for (const auto& tr : rule.transitions) {
-        const std::int64_t attempt = since + attempt_month(tr);
+        const std::int64_t attempt = since + StatusRules::attempt_month(tr);
         if (attempt >= from) next = std::min(next, attempt);
       }
     if (rule.max_stay_months != kUnlimitedMonths)
@@ -925,8 +843,8 @@ struct Engine::Impl {
     const auto employer = a.employer();
     const bool employed = employer != kNone32;
     const std::size_t status_field = d.status_field(status, field);
-    const bool at_work = works_in[status_field] != 0;
-    const bool covered = covered_of[status_field] == field;
+    const bool at_work = rules.works_in(status_field);
+    const bool covered = rules.covered_field(status_field) == field;
     // Acting every month: a worker without a job looks for one, one whose status no longer
     // covers their field for a job in one it does.
     if (!covered || (at_work && !employed)) next = from;
@@ -970,13 +888,9 @@ struct Engine::Impl {
     const auto municipality = a.municipality();
     add_clock(exit_bound_for(status, family, municipality), from, kExitClock);
     if (employed) add_clock(abscond_bound_for(status, employer), from, kAbscondClock);
-    if (employed && at_work && covered && rule.employer_change != EmployerChangeRule::never) {
-      const std::int64_t start =
-          rule.employer_change == EmployerChangeRule::after_months
-              ? std::max<std::int64_t>(from, a.employer_since() + rule.employer_change_after_months[field])
-              : from;
-      add_clock(search_bound_for(status, employer, municipality), start, kSearchClock);
-    }
+    if (employed && at_work && covered && employer_change::ever_allowed(rule))
+      add_clock(search_bound_for(status, employer, municipality),
+                employer_change::search_from(rule, field, a.employer_since(), from), kSearchClock);
     if (rule.family_allowed && abroad(family) != 0)
       add_clock(family_bound, std::max<std::int64_t>(from, since + rule.family_delay_months), kFamilyClock);
     std::uint8_t clocks = 0;
@@ -1030,9 +944,9 @@ struct Engine::Impl {
     delta.add(m.status[i], m.field[i], municipality, m.origin[i], -1);
     if (const std::int32_t family = m.linked_family[i]) {
       const auto dependent = sc.family.dependent_status;
-      t.national(kExits, dependent, none_field, m.origin[i]) += family;
-      t.prefecture(kPrefExits, p, dependent, none_field) += family;
-      delta.add(dependent, none_field, municipality, m.origin[i], -family);
+      t.national(kExits, dependent, rules.none_field(), m.origin[i]) += family;
+      t.prefecture(kPrefExits, p, dependent, rules.none_field()) += family;
+      delta.add(dependent, rules.none_field(), municipality, m.origin[i], -family);
     }
   }
 
@@ -1074,13 +988,13 @@ struct Engine::Impl {
       m.employer[i] = kNone32;
       ++t.national(kTransitionsIn, to, field, origin);
       ++t.national(kFieldChangesOut, to, field, origin);
-      ++t.national(kFieldChangesIn, to, none_field, origin);
-      m.field[i] = none_field;
+      ++t.national(kFieldChangesIn, to, rules.none_field(), origin);
+      m.field[i] = rules.none_field();
     } else {
       ++t.national(kTransitionsIn, to, field, origin);
       // A status that does not cover this field (a student who becomes an engineer): look for
       // a job in one it does, keeping this one until then (and every month after).
-      const std::uint8_t covered = covered_of[d.status_field(to, field)];
+      const std::uint8_t covered = rules.covered_field(d.status_field(to, field));
       if (covered != field) {
         record_seeker(requests ? requests->seekers_for(covered) : status_changer_seekers, i, covered, true);
       }
@@ -1092,7 +1006,7 @@ struct Engine::Impl {
   // the holders of a status whose rule changes now (their clocks re-drawn from the new rule first).
   void migrant_phase() {
     const std::size_t n = m.size();
-    const std::uint8_t* changed = &rules_changed[static_cast<std::size_t>(now) * d.statuses];
+    const std::uint8_t* changed = policy.rules_changing_at(now);
     const bool everyone = std::any_of(changed, changed + d.statuses, [](std::uint8_t c) { return c != 0; });
     const auto today = static_cast<std::int16_t>(now);
     for_chunks(n, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
@@ -1126,7 +1040,7 @@ struct Engine::Impl {
           if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
           if (m.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&m.linked_family[ahead]);
           // And its learning, if it may attempt a transition (whose requirements read it).
-          if (may_attempt_transition(m.status[ahead], now - m.status_since[ahead])) {
+          if (rules.may_attempt_transition(m.status[ahead], now - m.status_since[ahead])) {
             prefetch_at(ahead, m.learning);
             __builtin_prefetch(&japanese_learning.back()[m.municipality[ahead] * d.origins + m.origin[ahead]]);
           }
@@ -1176,13 +1090,6 @@ struct Engine::Impl {
     (__builtin_prefetch(&arrays[i], 0, Locality), ...);
   }
 
-  // Whether an agent of `status` for `in_status` months may attempt a transition: within the
-  // months its status attempts them in, or once its stay runs out.
-  bool may_attempt_transition(std::uint8_t status, std::int32_t in_status) const {
-    return (in_status >= first_attempt[status] && in_status <= last_attempt[status]) ||
-           in_status >= rules[status].max_stay_months;
-  }
-
   // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
   // first, then absconding), then transitions, expiry, job search and family (decide).
   // `r` is the agent's stream of this month (Purpose::migrant_step), from its start.
@@ -1216,38 +1123,13 @@ struct Engine::Impl {
       // change legally instead of absconding (the TITP pattern where they cannot).
       const double abscond = abscond_probability[status] *
                              (1.0 + behaviour.abscond_bad_conditions_multiplier * bad_conditions) *
-                             (change_allowed(i, rule) ? behaviour.abscond_when_change_allowed : 1.0);
+                             (employer_change::allowed_now(rule, m.field[i], months_with_employer(i)) ? behaviour.abscond_when_change_allowed : 1.0);
       if (r.uniform() * abscond_bound_of(i).p < abscond) {
         leave(i, kAbscond, t, delta, requests.separations);
         return;
       }
     }
     if (decide(i, r, rule, employed, bad_conditions, clocks, requests, t, delta)) plan(i, now + 1, &r);
-  }
-
-  // The field a worker of `rule` should work in: this one if the status covers it, else the
-  // first field the status admits entrants to.
-  std::uint8_t covered_field(const StatusRule& rule, std::uint8_t field) const {
-    if (!rule.works || !sc.fields[field].employs || rule.entry_fields[field]) return field;
-    for (const auto target : employing_fields)
-      if (rule.entry_fields[target]) return target;
-    return field;
-  }
-
-  // The month in status a transition is attempted in: months in status are counted from 1 after
-  // the first month, so after_months 0 means month 1.
-  static std::int32_t attempt_month(const StatusTransition& tr) { return std::max(tr.after_months, 1); }
-
-  // Whether the rules let employed agent i change employer at their own request now.
-  bool change_allowed(std::size_t i, const StatusRule& rule) const {
-    switch (rule.employer_change) {
-      case EmployerChangeRule::never:
-        return false;
-      case EmployerChangeRule::after_months:
-        return months_with_employer(i) >= rule.employer_change_after_months[m.field[i]];
-      default:
-        return true;
-    }
   }
 
   // Transitions, expiry, job search and family for one agent who neither left nor absconded.
@@ -1259,10 +1141,10 @@ struct Engine::Impl {
     const auto field = m.field[i];
     const auto status = m.status[i];
     // Outside the months a transition is attempted in, none is (most actions are clock ticks).
-    if (may_attempt_transition(status, in_status))
+    if (rules.may_attempt_transition(status, in_status))
       for (const auto& tr : rule.transitions) {
         // One attempt when eligible, one more when the stay runs out.
-        const bool attempt = in_status == attempt_month(tr) || (expiring && tr.after_months <= in_status);
+        const bool attempt = in_status == StatusRules::attempt_month(tr) || (expiring && tr.after_months <= in_status);
         if (!attempt || !tr.fields_allowed[field]) continue;
         learn_until(i);  // Japanese and skill are added up only when they are read
         if (m.learning[i].japanese < (tr.requires_japanese << kPointShift) ||
@@ -1274,7 +1156,7 @@ struct Engine::Impl {
                                                                           mu.integration[m.municipality[i]]))
                                 : tr.pass_rate;
         if (!r.bernoulli(pass)) continue;
-        if (capped(tr.to_status, field)) {
+        if (caps.capped(d.status_field(tr.to_status, field))) {
           requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
         } else {
           change_status(i, tr.to_status, t, delta, &requests, nullptr);
@@ -1289,10 +1171,10 @@ struct Engine::Impl {
     // it has when it takes a job.
     std::optional<std::pair<std::uint8_t, bool>> seeks;  // (target field, must move)
     const std::size_t status_field = d.status_field(status, field);
-    const std::uint8_t covered = covered_of[status_field];
+    const std::uint8_t covered = rules.covered_field(status_field);
     if (covered != field) {
       seeks.emplace(covered, true);
-    } else if (works_in[status_field]) {
+    } else if (rules.works_in(status_field)) {
       auto searches = [&] {
         const double search = rule.job_search_rate_per_month *
                               (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
@@ -1302,11 +1184,11 @@ struct Engine::Impl {
           throw std::logic_error("internal error: a search hazard exceeds its bound");
         return r.uniform() * bound < search;
       };
-      if (!employed || ((clocks & kSearchClock) && change_allowed(i, rule) && searches())) {
+      if (!employed || ((clocks & kSearchClock) && employer_change::allowed_now(rule, m.field[i], months_with_employer(i)) && searches())) {
         auto target = field;
-        if (rule.employer_change == EmployerChangeRule::free && employing_fields.size() > 1 &&
+        if (employer_change::may_change_field(rule) && rules.employing_fields().size() > 1 &&
             r.bernoulli(rule.field_change_share)) {
-          target = employing_fields[r.below(static_cast<std::uint32_t>(employing_fields.size()))];
+          target = rules.employing_fields()[r.below(static_cast<std::uint32_t>(rules.employing_fields().size()))];
         }
         seeks.emplace(target, false);
       }
@@ -1326,25 +1208,25 @@ struct Engine::Impl {
   // with it (DESIGN §2), so they never act on their own. Its plan, made after its action, sees
   // the family at hand.
   void join_family(std::size_t i, Tally& t, StepDelta& delta, std::vector<NewAgent>& joined) {
-    if (entry_share <= 0.0) return;  // family members come from abroad too
+    if (policy.entry_share() <= 0.0) return;  // family members come from abroad too
     Stream r(sc.seed, Purpose::family, static_cast<std::uint32_t>(now), m.id[i]);
-    if (entry_share < 1.0 && !r.bernoulli(entry_share)) return;
+    if (policy.entry_share() < 1.0 && !r.bernoulli(policy.entry_share())) return;
     const auto dependent = sc.family.dependent_status;
     const auto packed = abroad(m.family[i]);
     const auto members = family_size(packed);
     const auto origin = m.origin[i];
     const auto municipality = m.municipality[i];
     t.national(kFamilyJoined, m.status[i], m.field[i], origin) += members;
-    t.national(kEntries, dependent, none_field, origin) += members;
-    t.prefecture(kPrefEntries, prefecture_of(municipality), dependent, none_field) += members;
+    t.national(kEntries, dependent, rules.none_field(), origin) += members;
+    t.prefecture(kPrefEntries, prefecture_of(municipality), dependent, rules.none_field()) += members;
     t.municipal_entries(municipality, origin) += members;
-    delta.add(dependent, none_field, municipality, origin, members);
+    delta.add(dependent, rules.none_field(), municipality, origin, members);
     for (std::uint8_t k = 0; k < members; ++k) {
       const bool spouse = (packed & kSpouseBit) && k == 0;
       const auto age = spouse ? static_cast<std::uint16_t>(now - m.born[i])
                               : static_cast<std::uint16_t>(
                                     r.below(static_cast<std::uint32_t>((sc.family.children_max_age_years + 1) * 12)));
-      joined.push_back({dependent, none_field, origin, municipality, kNone32, age, 0, static_cast<std::uint32_t>(i)});
+      joined.push_back({dependent, rules.none_field(), origin, municipality, kNone32, age, 0, static_cast<std::uint32_t>(i)});
     }
     m.family[i] = kFamilyHereBit;  // none abroad any more
     m.linked_family[i] = members;
@@ -1363,9 +1245,9 @@ struct Engine::Impl {
       for (const auto& candidate : chunks[c].capped) {
         const auto i = candidate.agent;
         const auto field = m.field[i];
-        if (cap_allows(candidate.to_status, field)) {
+        if (caps.allows(candidate.to_status, field, counts.status_field)) {
           change_status(i, candidate.to_status, t, counts, nullptr, &separations);
-          count_admission(m.status[i], m.field[i]);
+          caps.count_admission(d.status_field(m.status[i], m.field[i]));
           schedule(i, now + 1);
         } else {
           ++t.market(kCapBlocked, prefecture_of(m.municipality[i]), field);
@@ -1392,7 +1274,7 @@ struct Engine::Impl {
   void draw_applicants(std::uint32_t step, const std::vector<std::int64_t>& open) {
     for (auto& list : field_applicants) list.clear();
     other_arrivals.clear();
-    if (entry_share <= 0.0) return;
+    if (policy.entry_share() <= 0.0) return;
     // Destinations of non-working entrants: municipalities weighted by foreign residents.
     // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
     destination_weight.assign(d.municipal_origin(), 1.0);
@@ -1460,14 +1342,14 @@ struct Engine::Impl {
     for (std::size_t s = 0; s < d.statuses; ++s) {
       const auto& rule = rules[s];
       if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
-      const double mean = origin.applicants_per_year * origin.orientation_to_work_abroad * origin_push[o] *
-                          entry_share * sc.scale / 12.0 * origin.channel_weights[s] / weight_sum;
+      const double mean = origin.applicants_per_year * origin.orientation_to_work_abroad * policy.origin_push()[o] *
+                          policy.entry_share() * sc.scale / 12.0 * origin.channel_weights[s] / weight_sum;
       Stream r(sc.seed, Purpose::entries, step, o * d.statuses + s);
       boost::random::poisson_distribution<std::int64_t> poisson(mean);
       std::int64_t applicants = mean > 0 ? poisson(r) : 0;
       if (applicants == 0) continue;
       // Entrants into a field that employs need a vacancy; the others enter directly.
-      const bool needs_job = std::any_of(employing_fields.begin(), employing_fields.end(),
+      const bool needs_job = std::any_of(rules.employing_fields().begin(), rules.employing_fields().end(),
                                          [&](std::uint8_t f) { return rule.entry_fields[f] != 0; });
       if (needs_job) {
         std::int64_t weight_left = 0;
@@ -1483,7 +1365,7 @@ struct Engine::Impl {
           if (here > 0) to_fields.push_back({f, {static_cast<std::uint8_t>(o), static_cast<std::uint8_t>(s), here}});
         }
       } else {
-        std::uint8_t entry_field = none_field;
+        std::uint8_t entry_field = rules.none_field();
         for (std::size_t f = 0; f < d.fields; ++f)
           if (rule.entry_fields[f] && !sc.fields[f].employs) {
             entry_field = static_cast<std::uint8_t>(f);
@@ -1517,8 +1399,8 @@ struct Engine::Impl {
       ++t.prefecture(kMovesIn, new_pref, s.status, new_field);
       if (family > 0) {
         const auto dependent = sc.family.dependent_status;
-        t.prefecture(kMovesOut, old_pref, dependent, none_field) += family;
-        t.prefecture(kMovesIn, new_pref, dependent, none_field) += family;
+        t.prefecture(kMovesOut, old_pref, dependent, rules.none_field()) += family;
+        t.prefecture(kMovesIn, new_pref, dependent, rules.none_field()) += family;
       }
     }
     delta.move(from, to, s.origin, 1 + family);
@@ -1575,12 +1457,12 @@ struct Engine::Impl {
         continue;
       const auto old_field = seeker.field;
       // Moving into a capped field is an admission like any other.
-      if (old_field != f && capped(status, f)) {
-        if (!cap_allows(status, f)) {
+      if (old_field != f && caps.capped(d.status_field(status, f))) {
+        if (!caps.allows(status, f, counts.status_field)) {
           ++t.market(kCapBlocked, prefecture_of(places.municipality(opening)), f);
           continue;
         }
-        count_admission(status, f);
+        caps.count_admission(d.status_field(status, f));
       }
       places.take(opening);
       const auto municipality = places.municipality(opening);
@@ -1634,12 +1516,12 @@ struct Engine::Impl {
       pick = places.employer(*opening);
       const auto municipality = places.municipality(*opening);  // the employer's, from the cached segment
       const auto pref = prefecture_of(municipality);
-      if (!cap_allows(status, f)) {
+      if (!caps.allows(status, f, counts.status_field)) {
         ++t.market(kCapBlocked, pref, f);
         continue;
       }
       places.take(*opening);
-      count_admission(status, f);
+      caps.count_admission(d.status_field(status, f));
       ++counts.status_field[d.status_field(status, f)];  // residents are counted when the agent is added
       ++t.national(kEntries, status, f, origin);
       ++t.prefecture(kPrefEntries, pref, status, f);
