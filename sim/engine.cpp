@@ -37,7 +37,7 @@
 #include "market/open_places.hpp"
 #include "migrants/family.hpp"
 #include "migrants/population.hpp"
-#include "municipalities/municipality_state.hpp"
+#include "municipalities/municipalities.hpp"
 #include "migrants/clocks.hpp"
 #include "engine/rng.hpp"
 #include "migrants/wakes.hpp"
@@ -94,7 +94,7 @@ struct Engine::Impl {
 
   MigrantStore m;
   EmployerStore e;
-  MunicipalityState mu;
+  Municipalities municipalities;
   std::uint32_t next_id = 0;
   std::int32_t now = 0;  // the step being simulated (0: the start)
 
@@ -135,7 +135,6 @@ struct Engine::Impl {
   // How far a hazard may exceed its bound by rounding (the same factors multiplied in another order).
   static constexpr double kBoundTolerance = 1.0 + 1e-12;
   // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
-  std::vector<std::uint16_t> municipal_prefecture;  // [municipality]
   std::vector<double> minimum_monthly_wage;         // [prefecture], yen
   double satisfaction_weight_total = 1.0;
   std::vector<double> exit_probability, abscond_probability;
@@ -144,8 +143,6 @@ struct Engine::Impl {
   std::vector<double> market_wage;               // [prefecture * fields + field], this month
   std::vector<std::int64_t> wage_bill;           // its sums: wage × capacity, and capacity
   std::vector<std::int64_t> places_offered;
-  std::vector<double> urbanity;   // 0 smallest .. 1 largest, on log population
-  std::vector<double> proximity;  // [municipality * origins + origin]: exp(−km / decay)
 
   std::vector<ChunkRequests> chunks;
   tbb::enumerable_thread_specific<Tally> tallies;
@@ -182,6 +179,7 @@ struct Engine::Impl {
         d{scenario.statuses.size(), scenario.fields.size(), scenario.origins.size(), scenario.prefectures.size(),
           scenario.municipalities.size()},
         persons_per_agent(scenario.persons_per_agent()),
+        municipalities(sc),
         rules(sc),
         caps(sc),
         policy(sc),
@@ -196,7 +194,6 @@ struct Engine::Impl {
         field_places(d.fields) {
     if (sc.family.children_mean > 0)
       children_abroad = boost::random::poisson_distribution<int>(sc.family.children_mean);
-    for (const auto& place : sc.municipalities) municipal_prefecture.push_back(place.prefecture);
     for (const auto& p : sc.prefectures)
       minimum_monthly_wage.push_back(p.minimum_wage_yen_per_hour * sc.employers.hours_per_month);
     satisfaction_weight_total = sc.behaviour.satisfaction_weight_wage + sc.behaviour.satisfaction_weight_conditions +
@@ -209,7 +206,9 @@ struct Engine::Impl {
   // The municipalities, the initial agents and their employers: made in run(), so with its
   // threads.
   void populate() {
-    init_municipalities();
+    municipalities.populate();
+    children_at_census.assign(d.municipalities, 0);
+    set_integration_floors();
     init_agents_and_employers();
     for (std::size_t i = 0; i < m.size(); ++i) counts.add(m.status[i], m.field[i], m.municipality[i], m.origin[i], 1);
   }
@@ -218,75 +217,9 @@ struct Engine::Impl {
     return static_cast<std::uint32_t>(std::llround(std::max(0.0, points) * (1 << kPointShift)));
   }
 
-  std::size_t prefecture_of(std::uint16_t municipality) const { return municipal_prefecture[municipality]; }
+  std::size_t prefecture_of(std::uint16_t municipality) const { return municipalities.prefecture_of(municipality); }
 
   // ---- initial state ----------------------------------------------------------------------
-
-  void init_municipalities() {
-    const std::size_t n = d.municipalities;
-    mu.ajts.resize(n);
-    mu.integration.assign(n, 0.0);
-    mu.agreements.assign(n * d.origins, 0);
-    mu.language_classes.resize(n);
-    mu.consultation.resize(n);
-    mu.residents_assembly.resize(n);
-    mu.hires_ajts.resize(n);
-    mu.employer_subsidy.resize(n);
-    mu.council_member.resize(n);
-    mu.ajt_ability.resize(n);
-    mu.budget_yen.resize(n);
-    mu.spending_yen.assign(n, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto& p = sc.municipalities[i].policy;
-      mu.ajts[i] = p.ajts;
-      mu.language_classes[i] = p.language_classes;
-      mu.consultation[i] = p.consultation;
-      mu.residents_assembly[i] = p.residents_assembly;
-      mu.hires_ajts[i] = p.hires_ajts;
-      mu.employer_subsidy[i] = p.employer_subsidy;
-      mu.council_member[i] = p.council_member;
-      mu.budget_yen[i] = p.budget_yen_per_year >= 0 ? p.budget_yen_per_year
-                                                    : static_cast<double>(sc.municipalities[i].population) *
-                                                          sc.municipal_policy.budget_yen_per_resident;
-      mu.ajt_ability[i] = 0.0;
-      for (std::int32_t k = 0; k < mu.ajts[i]; ++k) mu.ajt_ability[i] += draw_ajt_ability(i, k);
-      for (std::size_t o = 0; o < d.origins; ++o) mu.agreements[i * d.origins + o] = p.agreements[o];
-    }
-    for (const auto& a : sc.agreements)
-      if (a.date <= sc.start) mu.agreements[a.municipality * d.origins + a.origin] = 1;
-    children_at_census.assign(n, 0);
-    // Urbanity: log population scaled from the smallest (0) to the largest (1) municipality.
-    double smallest_log = 1e300, largest_log = 0.0;
-    for (const auto& place : sc.municipalities) {
-      const double l = std::log(std::max(1.0, static_cast<double>(place.population)));
-      smallest_log = std::min(smallest_log, l);
-      largest_log = std::max(largest_log, l);
-    }
-    // Geographic proximity: great-circle distance from where emigrants leave to the town hall.
-    proximity.assign(n * d.origins, 1.0);
-    if (sc.behaviour.distance_decay_km > 0) {
-      constexpr double kEarthRadiusKm = 6371.0, kRadian = 3.14159265358979323846 / 180.0;
-      for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t o = 0; o < d.origins; ++o) {
-          const auto& to = sc.municipalities[i].location;
-          const auto& from = sc.origins[o].location;
-          if (!to || !from) continue;
-          const double a = std::pow(std::sin((to->first - from->first) * kRadian / 2), 2) +
-                           std::cos(from->first * kRadian) * std::cos(to->first * kRadian) *
-                               std::pow(std::sin((to->second - from->second) * kRadian / 2), 2);
-          const double km = 2 * kEarthRadiusKm * std::asin(std::sqrt(a));
-          proximity[i * d.origins + o] = std::exp(-km / sc.behaviour.distance_decay_km);
-        }
-    }
-    urbanity.resize(n);
-    for (std::size_t i = 0; i < n; ++i)
-      urbanity[i] =
-          largest_log > smallest_log
-              ? (std::log(std::max(1.0, static_cast<double>(sc.municipalities[i].population))) - smallest_log) /
-                    (largest_log - smallest_log)
-              : 1.0;
-    set_integration_floors();
-  }
 
   std::uint8_t draw_family(Stream& r, std::uint8_t status) const {
     if (status == sc.family.dependent_status) return 0;
@@ -403,7 +336,7 @@ struct Engine::Impl {
   // there), working conditions and the municipality's integration; asked only when an exit
   // clock ticks, so computed then.
   double satisfaction(std::size_t i) const {
-    const double integration = mu.integration[m.municipality[i]];
+    const double integration = municipalities.integration(m.municipality[i]);
     if (m.employer[i] == kNone32) return integration;
     return job_satisfaction(m.employer[i], wage_of(i)) +
            sc.behaviour.satisfaction_weight_integration * integration / satisfaction_weight_total;
@@ -417,7 +350,7 @@ struct Engine::Impl {
     if (place.owner_origin != kNone8)
       return (place.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
              e.hires_status(place.employer, status);
-    if (place.agreement_only && !mu.agreements[municipality * d.origins + origin]) return false;
+    if (place.agreement_only && !municipalities.agreement(municipality, origin)) return false;
     return e.hires_status(place.employer, status);
   }
 
@@ -448,9 +381,9 @@ struct Engine::Impl {
       for (std::size_t origin = 0; origin < d.origins; ++origin) {
         const double conationals =
             static_cast<double>(counts.residents_by_origin[place * d.origins + origin]) / residents;
-        place_score[place * d.origins + origin] = (1.0 + sc.behaviour.urban_pull * urbanity[place]) *
+        place_score[place * d.origins + origin] = (1.0 + sc.behaviour.urban_pull * municipalities.urbanity(place)) *
                                                   (1.0 + sc.origins[origin].network_elasticity * conationals) *
-                                                  (1.0 + sc.behaviour.integration_pull * mu.integration[place]);
+                                                  (1.0 + sc.behaviour.integration_pull * municipalities.integration(place));
       }
     }
   }
@@ -480,8 +413,8 @@ struct Engine::Impl {
   // Japanese points learnt a month: faster from a close language and where classes are run.
   double japanese_per_month(std::size_t origin, std::size_t municipality) const {
     return sc.learning.japanese_points_per_month * (0.5 + sc.origins[origin].language_proximity) *
-           (1.0 + sc.learning.language_class_boost * mu.language_classes[municipality]) *
-           (1.0 + sc.integration.learning_boost * mu.integration[municipality]);
+           (1.0 + sc.learning.language_class_boost * municipalities.state().language_classes[municipality]) *
+           (1.0 + sc.integration.learning_boost * municipalities.integration(municipality));
   }
 
   static std::uint16_t add_points(std::uint16_t points, double more) {
@@ -631,8 +564,7 @@ struct Engine::Impl {
   // rule as it stands from its date (earlier changes included), so applying in date order is enough.
   void apply_events(MonthIndex date, bool starting = false) {
     const bool rules_change = policy.apply(date, starting, rules, caps);
-    for (const auto& a : sc.agreements)
-      if (a.date == date) mu.agreements[a.municipality * d.origins + a.origin] = 1;
+    municipalities.sign_agreements_of(date);
     if (!rules_change) return;  // the hazards and their bounds follow the rules alone
     exit_probability.resize(d.statuses);
     abscond_probability.resize(d.statuses);
@@ -676,19 +608,11 @@ struct Engine::Impl {
     }
   }
 
-  // The part of municipality k's integration its policies give (before the cap at 1); the AJT
-  // coverage term adds to it.
-  double policies_integration(std::size_t k) const {
-    const auto& g = sc.integration;
-    return g.weight_language_classes * mu.language_classes[k] + g.weight_consultation * mu.consultation[k] +
-           g.weight_residents_assembly * mu.residents_assembly[k];
-  }
-
   // Each municipality's integration floor: what its policies at the start give (integration adds
   // AJT coverage to it, and policies are never dropped).
   void set_integration_floors() {
     std::vector<double> floor_of(d.municipalities);
-    for (std::size_t k = 0; k < d.municipalities; ++k) floor_of[k] = std::min(1.0, policies_integration(k));
+    for (std::size_t k = 0; k < d.municipalities; ++k) floor_of[k] = std::min(1.0, municipalities.policies_integration(k));
     integration_floors = floor_of;
     std::sort(integration_floors.begin(), integration_floors.end());
     integration_floors.erase(std::unique(integration_floors.begin(), integration_floors.end()),
@@ -1108,7 +1032,7 @@ struct Engine::Impl {
       else if (abroad(m.family[i]) != 0 && months_in_status(i) > behaviour.family_separation_months)
         family_factor = behaviour.exit_family_separated;
       const double exit = exit_probability[status] *
-                          (1.0 - sc.integration.exit_reduction * mu.integration[m.municipality[i]]) *
+                          (1.0 - sc.integration.exit_reduction * municipalities.integration(m.municipality[i])) *
                           (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
       const double bound = exit_bound_of(i).p;
       if (exit > bound * kBoundTolerance && bound < 1.0)
@@ -1153,7 +1077,7 @@ struct Engine::Impl {
         // Integration helps settlement: transitions into statuses without a stay limit pass more often.
         const double pass = rules[tr.to_status].max_stay_months == kUnlimitedMonths
                                 ? std::min(1.0, tr.pass_rate * (1.0 + sc.integration.settlement_boost *
-                                                                          mu.integration[m.municipality[i]]))
+                                                                          municipalities.integration(m.municipality[i])))
                                 : tr.pass_rate;
         if (!r.bernoulli(pass)) continue;
         if (caps.capped(d.status_field(tr.to_status, field))) {
@@ -1178,7 +1102,7 @@ struct Engine::Impl {
       auto searches = [&] {
         const double search = rule.job_search_rate_per_month *
                               (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
-                              (1.0 + sc.integration.onward_move_push * (1.0 - mu.integration[m.municipality[i]]));
+                              (1.0 + sc.integration.onward_move_push * (1.0 - municipalities.integration(m.municipality[i])));
         const double bound = search_bound_of(i).p;
         if (search > bound * kBoundTolerance && bound < 1.0)
           throw std::logic_error("internal error: a search hazard exceeds its bound");
@@ -1196,7 +1120,7 @@ struct Engine::Impl {
     if ((clocks & kFamilyClock) && rule.family_allowed && abroad(m.family[i]) != 0 &&
         in_status >= rule.family_delay_months &&
         r.uniform() * family_bound.p < sc.family.join_rate_per_month * (1.0 + sc.integration.family_join_boost *
-                                                                                  mu.integration[m.municipality[i]])) {
+                                                                                  municipalities.integration(m.municipality[i]))) {
       join_family(i, t, delta, requests.joined);
     }
     if (seeks) record_seeker(requests.seekers_for(seeks->first), i, seeks->first, seeks->second);
@@ -1283,8 +1207,8 @@ struct Engine::Impl {
       const double residents = std::max<double>(1.0, static_cast<double>(counts.residents[k]));
       for (std::size_t o = 0; o < d.origins; ++o) {
         const double share = static_cast<double>(counts.residents_by_origin[k * d.origins + o]) / residents;
-        const double w = (1.0 + sc.behaviour.agreement_recruitment_weight * mu.agreements[k * d.origins + o]) *
-                         (1.0 + sc.origins[o].network_elasticity * share) * proximity[k * d.origins + o];
+        const double w = (1.0 + sc.behaviour.agreement_recruitment_weight * municipalities.state().agreements[k * d.origins + o]) *
+                         (1.0 + sc.origins[o].network_elasticity * share) * municipalities.proximity(k * d.origins + o);
         destination_weight[k * d.origins + o] = w;
         largest[o] = std::max(largest[o], w);
       }
@@ -1497,7 +1421,7 @@ struct Engine::Impl {
       const auto origin = applicants[g].origin;
       // This origin's pulls and agreements, one municipality every `stride`, held by value.
       const double* const pulls = destination_weight.data() + origin;
-      const std::uint8_t* const agreements = mu.agreements.data() + origin;
+      const std::uint8_t* const agreements = municipalities.state().agreements.data() + origin;
       const std::size_t stride = d.origins;
       // An opening drawn in proportion to the vacancies open to this origin × the destination's
       // pull for it, taken if its employer recruits this applicant (bounded tries, then the
@@ -1703,7 +1627,7 @@ struct Engine::Impl {
 
   void grow_employer(std::size_t k, std::uint32_t step, Tally& t) {
     const double growth = sc.fields[e.field[k]].growth_in(year_of(sc.start + static_cast<MonthIndex>(step))) +
-                          (mu.employer_subsidy[e.municipality[k]] ? sc.municipal_policy.subsidy_capacity_growth : 0.0);
+                          (municipalities.state().employer_subsidy[e.municipality[k]] ? sc.municipal_policy.subsidy_capacity_growth : 0.0);
     if (growth == 0.0) return;
     Stream r(sc.seed, Purpose::employer_update, step, k);
     const double target = e.capacity[k] * (1.0 + growth);
@@ -1716,107 +1640,9 @@ struct Engine::Impl {
     e.capacity[k] = static_cast<std::uint32_t>(next);
   }
 
-  // Yearly: AJTs hired to the children-per-teacher target, and the integration level.
-  // An AJT's ability: the effect of AJTs on children is uneven (Toyota City's experience).
-  double draw_ajt_ability(std::size_t municipality, std::int32_t teacher) const {
-    Stream r(sc.seed, Purpose::municipality_update, 0,
-             (static_cast<std::uint64_t>(municipality) << 32) | static_cast<std::uint32_t>(teacher));
-    boost::random::normal_distribution<double> ability(1.0, sc.municipal_policy.ajt_ability_sd);
-    return std::clamp(ability(r), 0.2, 2.0);
-  }
-
-  double portfolio_cost(std::size_t k) const {
-    const auto& c = sc.municipal_policy;
-    return c.cost_language_classes_yen * mu.language_classes[k] + c.cost_consultation_yen * mu.consultation[k] +
-           c.cost_residents_assembly_yen * mu.residents_assembly[k] +
-           c.cost_employer_subsidy_yen * mu.employer_subsidy[k] + c.cost_per_ajt_yen * mu.ajts[k] +
-           c.cost_per_agreement_yen * static_cast<double>(agreements_of(k));
-  }
-
-  std::size_t agreements_of(std::size_t k) const {
-    std::size_t n = 0;
-    for (std::size_t o = 0; o < d.origins; ++o) n += mu.agreements[k * d.origins + o];
-    return n;
-  }
-
-  // Yearly: each municipality may adopt policies it lacks, if its budget allows.
-  void adapt_policies(int year, const std::vector<std::int64_t>& residents, const std::vector<double>& unfilled_share) {
-    const auto& c = sc.municipal_policy;
-    // What council members run, before anyone adapts this year (so the order of visits is moot).
-    struct Policy {
-      std::vector<std::uint8_t>* flags;
-      double cost;
-      bool vacancy_driven;
-    };
-    std::vector<Policy> policies{{&mu.language_classes, c.cost_language_classes_yen, false},
-                                 {&mu.consultation, c.cost_consultation_yen, false},
-                                 {&mu.residents_assembly, c.cost_residents_assembly_yen, false},
-                                 {&mu.employer_subsidy, c.cost_employer_subsidy_yen, true},
-                                 {&mu.hires_ajts, 0.0, false}};
-    std::vector<double> peer_share(policies.size(), 0.0);
-    std::size_t members = 0;
-    for (std::size_t k = 0; k < d.municipalities; ++k) members += mu.council_member[k];
-    for (std::size_t q = 0; q < policies.size(); ++q) {
-      std::size_t running = 0;
-      for (std::size_t k = 0; k < d.municipalities; ++k) running += mu.council_member[k] && (*policies[q].flags)[k];
-      peer_share[q] = members > 0 ? static_cast<double>(running) / static_cast<double>(members) : 0.0;
-    }
-    std::vector<std::size_t> peer_agreements(d.origins, 0);  // council members with each origin
-    std::size_t members_with_agreements = 0;
-    for (std::size_t k = 0; k < d.municipalities; ++k) {
-      if (!mu.council_member[k]) continue;
-      members_with_agreements += static_cast<std::size_t>(agreements_of(k) > 0);
-      for (std::size_t o = 0; o < d.origins; ++o) peer_agreements[o] += mu.agreements[k * d.origins + o];
-    }
-    const double peer_agreement_share =
-        members > 0 ? static_cast<double>(members_with_agreements) / static_cast<double>(members) : 0.0;
-    for (std::size_t k = 0; k < d.municipalities; ++k) {
-      Stream r(sc.seed, Purpose::municipality_update, static_cast<std::uint32_t>(year), k);
-      const double population = std::max<double>(1.0, static_cast<double>(sc.municipalities[k].population));
-      const double foreign_share = static_cast<double>(residents[k] * persons_per_agent) / population;
-      for (std::size_t q = 0; q < policies.size(); ++q) {
-        auto& flag = (*policies[q].flags)[k];
-        const double chance = c.base_adoption_per_year + c.foreign_share_effect * foreign_share +
-                              (mu.council_member[k] ? c.peer_effect * peer_share[q] : 0.0) +
-                              (policies[q].vacancy_driven ? c.vacancy_effect * unfilled_share[k] : 0.0);
-        if (flag || !r.bernoulli(std::min(1.0, chance))) continue;
-        if (portfolio_cost(k) + policies[q].cost <= mu.budget_yen[k]) flag = 1;
-      }
-      // A cooperation agreement with a sending country, wanted by employers short of workers,
-      // copied from peers: with the origin peers sign with most, else the largest community here.
-      const double chance = c.base_adoption_per_year + c.vacancy_effect * unfilled_share[k] +
-                            (mu.council_member[k] ? c.peer_effect * peer_agreement_share : 0.0);
-      if (!r.bernoulli(std::min(1.0, chance)) || portfolio_cost(k) + c.cost_per_agreement_yen > mu.budget_yen[k])
-        continue;
-      std::size_t best = d.origins;
-      double best_score = 0.0;
-      for (std::size_t o = 0; o < d.origins; ++o) {
-        if (mu.agreements[k * d.origins + o]) continue;
-        const double score = (mu.council_member[k] ? 1e12 * static_cast<double>(peer_agreements[o]) : 0.0) +
-                             static_cast<double>(counts.residents_by_origin[k * d.origins + o]);
-        if (score > best_score) best_score = score, best = o;
-      }
-      if (best < d.origins) mu.agreements[k * d.origins + best] = 1;
-    }
-  }
-
+  // Yearly: the municipalities' AJTs and integration, then the learning rates they give.
   void update_municipalities() {
-    const auto& g = sc.integration;
-    for (std::size_t k = 0; k < d.municipalities; ++k) {
-      const double children = static_cast<double>(children_at_census[k] * persons_per_agent);
-      if (mu.hires_ajts[k]) {
-        // Hire towards the children-per-teacher target, as far as the budget goes.
-        const auto wanted = static_cast<std::int32_t>(std::ceil(children / g.ajt_children_per_teacher));
-        while (mu.ajts[k] < wanted && portfolio_cost(k) + sc.municipal_policy.cost_per_ajt_yen <= mu.budget_yen[k]) {
-          mu.ajt_ability[k] += draw_ajt_ability(k, mu.ajts[k]);
-          ++mu.ajts[k];
-        }
-      }
-      mu.spending_yen[k] = portfolio_cost(k);
-      const double coverage = children <= 0 ? (mu.ajts[k] > 0 ? 1.0 : 0.0)
-                                            : std::min(1.0, mu.ajt_ability[k] * g.ajt_children_per_teacher / children);
-      mu.integration[k] = std::min(1.0, policies_integration(k) + g.weight_ajt_coverage * coverage);
-    }
+    municipalities.update(children_at_census);
     // Learning rates change only with the portfolios: tabulated here for the months from the
     // next on, not per agent-month; the earlier periods' stay for the learning not yet added up.
     auto& period = japanese_learning.emplace_back(d.municipal_origin(), LearningCell{0, 0});
@@ -1956,7 +1782,7 @@ struct Engine::Impl {
         if (e.capacity[q] > e.filled[q]) open[e.municipality[q]] += e.capacity[q] - e.filled[q];
       }
       for (std::size_t q = 0; q < d.municipalities; ++q) unfilled_share[q] = places[q] > 0 ? open[q] / places[q] : 0.0;
-      adapt_policies(year, total.residents, unfilled_share);
+      municipalities.adapt_policies(year, total.residents, counts.residents_by_origin, unfilled_share);
     }
     update_municipalities();
     timings.municipalities += clock.lap();
@@ -2030,13 +1856,13 @@ struct Engine::Impl {
          pref_flow(kPrefEmployerChanges),
          {}},
     };
-    std::vector<std::int64_t> ajts(mu.ajts.begin(), mu.ajts.end());
+    std::vector<std::int64_t> ajts(municipalities.state().ajts.begin(), municipalities.state().ajts.end());
     auto flags = [](const std::vector<std::uint8_t>& v) { return std::vector<std::int64_t>(v.begin(), v.end()); };
     std::vector<std::int64_t> spending(d.municipalities);
-    for (std::size_t q = 0; q < d.municipalities; ++q) spending[q] = std::llround(mu.spending_yen[q]);
+    for (std::size_t q = 0; q < d.municipalities; ++q) spending[q] = std::llround(municipalities.state().spending_yen[q]);
     std::vector<std::int64_t> agreements(d.municipalities, 0);
     for (std::size_t q = 0; q < d.municipalities; ++q)
-      for (std::size_t o = 0; o < d.origins; ++o) agreements[q] += mu.agreements[q * d.origins + o];
+      for (std::size_t o = 0; o < d.origins; ++o) agreements[q] += municipalities.state().agreements[q * d.origins + o];
     out.municipality = {
         {"foreign_residents", "foreign residents at the census month", "persons", persons(total.residents), {}},
         {"foreign_workers", "foreign residents in employment", "persons", persons(total.municipal_workers), {}},
@@ -2047,12 +1873,12 @@ struct Engine::Impl {
          persons(total.children),
          {}},
         {"ajts", "assistant Japanese teachers for foreign children", "teachers", ajts, {}},
-        {"integration_index", "integration level from the policy portfolio (0-1)", "1", {}, mu.integration},
+        {"integration_index", "integration level from the policy portfolio (0-1)", "1", {}, municipalities.state().integration},
         {"agreements", "cooperation agreements with origins", "agreements", agreements, {}},
-        {"language_classes", "runs Japanese classes (0/1)", "1", flags(mu.language_classes), {}},
-        {"consultation", "runs a consultation service (0/1)", "1", flags(mu.consultation), {}},
-        {"residents_assembly", "has a foreign residents' assembly (0/1)", "1", flags(mu.residents_assembly), {}},
-        {"employer_subsidy", "subsidises employers of foreign workers (0/1)", "1", flags(mu.employer_subsidy), {}},
+        {"language_classes", "runs Japanese classes (0/1)", "1", flags(municipalities.state().language_classes), {}},
+        {"consultation", "runs a consultation service (0/1)", "1", flags(municipalities.state().consultation), {}},
+        {"residents_assembly", "has a foreign residents' assembly (0/1)", "1", flags(municipalities.state().residents_assembly), {}},
+        {"employer_subsidy", "subsidises employers of foreign workers (0/1)", "1", flags(municipalities.state().employer_subsidy), {}},
         {"policy_spending_yen", "yearly cost of the portfolio", "yen per year", spending, {}},
         {"entries_by_origin",
          "arrivals from abroad by nationality",
