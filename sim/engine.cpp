@@ -26,7 +26,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "employers/employer_store.hpp"
+#include "employers/employers.hpp"
 #include "employers/split_exactly.hpp"
 #include "engine/tally.hpp"
 #include "engine/world.hpp"
@@ -93,8 +93,8 @@ struct Engine::Impl {
   }();
 
   MigrantStore m;
-  EmployerStore e;
   Municipalities municipalities;
+  Employers employers;
   std::uint32_t next_id = 0;
   std::int32_t now = 0;  // the step being simulated (0: the start)
 
@@ -135,14 +135,9 @@ struct Engine::Impl {
   // How far a hazard may exceed its bound by rounding (the same factors multiplied in another order).
   static constexpr double kBoundTolerance = 1.0 + 1e-12;
   // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
-  std::vector<double> minimum_monthly_wage;         // [prefecture], yen
-  double satisfaction_weight_total = 1.0;
   std::vector<double> exit_probability, abscond_probability;
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
-  std::vector<double> market_wage;               // [prefecture * fields + field], this month
-  std::vector<std::int64_t> wage_bill;           // its sums: wage × capacity, and capacity
-  std::vector<std::int64_t> places_offered;
 
   std::vector<ChunkRequests> chunks;
   tbb::enumerable_thread_specific<Tally> tallies;
@@ -157,15 +152,6 @@ struct Engine::Impl {
   std::vector<std::vector<std::uint32_t>> field_departures;
   std::vector<std::vector<Hire>> field_hires;
   std::vector<OpenPlaces> field_places;
-  // What is read of an employer looked up at random (by the agents who act, by the market), in
-  // one place: one cache line per look rather than one per array. A copy of the employer arrays,
-  // written wherever they are (set_wage; the rest never change after the start).
-  struct EmployerCard {
-    std::uint32_t wage_yen;
-    std::uint16_t municipality;
-    std::uint8_t field, conditions;
-  };
-  std::vector<EmployerCard> cards;
   std::vector<double> place_score;  // [municipality * origins + origin]: a job's pull there, this month
   std::vector<NewAgent> other_arrivals;
   std::vector<OriginDraws> origin_draws;
@@ -180,6 +166,7 @@ struct Engine::Impl {
           scenario.municipalities.size()},
         persons_per_agent(scenario.persons_per_agent()),
         municipalities(sc),
+        employers(sc, municipalities),
         rules(sc),
         caps(sc),
         policy(sc),
@@ -194,10 +181,6 @@ struct Engine::Impl {
         field_places(d.fields) {
     if (sc.family.children_mean > 0)
       children_abroad = boost::random::poisson_distribution<int>(sc.family.children_mean);
-    for (const auto& p : sc.prefectures)
-      minimum_monthly_wage.push_back(p.minimum_wage_yen_per_hour * sc.employers.hours_per_month);
-    satisfaction_weight_total = sc.behaviour.satisfaction_weight_wage + sc.behaviour.satisfaction_weight_conditions +
-                                sc.behaviour.satisfaction_weight_integration;
     const double family_join = sc.family.join_rate_per_month * std::max(1.0, 1.0 + sc.integration.family_join_boost);
     family_bound = {std::min(1.0, family_join), std::log1p(-std::min(1.0, family_join))};
     skill_rate = to_fixed_points(sc.learning.skill_points_per_month);
@@ -248,7 +231,7 @@ struct Engine::Impl {
         // Planning reads the employer's card (scattered): asked for a few agents ahead.
         if (k + kAhead < range.end())
           if (const auto employer = agents[k + kAhead].employer; employer != kNone32)
-            __builtin_prefetch(&cards[employer]);
+            __builtin_prefetch(&employers.card(employer));
         const auto& a = agents[k];
         if (k < arrivals) {
           delta.add(a.status, a.field, a.municipality, a.origin, 1);
@@ -310,26 +293,12 @@ struct Engine::Impl {
   double wage_factor(std::size_t i) const {
     return second_year_raise(i) ? 1.0 + rules[m.status[i]].second_year_wage_raise : 1.0;
   }
-  double wage_of(std::size_t i) const { return cards[m.employer[i]].wage_yen * wage_factor(i); }
+  double wage_of(std::size_t i) const { return employers.card(m.employer[i]).wage_yen * wage_factor(i); }
   // wage_of(i) to the nearest yen (rounded only when raised: the employer's wage is whole yen).
   std::int64_t whole_wage_of(std::size_t i) const {
-    const auto wage = cards[m.employer[i]].wage_yen;
+    const auto wage = employers.card(m.employer[i]).wage_yen;
     const double factor = wage_factor(i);
     return factor == 1.0 ? wage : std::llround(wage * factor);
-  }
-
-  // The wage and conditions part of satisfaction for a worker paid `wage` by employer k.
-  double job_satisfaction(std::uint32_t k, double wage) const {
-    const auto& b = sc.behaviour;
-    const auto& card = cards[k];
-    const auto p = prefecture_of(card.municipality);
-    const double minimum = minimum_monthly_wage[p];
-    const double market = std::max(1.0, market_wage[p * d.fields + card.field]);
-    const double above_minimum = std::clamp((wage / minimum - 1.0) / (b.wage_full_marks_over_minimum - 1.0), 0.0, 1.0);
-    const double against_market = std::clamp(0.5 + 0.5 * (wage / market - 1.0) / b.wage_market_span, 0.0, 1.0);
-    const double wage_term = b.wage_minimum_share * above_minimum + (1.0 - b.wage_minimum_share) * against_market;
-    return (b.satisfaction_weight_wage * wage_term + b.satisfaction_weight_conditions * card.conditions / 255.0) /
-           satisfaction_weight_total;
   }
 
   // Satisfaction 0-1 from the wage (against the prefectural minimum and what the field pays
@@ -338,8 +307,8 @@ struct Engine::Impl {
   double satisfaction(std::size_t i) const {
     const double integration = municipalities.integration(m.municipality[i]);
     if (m.employer[i] == kNone32) return integration;
-    return job_satisfaction(m.employer[i], wage_of(i)) +
-           sc.behaviour.satisfaction_weight_integration * integration / satisfaction_weight_total;
+    return employers.job_satisfaction(m.employer[i], wage_of(i)) +
+           sc.behaviour.satisfaction_weight_integration * integration / employers.satisfaction_weight_total();
   }
 
   // Whether employer k recruits an applicant of `origin` from abroad: diaspora owners prefer
@@ -349,27 +318,14 @@ struct Engine::Impl {
                      std::size_t status, Stream& r) const {
     if (place.owner_origin != kNone8)
       return (place.owner_origin == origin || r.uniform() < sc.employers.diaspora_other_origin_acceptance) &&
-             e.hires_status(place.employer, status);
+             employers.store().hires_status(place.employer, status);
     if (place.agreement_only && !municipalities.agreement(municipality, origin)) return false;
-    return e.hires_status(place.employer, status);
+    return employers.store().hires_status(place.employer, status);
   }
 
   // How a job seeker of `origin` rates employer k's opening.
   double job_score(std::uint32_t k, std::size_t origin) const {
-    return cards[k].wage_yen * place_score[cards[k].municipality * d.origins + origin];
-  }
-
-  void make_cards() {
-    cards.resize(e.size());
-    for (std::size_t k = 0; k < e.size(); ++k)
-      cards[k] = {e.wage_yen[k], e.municipality[k], e.field[k], e.conditions[k]};
-  }
-
-  void set_wage(std::uint32_t k, std::uint32_t wage_yen) {
-    wage_bill[market_cell(k)] +=
-        (static_cast<std::int64_t>(wage_yen) - static_cast<std::int64_t>(e.wage_yen[k])) * e.capacity[k];
-    e.wage_yen[k] = wage_yen;
-    cards[k].wage_yen = wage_yen;
+    return employers.card(k).wage_yen * place_score[employers.card(k).municipality * d.origins + origin];
   }
 
   // What a place adds to a job's score (city, co-nationals, integration): fixed during a market,
@@ -385,28 +341,6 @@ struct Engine::Impl {
                                                   (1.0 + sc.origins[origin].network_elasticity * conationals) *
                                                   (1.0 + sc.behaviour.integration_pull * municipalities.integration(place));
       }
-    }
-  }
-
-  // Mean wage offered per (prefecture, field), weighted by places: what "the market" pays.
-  // Its sums are kept as wages change (set_wage) and counted again when capacities do.
-  void update_market_wages() {
-    market_wage.resize(d.market());
-    for (std::size_t cell = 0; cell < d.market(); ++cell)
-      market_wage[cell] = places_offered[cell] > 0
-                              ? static_cast<double>(wage_bill[cell]) / static_cast<double>(places_offered[cell])
-                              : 0.0;
-  }
-
-  std::size_t market_cell(std::size_t k) const { return prefecture_of(e.municipality[k]) * d.fields + e.field[k]; }
-
-  // The sums behind the market wages, in integers (so the same whatever the order).
-  void count_market_wages() {
-    wage_bill.assign(d.market(), 0);
-    places_offered.assign(d.market(), 0);
-    for (std::size_t k = 0; k < e.size(); ++k) {
-      wage_bill[market_cell(k)] += static_cast<std::int64_t>(e.wage_yen[k]) * e.capacity[k];
-      places_offered[market_cell(k)] += e.capacity[k];
     }
   }
 
@@ -477,85 +411,7 @@ struct Engine::Impl {
     });
     next_id += static_cast<std::uint32_t>(agents);
 
-    // Employers: per (field, municipality) with workers, enough firms of the mean size, their
-    // sizes spread lognormally, with spare capacity; fields are contiguous so each field's
-    // market owns a range.
-    std::vector<std::int64_t> establishments_at(d.fields * d.municipalities, -1);
-    for (const auto& cell : sc.employers.establishments)
-      establishments_at[cell.field * d.municipalities + cell.municipality] = cell.establishments;
-    std::vector<std::uint32_t> first_employer(d.fields * d.municipalities, kNone32);
-    std::vector<std::uint32_t> quota;  // initial workers each employer receives
-    e.field_begin.assign(d.fields + 1, 0);
-    for (std::size_t f = 0; f < d.fields; ++f) {
-      e.field_begin[f] = static_cast<std::uint32_t>(e.size());
-      for (std::size_t mi = 0; mi < d.municipalities; ++mi) {
-        const std::int64_t workers = workers_at[f * d.municipalities + mi];
-        if (workers == 0) continue;
-        const std::int64_t listed = establishments_at[f * d.municipalities + mi];
-        const double expected_employers = listed >= 0
-                                              ? static_cast<double>(listed) * sc.scale
-                                              : static_cast<double>(workers) / sc.employers.workers_per_employer;
-        const auto n = static_cast<std::uint32_t>(std::max<std::int64_t>(1, std::llround(expected_employers)));
-        const auto total_capacity = static_cast<std::int64_t>(
-            std::ceil(static_cast<double>(workers) * (1.0 + sc.employers.initial_vacancy_rate)));
-        first_employer[f * d.municipalities + mi] = static_cast<std::uint32_t>(e.size());
-        const double minimum_monthly =
-            sc.prefectures[prefecture_of(static_cast<std::uint16_t>(mi))].minimum_wage_yen_per_hour *
-            sc.employers.hours_per_month;
-        std::vector<double> size(n);
-        for (std::uint32_t j = 0; j < n; ++j) {
-          Stream r(sc.seed, Purpose::initial_employer, 0, e.size());
-          boost::random::normal_distribution<double> log_size(0.0, sc.employers.size_sd);
-          size[j] = std::exp(log_size(r));
-          boost::random::normal_distribution<double> premium(sc.employers.wage_premium_mean,
-                                                             sc.employers.wage_premium_sd);
-          e.field.push_back(static_cast<std::uint8_t>(f));
-          e.municipality.push_back(static_cast<std::uint16_t>(mi));
-          e.filled.push_back(0);
-          // Nobody may legally pay below the prefectural minimum wage.
-          e.wage_yen.push_back(static_cast<std::uint32_t>(std::lround(minimum_monthly * std::max(1.0, premium(r)))));
-          boost::random::normal_distribution<double> conditions(sc.employers.conditions_mean,
-                                                                sc.employers.conditions_sd);
-          e.conditions.push_back(static_cast<std::uint8_t>(std::lround(255.0 * std::clamp(conditions(r), 0.0, 1.0))));
-          e.owner_origin.push_back(kNone8);
-        }
-        const auto capacity = split_exactly(total_capacity, size);
-        const std::vector<double> capacity_weights(capacity.begin(), capacity.end());
-        const auto workers_each = split_exactly(workers, capacity_weights);  // never above capacity
-        for (std::uint32_t j = 0; j < n; ++j) {
-          e.capacity.push_back(static_cast<std::uint32_t>(capacity[j]));
-          quota.push_back(static_cast<std::uint32_t>(workers_each[j]));
-        }
-      }
-    }
-    e.field_begin[d.fields] = static_cast<std::uint32_t>(e.size());
-
-    // Workers go to their place's employers in turn, each up to its quota; an employer's first
-    // worker gives the origin of a diaspora owner.
-    std::vector<std::uint32_t> cursor(first_employer);
-    std::vector<std::uint8_t> first_origin(e.size(), kNone8);
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      if (!sc.fields[m.field[i]].employs) continue;
-      const std::size_t key = m.field[i] * d.municipalities + m.municipality[i];
-      while (e.filled[cursor[key]] >= quota[cursor[key]]) ++cursor[key];
-      const std::uint32_t employer = cursor[key];
-      m.employer[i] = employer;
-      if (e.filled[employer]++ == 0) first_origin[employer] = m.origin[i];
-    }
-    e.hires_words = (e.size() + 63) / 64;
-    e.hires.assign(e.hires_words * d.statuses, 0);
-    for (std::size_t k = 0; k < e.size(); ++k) {
-      Stream hiring(sc.seed, Purpose::initial_employer, 3, k);
-      for (std::size_t st = 0; st < d.statuses; ++st)
-        if (hiring.bernoulli(sc.fields[e.field[k]].hires_share[st]))
-          e.hires[st * e.hires_words + k / 64] |= 1ULL << (k % 64);
-    }
-    for (std::size_t k = 0; k < e.size(); ++k) {
-      Stream r(sc.seed, Purpose::initial_employer, 2, k);
-      if (first_origin[k] != kNone8 && r.bernoulli(sc.employers.diaspora_share)) e.owner_origin[k] = first_origin[k];
-    }
-    make_cards();
-    count_market_wages();
+    employers.create(workers_at, m);
   }
 
   // ---- events and policy state -----------------------------------------------------------
@@ -590,7 +446,7 @@ struct Engine::Impl {
         const double low = integration_floors[q];
         const double exit =
             exit_probability[s] * (1.0 - g.exit_reduction * low) *
-            (1.0 - b.exit_satisfaction_reduction * b.satisfaction_weight_integration * low / satisfaction_weight_total);
+            (1.0 - b.exit_satisfaction_reduction * b.satisfaction_weight_integration * low / employers.satisfaction_weight_total());
         exit_bound[(s * 3 + 0) * floors + q] = bound(exit);
         exit_bound[(s * 3 + 1) * floors + q] = bound(exit * b.exit_family_present);
         // Once the separation is long.
@@ -722,17 +578,17 @@ struct Engine::Impl {
   }
   const Bound& abscond_bound_of(std::size_t i) const { return abscond_bound_for(m.status[i], m.employer[i]); }
   const Bound& abscond_bound_for(std::uint8_t status, std::uint32_t employer) const {
-    return abscond_bound[status * 256U + cards[employer].conditions];
+    return abscond_bound[status * 256U + employers.card(employer).conditions];
   }
   const Bound& search_bound_of(std::size_t i) const {
     return search_bound_for(m.status[i], m.employer[i], m.municipality[i]);
   }
   const Bound& search_bound_for(std::uint8_t status, std::uint32_t employer, std::uint16_t municipality) const {
-    return search_bound[(status * 256U + cards[employer].conditions) * integration_floors.size() +
+    return search_bound[(status * 256U + employers.card(employer).conditions) * integration_floors.size() +
                         integration_floor[municipality]];
   }
   double bad_conditions_of(std::size_t i) const {
-    return m.employer[i] != kNone32 ? bad_conditions_at[cards[m.employer[i]].conditions] : 0.0;
+    return m.employer[i] != kNone32 ? bad_conditions_at[employers.card(m.employer[i]).conditions] : 0.0;
   }
 
   // Plans agent i's next month of action from step `from` on: the dates its status fixes (a
@@ -961,7 +817,7 @@ struct Engine::Impl {
         // a clock that may make it leave ticks, the family that leaves with it.
         if (k + kActorAhead / 2 < actors.size()) {
           const auto ahead = actors[k + kActorAhead / 2];
-          if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
+          if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&employers.card(employer));
           if (m.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&m.linked_family[ahead]);
           // And its learning, if it may attempt a transition (whose requirements read it).
           if (rules.may_attempt_transition(m.status[ahead], now - m.status_since[ahead])) {
@@ -1156,11 +1012,6 @@ struct Engine::Impl {
     m.linked_family[i] = members;
   }
 
-  void release_employer(std::uint32_t employer, Tally& t) {
-    if (e.filled[employer] > 0) --e.filled[employer];
-    ++t.market(kVacanciesPosted, prefecture_of(e.municipality[employer]), e.field[employer]);
-  }
-
   // Transitions into capped statuses, in id order, against the caps in force.
   void admit_capped_transitions(std::size_t chunk_count) {
     Tally& t = tallies.local();
@@ -1179,7 +1030,7 @@ struct Engine::Impl {
         }
       }
     }
-    for (const auto employer : separations) release_employer(employer, t);
+    for (const auto employer : separations) employers.release(employer, t);
   }
 
   void apply_separations(std::size_t chunk_count) {
@@ -1187,8 +1038,8 @@ struct Engine::Impl {
     for (std::size_t c = 0; c < chunk_count; ++c) {
       const auto& separations = chunks[c].separations;
       for (std::size_t j = 0; j < separations.size(); ++j) {
-        if (j + kAhead < separations.size()) prefetch_at(separations[j + kAhead], e.filled, e.municipality, e.field);
-        release_employer(separations[j], t);
+        if (j + kAhead < separations.size()) prefetch_at(separations[j + kAhead], employers.store().filled, employers.store().municipality, employers.store().field);
+        employers.release(separations[j], t);
       }
     }
   }
@@ -1339,7 +1190,7 @@ struct Engine::Impl {
     StepDelta& delta = step_counts.local();
     Stream r(sc.seed, Purpose::matching, step, f);
     auto& places = field_places[f];
-    places.build(e, e.field_begin[f], d.origins);
+    places.build(employers.store(), employers.store().field_begin[f], d.origins);
     for (std::size_t g = 0; g < d.fields; ++g) field_departures[f * d.fields + g].clear();
     auto& hires = field_hires[f];
     hires.clear();
@@ -1353,7 +1204,7 @@ struct Engine::Impl {
       draws.restart(sc.seed, Purpose::job_search, step, seekers[q].id);
       places.prefetch_first(draws.peek(0));
       places.prefetch_first(draws.peek(1));
-      if (const auto employer = seekers[q].employer; employer != kNone32) __builtin_prefetch(&cards[employer]);
+      if (const auto employer = seekers[q].employer; employer != kNone32) __builtin_prefetch(&employers.card(employer));
     };
     for (std::size_t q = 0; q < std::min(kAhead, seekers.size()); ++q) draw_ahead(q);
     for (std::size_t q = 0; q < seekers.size(); ++q) {
@@ -1373,7 +1224,7 @@ struct Engine::Impl {
       if (score(second) > score(opening)) opening = second;
       places.prefetch_ends(opening.segment);
       const std::uint32_t pick = places.employer(opening);
-      if (!e.hires_status(pick, status)) continue;  // that employer does not hire this status
+      if (!employers.store().hires_status(pick, status)) continue;  // that employer does not hire this status
       const std::uint32_t old_employer = seeker.employer;
       if (old_employer != kNone32 && !seeker.must_move &&
           (pick == old_employer ||
@@ -1399,7 +1250,7 @@ struct Engine::Impl {
       if (old_employer != kNone32) {
         ++t.national(kEmployerChanges, status, f, origin);
         ++t.prefecture(kPrefEmployerChanges, prefecture_of(municipality), status, f);
-        field_departures[f * d.fields + cards[old_employer].field].push_back(old_employer);
+        field_departures[f * d.fields + employers.card(old_employer).field].push_back(old_employer);
       }
       hires.push_back({static_cast<std::uint32_t>(q), pick, municipality});
     }
@@ -1458,8 +1309,8 @@ struct Engine::Impl {
     // The places taken are added to their employers' filled counts after the market, which reads
     // none of them: the employers are scattered, so their counts are asked for a few ahead.
     for (std::size_t a = 0; a < arrivals.size(); ++a) {
-      if (a + kAhead < arrivals.size()) __builtin_prefetch(&e.filled[arrivals[a + kAhead].employer], 1);
-      ++e.filled[arrivals[a].employer];
+      if (a + kAhead < arrivals.size()) __builtin_prefetch(&employers.store().filled[arrivals[a + kAhead].employer], 1);
+      employers.fill(arrivals[a].employer);
     }
   }
 
@@ -1481,11 +1332,11 @@ struct Engine::Impl {
         prefetch_at(record.agent, m.learning, m.linked_family, m.municipality, m.employer, m.field, m.employer_since,
                     m.next_wake, m.wake_clocks);
         __builtin_prefetch(&japanese_learning.back()[record.municipality * d.origins + record.origin]);
-        __builtin_prefetch(&cards[ahead.employer]);
-        __builtin_prefetch(&e.filled[ahead.employer], 1);
+        __builtin_prefetch(&employers.card(ahead.employer));
+        __builtin_prefetch(&employers.store().filled[ahead.employer], 1);
       }
       const auto& hire = hires[h];
-      ++e.filled[hire.employer];  // after the market (which reads no filled count), asked for ahead
+      employers.fill(hire.employer);  // after the market (which reads no filled count), asked for ahead
       const Seeker& s = seekers[hire.seeker];
       const auto i = s.agent;
       // The agent as the seeker's record holds it (not read again from the arrays): its learning
@@ -1521,7 +1372,7 @@ struct Engine::Impl {
     std::vector<std::int64_t> open(d.fields);
     tbb::parallel_for(std::size_t{0}, d.fields, [&](std::size_t f) {
       open[f] =
-          field_places[f].count_open(e, e.field_begin[f], e.field_begin[f + 1], sc.employers.small_employer_places);
+          field_places[f].count_open(employers.store(), employers.store().field_begin[f], employers.store().field_begin[f + 1], sc.employers.small_employer_places);
     });
     draw_applicants(step, open);
     update_place_scores();
@@ -1529,7 +1380,7 @@ struct Engine::Impl {
     // field does not start last (which field a thread takes does not change the result).
     std::vector<std::int64_t> work(d.fields);
     for (std::size_t f = 0; f < d.fields; ++f) {
-      work[f] = (e.field_begin[f + 1] - e.field_begin[f]) / 4;
+      work[f] = (employers.store().field_begin[f + 1] - employers.store().field_begin[f]) / 4;
       for (std::size_t c = 0; c < chunk_count; ++c) work[f] += static_cast<std::int64_t>(chunks[c].seekers_in(f));
       for (const auto& a : field_applicants[f]) work[f] += a.count;
     }
@@ -1553,12 +1404,12 @@ struct Engine::Impl {
         const auto& departures = field_departures[f * d.fields + g];
         for (std::size_t j = 0; j < departures.size(); ++j) {
           // What an employer a few further on reads and writes, asked for now (they are scattered).
-          if (j + kAhead < departures.size())
-            prefetch_at(departures[j + kAhead], e.filled, e.municipality, e.field, e.wage_yen, e.capacity, cards);
-          const auto employer = departures[j];
-          release_employer(employer, t);
-          set_wage(employer, static_cast<std::uint32_t>(
-                                 std::lround(e.wage_yen[employer] * (1.0 + sc.employers.wage_raise_on_loss))));
+          if (j + kAhead < departures.size()) {
+            const auto& store = employers.store();
+            prefetch_at(departures[j + kAhead], store.filled, store.municipality, store.field, store.wage_yen,
+                        store.capacity, employers.cards());
+          }
+          employers.lose_worker_to_rival(departures[j], t);
         }
       }
     });
@@ -1615,29 +1466,6 @@ struct Engine::Impl {
       });
     });
     tbb::parallel_for(std::size_t{0}, passes.size(), [&](std::size_t k) { passes[k](); });
-  }
-
-  // Each employer draws from a stream of its own and counts in its thread's tally: in parallel.
-  void grow_employers(std::uint32_t step) {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, e.size(), kChunk), [&](const auto& range) {
-      Tally& t = tallies.local();
-      for (std::size_t k = range.begin(); k < range.end(); ++k) grow_employer(k, step, t);
-    });
-  }
-
-  void grow_employer(std::size_t k, std::uint32_t step, Tally& t) {
-    const double growth = sc.fields[e.field[k]].growth_in(year_of(sc.start + static_cast<MonthIndex>(step))) +
-                          (municipalities.state().employer_subsidy[e.municipality[k]] ? sc.municipal_policy.subsidy_capacity_growth : 0.0);
-    if (growth == 0.0) return;
-    Stream r(sc.seed, Purpose::employer_update, step, k);
-    const double target = e.capacity[k] * (1.0 + growth);
-    auto next = static_cast<std::int64_t>(std::floor(target));
-    if (r.uniform() < target - static_cast<double>(next)) ++next;
-    next = std::max<std::int64_t>(next, 0);
-    if (next > e.capacity[k])
-      t.market(kVacanciesPosted, prefecture_of(e.municipality[k]), e.field[k]) +=
-          static_cast<std::int32_t>(next - e.capacity[k]);
-    e.capacity[k] = static_cast<std::uint32_t>(next);
   }
 
   // Yearly: the municipalities' AJTs and integration, then the learning rates they give.
@@ -1739,7 +1567,7 @@ struct Engine::Impl {
       std::size_t i = begin;
       for (; i < last_ahead; ++i) {
         const std::size_t ahead = i + kCensusAhead;
-        if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&cards[employer]);
+        if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&employers.card(employer));
         if (const auto principal = m.principal[ahead]; principal != kNone32) {
           __builtin_prefetch(&m.fate[principal]);
           __builtin_prefetch(&m.municipality[principal]);
@@ -1777,9 +1605,9 @@ struct Engine::Impl {
     if (adapt) {
       std::vector<double> places(d.municipalities, 0.0), open(d.municipalities, 0.0),
           unfilled_share(d.municipalities, 0.0);
-      for (std::size_t q = 0; q < e.size(); ++q) {
-        places[e.municipality[q]] += e.capacity[q];
-        if (e.capacity[q] > e.filled[q]) open[e.municipality[q]] += e.capacity[q] - e.filled[q];
+      for (std::size_t q = 0; q < employers.store().size(); ++q) {
+        places[employers.store().municipality[q]] += employers.store().capacity[q];
+        if (employers.store().capacity[q] > employers.store().filled[q]) open[employers.store().municipality[q]] += employers.store().capacity[q] - employers.store().filled[q];
       }
       for (std::size_t q = 0; q < d.municipalities; ++q) unfilled_share[q] = places[q] > 0 ? open[q] / places[q] : 0.0;
       municipalities.adapt_policies(year, total.residents, counts.residents_by_origin, unfilled_share);
@@ -1889,11 +1717,11 @@ struct Engine::Impl {
     };
     const std::size_t market_offset = pref_offset + kPrefectureFlows * pn;
     const std::size_t mn = d.market();
-    std::vector<std::int64_t> unfilled(mn, 0), mean_wage(mn, 0), employers(mn, 0);
-    for (std::size_t q = 0; q < e.size(); ++q) ++employers[prefecture_of(e.municipality[q]) * d.fields + e.field[q]];
-    for (std::size_t q = 0; q < e.size(); ++q)
-      if (e.capacity[q] > e.filled[q])
-        unfilled[prefecture_of(e.municipality[q]) * d.fields + e.field[q]] += e.capacity[q] - e.filled[q];
+    std::vector<std::int64_t> unfilled(mn, 0), mean_wage(mn, 0), establishments(mn, 0);
+    for (std::size_t q = 0; q < employers.store().size(); ++q) ++establishments[prefecture_of(employers.store().municipality[q]) * d.fields + employers.store().field[q]];
+    for (std::size_t q = 0; q < employers.store().size(); ++q)
+      if (employers.store().capacity[q] > employers.store().filled[q])
+        unfilled[prefecture_of(employers.store().municipality[q]) * d.fields + employers.store().field[q]] += employers.store().capacity[q] - employers.store().filled[q];
     for (std::size_t q = 0; q < mn; ++q)
       mean_wage[q] = total.wage_n[q] ? (total.wage_sum[q] + total.wage_n[q] / 2) / total.wage_n[q] : 0;
     out.labour_market = {
@@ -1912,7 +1740,7 @@ struct Engine::Impl {
         {"employers",
          "establishments employing foreign workers (each employer agent stands for persons_per_agent of them)",
          "establishments",
-         persons(employers),
+         persons(establishments),
          {}},
     };
     return out;
@@ -1925,10 +1753,10 @@ struct Engine::Impl {
     apply_events(date);
     const bool census_month = month_of(date) == sc.census_month;
     if (census_month) {
-      grow_employers(step_number);
-      count_market_wages();
+      employers.grow(step_number, tallies);
+      employers.count_market_wages();
     }
-    update_market_wages();
+    employers.update_market_wages();
     timings.employers += clock.lap();
     migrant_phase();
     const std::size_t chunk_count = (m.size() + kChunk - 1) / kChunk;
