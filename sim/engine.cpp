@@ -36,6 +36,8 @@
 #include "rules/status_rules.hpp"
 #include "market/open_places.hpp"
 #include "migrants/family.hpp"
+#include "migrants/hazards.hpp"
+#include "migrants/learning.hpp"
 #include "migrants/population.hpp"
 #include "municipalities/municipalities.hpp"
 #include "migrants/clocks.hpp"
@@ -63,7 +65,6 @@ struct OriginDraws {
   std::vector<NewAgent> direct;                               // entrants who need no job
 };
 
-double monthly_probability(double rate_per_year) { return 1.0 - std::pow(1.0 - rate_per_year, 1.0 / 12.0); }
 
 }  // namespace
 
@@ -85,16 +86,11 @@ struct Engine::Impl {
   Scenario sc;
   Dims d;
   std::int64_t persons_per_agent;
-  // How bad working conditions c (0-255) are, 1 - c / 255: read by every action of a worker.
-  static constexpr std::array<double, 256> bad_conditions_at = [] {
-    std::array<double, 256> bad{};
-    for (std::size_t c = 0; c < bad.size(); ++c) bad[c] = 1.0 - static_cast<double>(c) / 255.0;
-    return bad;
-  }();
-
   MigrantStore m;
   Municipalities municipalities;
   Employers employers;
+  Hazards hazards;
+  LearningRates learning_rates;
   std::uint32_t next_id = 0;
   std::int32_t now = 0;  // the step being simulated (0: the start)
 
@@ -104,38 +100,6 @@ struct Engine::Impl {
   PolicyInForce policy;
   PhaseTimes timings;
   std::vector<std::uint32_t> new_place;  // reused by compact()
-  // Japanese learnt a month, fixed point, [municipality * origins + origin], one table per period
-  // between censuses (the rates change only with the portfolios), from the step in rate_from;
-  // and what the months before the period added up to, so any stretch of months takes two looks
-  // (each one cache line: the two side by side).
-  struct LearningCell {
-    std::uint64_t before;  // points learnt in the months before the period
-    std::uint32_t rate;    // points a month in the period
-  };
-  std::vector<std::vector<LearningCell>> japanese_learning;
-  std::vector<std::int32_t> rate_from;
-  std::uint32_t skill_rate = 0;  // fixed-point skill points a month at work
-  // Upper bounds of each hazard's monthly probability: an agent's clocks tick at these rates
-  // and a tick becomes an event with probability hazard / bound (thinning), so an agent is
-  // visited in the months it may act, not every month.
-  // A bound and the log of its complement, tabulated where they are drawn from.
-  struct Bound {
-    double p = 0.0, log_none = 0.0;
-  };
-  // The exit and search hazards fall as integration rises, and a municipality's integration never
-  // falls below what its policies (language classes, consultation, residents' assembly) give at
-  // the start, since policies are adopted but never dropped: so those bounds are tabulated for
-  // each such floor in use, and a municipality's residents are planned with its own.
-  std::vector<double> integration_floors;       // the distinct floors, ascending
-  std::vector<std::uint8_t> integration_floor;  // [municipality]: its floor's place in them
-  std::vector<Bound> exit_bound;                // [(status * 3 + family state (none, here, abroad)) * floors + floor]
-  std::vector<Bound> abscond_bound;             // [status * 256 + the employer's conditions]
-  std::vector<Bound> search_bound;              // [(status * 256 + the employer's conditions) * floors + floor]
-  Bound family_bound;                           // the same for everyone: join_rate × the largest integration boost
-  // How far a hazard may exceed its bound by rounding (the same factors multiplied in another order).
-  static constexpr double kBoundTolerance = 1.0 + 1e-12;
-  // Per-agent lookups kept in small dense arrays rather than read from the scenario's structs.
-  std::vector<double> exit_probability, abscond_probability;
   std::vector<std::int64_t> children_at_census;  // agents aged 6-14 per municipality
   std::vector<double> destination_weight;        // [municipality * origins + origin], this month
 
@@ -167,6 +131,8 @@ struct Engine::Impl {
         persons_per_agent(scenario.persons_per_agent()),
         municipalities(sc),
         employers(sc, municipalities),
+        hazards(sc),
+        learning_rates(sc, municipalities),
         rules(sc),
         caps(sc),
         policy(sc),
@@ -181,9 +147,6 @@ struct Engine::Impl {
         field_places(d.fields) {
     if (sc.family.children_mean > 0)
       children_abroad = boost::random::poisson_distribution<int>(sc.family.children_mean);
-    const double family_join = sc.family.join_rate_per_month * std::max(1.0, 1.0 + sc.integration.family_join_boost);
-    family_bound = {std::min(1.0, family_join), std::log1p(-std::min(1.0, family_join))};
-    skill_rate = to_fixed_points(sc.learning.skill_points_per_month);
   }
 
   // The municipalities, the initial agents and their employers: made in run(), so with its
@@ -191,13 +154,9 @@ struct Engine::Impl {
   void populate() {
     municipalities.populate();
     children_at_census.assign(d.municipalities, 0);
-    set_integration_floors();
+    hazards.set_integration_floors(municipalities);
     init_agents_and_employers();
     for (std::size_t i = 0; i < m.size(); ++i) counts.add(m.status[i], m.field[i], m.municipality[i], m.origin[i], 1);
-  }
-
-  static std::uint32_t to_fixed_points(double points) {
-    return static_cast<std::uint32_t>(std::llround(std::max(0.0, points) * (1 << kPointShift)));
   }
 
   std::size_t prefecture_of(std::uint16_t municipality) const { return municipalities.prefecture_of(municipality); }
@@ -344,17 +303,6 @@ struct Engine::Impl {
     }
   }
 
-  // Japanese points learnt a month: faster from a close language and where classes are run.
-  double japanese_per_month(std::size_t origin, std::size_t municipality) const {
-    return sc.learning.japanese_points_per_month * (0.5 + sc.origins[origin].language_proximity) *
-           (1.0 + sc.learning.language_class_boost * municipalities.state().language_classes[municipality]) *
-           (1.0 + sc.integration.learning_boost * municipalities.integration(municipality));
-  }
-
-  static std::uint16_t add_points(std::uint16_t points, double more) {
-    return static_cast<std::uint16_t>(std::min<double>(kMaxPoints, points + std::round(more * (1 << kPointShift))));
-  }
-
   void init_agents_and_employers() {
     // Agents: each stock cell's persons times the scale, rounded stochastically per cell; ids
     // in cell order. Each agent draws from a stream of its own id, so the cells are filled in
@@ -403,9 +351,9 @@ struct Engine::Impl {
           m.employer_since[i] = static_cast<std::int16_t>(-in_status);
           // What the months already spent in Japan taught them.
           m.learning[i].japanese =
-              add_points(m.learning[i].japanese, in_status * japanese_per_month(cell.origin, cell.municipality));
+              LearningRates::add_points(m.learning[i].japanese, in_status * learning_rates.japanese_per_month(cell.origin, cell.municipality));
           if (sc.fields[cell.field].employs)
-            m.learning[i].skill = add_points(m.learning[i].skill, in_status * sc.learning.skill_points_per_month);
+            m.learning[i].skill = LearningRates::add_points(m.learning[i].skill, in_status * learning_rates.skill_per_month());
         }
       }
     });
@@ -421,64 +369,7 @@ struct Engine::Impl {
   void apply_events(MonthIndex date, bool starting = false) {
     const bool rules_change = policy.apply(date, starting, rules, caps);
     municipalities.sign_agreements_of(date);
-    if (!rules_change) return;  // the hazards and their bounds follow the rules alone
-    exit_probability.resize(d.statuses);
-    abscond_probability.resize(d.statuses);
-    for (std::size_t s = 0; s < d.statuses; ++s) {
-      exit_probability[s] = monthly_probability(rules[s].exit_rate_per_year);
-      abscond_probability[s] = monthly_probability(rules[s].abscond_rate_per_year);
-    }
-    const auto& b = sc.behaviour;
-    auto bound = [](double p) {
-      p = std::clamp(p, 0.0, 1.0);
-      return Bound{p, std::log1p(-p)};
-    };
-    const auto& g = sc.integration;
-    const std::size_t floors = integration_floors.size();
-    exit_bound.resize(d.statuses * 3 * floors);
-    abscond_bound.resize(d.statuses * 256);
-    search_bound.resize(d.statuses * 256 * floors);
-    for (std::size_t s = 0; s < d.statuses; ++s) {
-      for (std::size_t q = 0; q < floors; ++q) {
-        // At integration I >= the floor, satisfaction is at least its integration part (its wage
-        // and conditions parts are not negative); exit_reduction and exit_satisfaction_reduction
-        // lie in [0, 1], so both factors are at their largest at the floor.
-        const double low = integration_floors[q];
-        const double exit =
-            exit_probability[s] * (1.0 - g.exit_reduction * low) *
-            (1.0 - b.exit_satisfaction_reduction * b.satisfaction_weight_integration * low / employers.satisfaction_weight_total());
-        exit_bound[(s * 3 + 0) * floors + q] = bound(exit);
-        exit_bound[(s * 3 + 1) * floors + q] = bound(exit * b.exit_family_present);
-        // Once the separation is long.
-        exit_bound[(s * 3 + 2) * floors + q] = bound(exit * std::max(1.0, b.exit_family_separated));
-      }
-      for (std::size_t c = 0; c < 256; ++c) {
-        const double bad = bad_conditions_at[c];
-        abscond_bound[s * 256 + c] = bound(abscond_probability[s] * std::max(1.0, b.abscond_when_change_allowed) *
-                                           std::max(0.0, 1.0 + b.abscond_bad_conditions_multiplier * bad));
-        for (std::size_t q = 0; q < floors; ++q)  // onward_move_push is at least 0
-          search_bound[(s * 256 + c) * floors + q] =
-              bound(rules[s].job_search_rate_per_month * (1.0 + g.onward_move_push * (1.0 - integration_floors[q])) *
-                    std::max(0.0, 1.0 + b.search_bad_conditions_multiplier * bad));
-      }
-    }
-  }
-
-  // Each municipality's integration floor: what its policies at the start give (integration adds
-  // AJT coverage to it, and policies are never dropped).
-  void set_integration_floors() {
-    std::vector<double> floor_of(d.municipalities);
-    for (std::size_t k = 0; k < d.municipalities; ++k) floor_of[k] = std::min(1.0, municipalities.policies_integration(k));
-    integration_floors = floor_of;
-    std::sort(integration_floors.begin(), integration_floors.end());
-    integration_floors.erase(std::unique(integration_floors.begin(), integration_floors.end()),
-                             integration_floors.end());
-    if (integration_floors.empty()) integration_floors.push_back(0.0);  // no municipality
-    integration_floor.resize(d.municipalities);
-    for (std::size_t k = 0; k < d.municipalities; ++k)
-      integration_floor[k] = static_cast<std::uint8_t>(
-          std::lower_bound(integration_floors.begin(), integration_floors.end(), floor_of[k]) -
-          integration_floors.begin());
+    if (rules_change) hazards.rebuild(rules, employers.satisfaction_weight_total());  // they follow the rules alone
   }
 
   // ---- the month's phases ----------------------------------------------------------------
@@ -542,53 +433,23 @@ struct Engine::Impl {
   void learn_until(std::size_t i) { learn_until(i, StoredAgent{m, i}); }
   template <class Agent>
   void learn_until(std::size_t i, const Agent& a) {
-    Learning& learnt = m.learning[i];
-    const std::int32_t from = learnt.learned_to;
-    if (now <= from) return;
-    learnt.learned_to = static_cast<std::int16_t>(now);
-    if (learnt.japanese < kMaxPoints) {
-      const std::size_t cell = a.municipality() * d.origins + a.origin();
-      // Learning is counted from the first period on; period p holds the months after
-      // rate_from[p] - 1, up to the next period's.
-      auto learnt_by = [&](std::int32_t step, std::size_t p) {
-        const LearningCell& c = japanese_learning[p][cell];
-        return c.before + static_cast<std::uint64_t>(step - (rate_from[p] - 1)) * c.rate;
-      };
-      const std::int32_t start = std::max(from, rate_from.front() - 1);
-      const auto period_of_start = static_cast<std::size_t>(
-          std::upper_bound(rate_from.begin(), rate_from.end(), start + 1) - rate_from.begin() - 1);
-      const std::uint64_t points =
-          learnt.japanese + learnt_by(now, rate_from.size() - 1) - learnt_by(start, period_of_start);
-      learnt.japanese = static_cast<std::uint16_t>(std::min<std::uint64_t>(kMaxPoints, points));
-    }
-    if (a.employer() != kNone32 && learnt.skill < kMaxPoints)
-      learnt.skill = static_cast<std::uint16_t>(
-          std::min<std::uint32_t>(kMaxPoints, learnt.skill + static_cast<std::uint32_t>(now - from) * skill_rate));
+    learning_rates.add_up(m.learning[i], a, now);
   }
 
   // The bounds of agent i's hazard clocks, from its status, family, employer (whose working
   // conditions are its own for good) and municipality (its integration floor); each holds until
   // one of them changes, and every such change re-plans the agent.
   const Bound& exit_bound_of(std::size_t i) const {
-    return exit_bound_for(m.status[i], m.family[i], m.municipality[i]);
+    return hazards.exit_bound(m.status[i], m.family[i], m.municipality[i]);
   }
-  const Bound& exit_bound_for(std::uint8_t status, std::uint8_t family, std::uint16_t municipality) const {
-    return exit_bound[(status * 3U + kFamilyState[family]) * integration_floors.size() +
-                      integration_floor[municipality]];
-  }
-  const Bound& abscond_bound_of(std::size_t i) const { return abscond_bound_for(m.status[i], m.employer[i]); }
-  const Bound& abscond_bound_for(std::uint8_t status, std::uint32_t employer) const {
-    return abscond_bound[status * 256U + employers.card(employer).conditions];
+  const Bound& abscond_bound_of(std::size_t i) const {
+    return hazards.abscond_bound(m.status[i], employers.card(m.employer[i]).conditions);
   }
   const Bound& search_bound_of(std::size_t i) const {
-    return search_bound_for(m.status[i], m.employer[i], m.municipality[i]);
-  }
-  const Bound& search_bound_for(std::uint8_t status, std::uint32_t employer, std::uint16_t municipality) const {
-    return search_bound[(status * 256U + employers.card(employer).conditions) * integration_floors.size() +
-                        integration_floor[municipality]];
+    return hazards.search_bound(m.status[i], employers.card(m.employer[i]).conditions, m.municipality[i]);
   }
   double bad_conditions_of(std::size_t i) const {
-    return m.employer[i] != kNone32 ? bad_conditions_at[employers.card(m.employer[i]).conditions] : 0.0;
+    return m.employer[i] != kNone32 ? Hazards::bad_conditions(employers.card(m.employer[i]).conditions) : 0.0;
   }
 
   // Plans agent i's next month of action from step `from` on: the dates its status fixes (a
@@ -666,13 +527,13 @@ struct Engine::Impl {
       count_live(bound, start, clock, from);
     };
     const auto municipality = a.municipality();
-    add_clock(exit_bound_for(status, family, municipality), from, kExitClock);
-    if (employed) add_clock(abscond_bound_for(status, employer), from, kAbscondClock);
+    add_clock(hazards.exit_bound(status, family, municipality), from, kExitClock);
+    if (employed) add_clock(hazards.abscond_bound(status, employers.card(employer).conditions), from, kAbscondClock);
     if (employed && at_work && covered && employer_change::ever_allowed(rule))
-      add_clock(search_bound_for(status, employer, municipality),
+      add_clock(hazards.search_bound(status, employers.card(employer).conditions, municipality),
                 employer_change::search_from(rule, field, a.employer_since(), from), kSearchClock);
     if (rule.family_allowed && abroad(family) != 0)
-      add_clock(family_bound, std::max<std::int64_t>(from, since + rule.family_delay_months), kFamilyClock);
+      add_clock(hazards.family_bound(), std::max<std::int64_t>(from, since + rule.family_delay_months), kFamilyClock);
     std::uint8_t clocks = 0;
     std::optional<Stream> own;
     for (std::int64_t segment = from; segment <= next && segment < kNeverStep;) {
@@ -822,7 +683,7 @@ struct Engine::Impl {
           // And its learning, if it may attempt a transition (whose requirements read it).
           if (rules.may_attempt_transition(m.status[ahead], now - m.status_since[ahead])) {
             prefetch_at(ahead, m.learning);
-            __builtin_prefetch(&japanese_learning.back()[m.municipality[ahead] * d.origins + m.origin[ahead]]);
+            learning_rates.prefetch(m.municipality[ahead], m.origin[ahead]);
           }
           start_stream(k + kActorAhead / 2);
         }
@@ -876,34 +737,21 @@ struct Engine::Impl {
   void act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& t, StepDelta& delta) {
     const auto status = m.status[i];
     const auto& rule = rules[status];
-    const auto& behaviour = sc.behaviour;
     const bool employed = m.employer[i] != kNone32;
     const double bad_conditions = bad_conditions_of(i);
     if (clocks & kExitClock) {
-      // Return hazard: lowered by integration, satisfaction and a family at hand; raised by
-      // long separation from a family abroad.
-      double family_factor = 1.0;
-      if (m.family[i] & kFamilyHereBit)
-        family_factor = behaviour.exit_family_present;
-      else if (abroad(m.family[i]) != 0 && months_in_status(i) > behaviour.family_separation_months)
-        family_factor = behaviour.exit_family_separated;
-      const double exit = exit_probability[status] *
-                          (1.0 - sc.integration.exit_reduction * municipalities.integration(m.municipality[i])) *
-                          (1.0 - behaviour.exit_satisfaction_reduction * satisfaction(i)) * family_factor;
-      const double bound = exit_bound_of(i).p;
-      if (exit > bound * kBoundTolerance && bound < 1.0)
-        throw std::logic_error("internal error: an exit hazard exceeds its bound");
-      if (r.uniform() * bound < exit) {
+      const double exit = hazards.exit(status, municipalities.integration(m.municipality[i]), satisfaction(i),
+                                       hazards.exit_family_factor(m.family[i], months_in_status(i)));
+      const Bound& bound = exit_bound_of(i);
+      if (Hazards::exceeds(exit, bound)) throw std::logic_error("internal error: an exit hazard exceeds its bound");
+      if (r.uniform() * bound.p < exit) {
         leave(i, kExit, t, delta, requests.separations);
         return;
       }
     }
     if (employed && (clocks & kAbscondClock)) {
-      // Bad conditions push workers out; where the rules let them change employer, most
-      // change legally instead of absconding (the TITP pattern where they cannot).
-      const double abscond = abscond_probability[status] *
-                             (1.0 + behaviour.abscond_bad_conditions_multiplier * bad_conditions) *
-                             (employer_change::allowed_now(rule, m.field[i], months_with_employer(i)) ? behaviour.abscond_when_change_allowed : 1.0);
+      const double abscond = hazards.abscond(
+          status, bad_conditions, employer_change::allowed_now(rule, m.field[i], months_with_employer(i)));
       if (r.uniform() * abscond_bound_of(i).p < abscond) {
         leave(i, kAbscond, t, delta, requests.separations);
         return;
@@ -956,13 +804,10 @@ struct Engine::Impl {
       seeks.emplace(covered, true);
     } else if (rules.works_in(status_field)) {
       auto searches = [&] {
-        const double search = rule.job_search_rate_per_month *
-                              (1.0 + sc.behaviour.search_bad_conditions_multiplier * bad_conditions) *
-                              (1.0 + sc.integration.onward_move_push * (1.0 - municipalities.integration(m.municipality[i])));
-        const double bound = search_bound_of(i).p;
-        if (search > bound * kBoundTolerance && bound < 1.0)
-          throw std::logic_error("internal error: a search hazard exceeds its bound");
-        return r.uniform() * bound < search;
+        const double search = hazards.search(rule, bad_conditions, municipalities.integration(m.municipality[i]));
+        const Bound& bound = search_bound_of(i);
+        if (Hazards::exceeds(search, bound)) throw std::logic_error("internal error: a search hazard exceeds its bound");
+        return r.uniform() * bound.p < search;
       };
       if (!employed || ((clocks & kSearchClock) && employer_change::allowed_now(rule, m.field[i], months_with_employer(i)) && searches())) {
         auto target = field;
@@ -975,8 +820,7 @@ struct Engine::Impl {
     }
     if ((clocks & kFamilyClock) && rule.family_allowed && abroad(m.family[i]) != 0 &&
         in_status >= rule.family_delay_months &&
-        r.uniform() * family_bound.p < sc.family.join_rate_per_month * (1.0 + sc.integration.family_join_boost *
-                                                                                  municipalities.integration(m.municipality[i]))) {
+        r.uniform() * hazards.family_bound().p < hazards.family_join(municipalities.integration(m.municipality[i]))) {
       join_family(i, t, delta, requests.joined);
     }
     if (seeks) record_seeker(requests.seekers_for(seeks->first), i, seeks->first, seeks->second);
@@ -1331,7 +1175,7 @@ struct Engine::Impl {
         const Seeker& record = seekers[ahead.seeker];
         prefetch_at(record.agent, m.learning, m.linked_family, m.municipality, m.employer, m.field, m.employer_since,
                     m.next_wake, m.wake_clocks);
-        __builtin_prefetch(&japanese_learning.back()[record.municipality * d.origins + record.origin]);
+        learning_rates.prefetch(record.municipality, record.origin);
         __builtin_prefetch(&employers.card(ahead.employer));
         __builtin_prefetch(&employers.store().filled[ahead.employer], 1);
       }
@@ -1471,19 +1315,7 @@ struct Engine::Impl {
   // Yearly: the municipalities' AJTs and integration, then the learning rates they give.
   void update_municipalities() {
     municipalities.update(children_at_census);
-    // Learning rates change only with the portfolios: tabulated here for the months from the
-    // next on, not per agent-month; the earlier periods' stay for the learning not yet added up.
-    auto& period = japanese_learning.emplace_back(d.municipal_origin(), LearningCell{0, 0});
-    if (!rate_from.empty()) {
-      const auto& last = japanese_learning[japanese_learning.size() - 2];
-      for (std::size_t cell = 0; cell < period.size(); ++cell)
-        period[cell].before =
-            last[cell].before + static_cast<std::uint64_t>(now + 1 - rate_from.back()) * last[cell].rate;
-    }
-    rate_from.push_back(now + 1);
-    for (std::size_t k = 0; k < d.municipalities; ++k)
-      for (std::size_t o = 0; o < d.origins; ++o)
-        period[k * d.origins + o].rate = to_fixed_points(japanese_per_month(o, k));
+    learning_rates.tabulate_period(now);
   }
 
   // ---- census ---------------------------------------------------------------------------

@@ -14,12 +14,14 @@ constexpr std::uint8_t kFamilyHereBit = 0x40;  // in an agent's family byte: the
 constexpr std::uint8_t kChildrenMask = 0x3F;
 // The family still abroad, from an agent's family byte.
 constexpr std::uint8_t abroad(std::uint8_t family) { return family & static_cast<std::uint8_t>(~kFamilyHereBit); }
-// The family state an exit bound is kept for, per family byte: 0 none, 1 here, 2 abroad.
+// The family states an exit bound is kept for.
+enum FamilyState : std::uint8_t { kNoFamily, kFamilyHere, kFamilyAbroad, kFamilyStates };
+// The family state of each family byte.
 constexpr std::array<std::uint8_t, 256> kFamilyState = [] {
   std::array<std::uint8_t, 256> state{};
   for (std::size_t b = 0; b < state.size(); ++b) {
     const auto family = static_cast<std::uint8_t>(b);
-    state[b] = (family & kFamilyHereBit) ? 1 : (abroad(family) != 0 ? 2 : 0);
+    state[b] = (family & kFamilyHereBit) ? kFamilyHere : (abroad(family) != 0 ? kFamilyAbroad : kNoFamily);
   }
   return state;
 }();
