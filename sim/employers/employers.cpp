@@ -139,19 +139,6 @@ void Employers::count_market_wages() {
   }
 }
 
-double Employers::job_satisfaction(std::uint32_t k, double wage) const {
-  const auto& b = scenario_.behaviour;
-  const auto& card = cards_[k];
-  const auto p = municipalities_.prefecture_of(card.municipality);
-  const double minimum = minimum_monthly_wage_[p];
-  const double market = std::max(1.0, market_wage_[p * fields_ + card.field]);
-  const double above_minimum = std::clamp((wage / minimum - 1.0) / (b.wage_full_marks_over_minimum - 1.0), 0.0, 1.0);
-  const double against_market = std::clamp(0.5 + 0.5 * (wage / market - 1.0) / b.wage_market_span, 0.0, 1.0);
-  const double wage_term = b.wage_minimum_share * above_minimum + (1.0 - b.wage_minimum_share) * against_market;
-  return (b.satisfaction_weight_wage * wage_term + b.satisfaction_weight_conditions * card.conditions / 255.0) /
-         satisfaction_weight_total_;
-}
-
 void Employers::grow(std::uint32_t step, tbb::enumerable_thread_specific<Tally>& tallies) {
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, size(), kChunk), [&](const auto& range) {
     Tally& tally = tallies.local();

@@ -5,6 +5,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -59,8 +60,20 @@ class Employers {
   // sums are kept as wages change (set_wage) and counted again when capacities do.
   void count_market_wages();
   void update_market_wages();
-  // The wage and conditions part of satisfaction for a worker paid `wage` by employer k.
-  double job_satisfaction(std::uint32_t k, double wage) const;
+  // The wage and conditions part of satisfaction for a worker paid `wage` by employer k (inlined:
+  // asked whenever an exit clock ticks).
+  double job_satisfaction(std::uint32_t k, double wage) const {
+    const auto& b = scenario_.behaviour;
+    const auto& card = cards_[k];
+    const auto p = municipalities_.prefecture_of(card.municipality);
+    const double minimum = minimum_monthly_wage_[p];
+    const double market = std::max(1.0, market_wage_[p * fields_ + card.field]);
+    const double above_minimum = std::clamp((wage / minimum - 1.0) / (b.wage_full_marks_over_minimum - 1.0), 0.0, 1.0);
+    const double against_market = std::clamp(0.5 + 0.5 * (wage / market - 1.0) / b.wage_market_span, 0.0, 1.0);
+    const double wage_term = b.wage_minimum_share * above_minimum + (1.0 - b.wage_minimum_share) * against_market;
+    return (b.satisfaction_weight_wage * wage_term + b.satisfaction_weight_conditions * card.conditions / 255.0) /
+           satisfaction_weight_total_;
+  }
   // The sum of the satisfaction weights (wage, conditions, integration), which each part is divided by.
   double satisfaction_weight_total() const { return satisfaction_weight_total_; }
 

@@ -26,19 +26,4 @@ void CapLedger::set_in_force(MonthIndex date) {
   }
 }
 
-bool CapLedger::allows(std::size_t status, std::size_t field, const std::vector<std::int64_t>& stock) const {
-  for (const auto c : in_force_[status * fields_ + field]) {
-    const auto& cap = caps_[c];
-    if (cap.kind == FieldCap::Kind::admissions) {
-      if (admitted_[c] + 1 > limit_agents_[c]) return false;
-    } else {
-      std::int64_t holders = 0;
-      for (std::size_t s = 0; s < statuses_; ++s)
-        if (cap.statuses[s]) holders += stock[s * fields_ + field];
-      if (holders + 1 > limit_agents_[c]) return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace migsim

@@ -23,7 +23,21 @@ class CapLedger {
   bool capped(std::size_t status_field) const { return !in_force_[status_field].empty(); }
   // Whether one more admission of `status` into `field` fits every cap in force, with the stock
   // per (status, field) `stock`.
-  bool allows(std::size_t status, std::size_t field, const std::vector<std::int64_t>& stock) const;
+  // Inlined: every entrant from abroad asks.
+  bool allows(std::size_t status, std::size_t field, const std::vector<std::int64_t>& stock) const {
+    for (const auto c : in_force_[status * fields_ + field]) {
+      const auto& cap = caps_[c];
+      if (cap.kind == FieldCap::Kind::admissions) {
+        if (admitted_[c] + 1 > limit_agents_[c]) return false;
+      } else {
+        std::int64_t holders = 0;
+        for (std::size_t s = 0; s < statuses_; ++s)
+          if (cap.statuses[s]) holders += stock[s * fields_ + field];
+        if (holders + 1 > limit_agents_[c]) return false;
+      }
+    }
+    return true;
+  }
   // One admission of the status into the field, counted by the caps in force on it.
   void count_admission(std::size_t status_field) {
     for (const auto cap : in_force_[status_field]) ++admitted_[cap];
