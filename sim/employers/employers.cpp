@@ -26,7 +26,8 @@ Employers::Employers(const Scenario& scenario, const Municipalities& municipalit
       b.satisfaction_weight_wage + b.satisfaction_weight_conditions + b.satisfaction_weight_integration;
 }
 
-void Employers::create(const std::vector<std::int64_t>& workers_at, MigrantStore& migrants) {
+std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& workers_at,
+                                             const MigrantStore& migrants) {
   // Employers: per (field, municipality) with workers, enough firms of the mean size, their
   // sizes spread lognormally, with spare capacity; fields are contiguous so each field's
   // market owns a range.
@@ -84,12 +85,13 @@ void Employers::create(const std::vector<std::int64_t>& workers_at, MigrantStore
   // worker gives the origin of a diaspora owner.
   std::vector<std::uint32_t> cursor(first_employer);
   std::vector<std::uint8_t> first_origin(size(), kNone8);
+  std::vector<std::uint32_t> employer_of(migrants.size(), kNone32);
   for (std::size_t i = 0; i < migrants.size(); ++i) {
     if (!scenario_.fields[migrants.field[i]].employs) continue;
     const std::size_t key = migrants.field[i] * municipalities_count_ + migrants.municipality[i];
     while (store_.filled[cursor[key]] >= quota[cursor[key]]) ++cursor[key];
     const std::uint32_t employer = cursor[key];
-    migrants.employer[i] = employer;
+    employer_of[i] = employer;
     if (store_.filled[employer]++ == 0) first_origin[employer] = migrants.origin[i];
   }
   store_.hires_words = (size() + 63) / 64;
@@ -108,6 +110,7 @@ void Employers::create(const std::vector<std::int64_t>& workers_at, MigrantStore
   for (std::size_t k = 0; k < size(); ++k)
     cards_[k] = {store_.wage_yen[k], store_.municipality[k], store_.field[k], store_.conditions[k]};
   count_market_wages();
+  return employer_of;
 }
 
 void Employers::set_wage(std::uint32_t k, std::uint32_t wage_yen) {
@@ -137,6 +140,17 @@ void Employers::count_market_wages() {
     wage_bill_[market_cell(k)] += static_cast<std::int64_t>(store_.wage_yen[k]) * store_.capacity[k];
     places_offered_[market_cell(k)] += store_.capacity[k];
   }
+}
+
+std::vector<double> Employers::unfilled_share_by_municipality() const {
+  std::vector<double> places(municipalities_count_, 0.0), open(municipalities_count_, 0.0),
+      unfilled_share(municipalities_count_, 0.0);
+  for (std::size_t k = 0; k < size(); ++k) {
+    places[store_.municipality[k]] += store_.capacity[k];
+    if (store_.capacity[k] > store_.filled[k]) open[store_.municipality[k]] += store_.capacity[k] - store_.filled[k];
+  }
+  for (std::size_t q = 0; q < municipalities_count_; ++q) unfilled_share[q] = places[q] > 0 ? open[q] / places[q] : 0.0;
+  return unfilled_share;
 }
 
 void Employers::grow(std::uint32_t step, tbb::enumerable_thread_specific<Tally>& tallies) {

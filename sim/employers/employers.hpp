@@ -33,9 +33,10 @@ class Employers {
 
   // Per (field, municipality) with workers (`workers_at`: initial workers, [field * municipalities
   // + municipality]), enough employers of the mean size, their sizes spread lognormally, with
-  // spare capacity; fields are contiguous so each field's market owns a range. The initial
-  // workers (migrants) are given their employers.
-  void create(const std::vector<std::int64_t>& workers_at, MigrantStore& migrants);
+  // spare capacity; fields are contiguous so each field's market owns a range. Returns each
+  // initial migrant's employer (kNone32 for those who do not work): workers go to their place's
+  // employers in turn, each up to its share.
+  std::vector<std::uint32_t> create(const std::vector<std::int64_t>& workers_at, const MigrantStore& migrants);
 
   std::size_t size() const { return store_.size(); }
   const EmployerStore& store() const { return store_; }
@@ -74,6 +75,9 @@ class Employers {
     return (b.satisfaction_weight_wage * wage_term + b.satisfaction_weight_conditions * card.conditions / 255.0) /
            satisfaction_weight_total_;
   }
+  // Per municipality: the share of its employers' places left unfilled (what drives subsidies and
+  // agreements).
+  std::vector<double> unfilled_share_by_municipality() const;
   // The sum of the satisfaction weights (wage, conditions, integration), which each part is divided by.
   double satisfaction_weight_total() const { return satisfaction_weight_total_; }
 

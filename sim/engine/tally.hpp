@@ -2,6 +2,8 @@
 // stock counts every arrival, departure, status change and move keeps up to date.
 #pragma once
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -128,5 +130,19 @@ struct BasicStepCounts {
 };
 using StepCounts = BasicStepCounts<std::int64_t>;
 using StepDelta = BasicStepCounts<std::int32_t>;
+
+// The month's counting: each thread's flows of the year, each thread's changes to the live counts
+// in a parallel phase, and the live counts.
+struct MonthCounts {
+  explicit MonthCounts(const Dims& dims)
+      : tallies([&dims] { return Tally(dims); }), deltas([&dims] { return StepDelta(dims); }), live(dims) {}
+  tbb::enumerable_thread_specific<Tally> tallies;
+  tbb::enumerable_thread_specific<StepDelta> deltas;
+  StepCounts live;
+  // The threads' changes added to the live counts (after a parallel phase).
+  void absorb_deltas() {
+    for (auto& delta : deltas) live.absorb(delta);
+  }
+};
 
 }  // namespace migsim
