@@ -27,8 +27,8 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
     std::vector<PlaceCount> places;
     std::vector<WageCount> wages;
   };
-  const MigrantStore& m = migrants.store();
-  const std::size_t n = m.size();
+  const MigrantStore& store = migrants.store();
+  const std::size_t n = store.size();
   tbb::enumerable_thread_specific<Counts> local([&dims] {
     return Counts{std::vector<CellCount>(dims.national()), std::vector<std::int64_t>(dims.prefecture()),
                   std::vector<PlaceCount>(dims.municipalities), std::vector<WageCount>(dims.market())};
@@ -49,22 +49,22 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
     PlaceCount* const places = s.places.data();
     WageCount* const wages = s.wages.data();
     auto count = [&](std::size_t i) {
-      if (m.fate[i] != kStay) return;
-      auto municipality = m.municipality[i];
-      if (const auto principal = m.principal[i]; principal != kNone32) {
-        if (m.fate[principal] != kStay) return;  // left with its principal
-        municipality = m.municipality[principal];
+      if (store.fate[i] != kStay) return;
+      auto municipality = store.municipality[i];
+      if (const auto principal = store.principal[i]; principal != kNone32) {
+        if (store.fate[principal] != kStay) return;  // left with its principal
+        municipality = store.municipality[principal];
       }
-      const std::size_t field = m.field[i], status_field = held.status_field(m.status[i], field);
-      CellCount& cell = cells[held.cell_of(status_field, m.origin[i])];
+      const std::size_t field = store.field[i], status_field = held.status_field(store.status[i], field);
+      CellCount& cell = cells[held.cell_of(status_field, store.origin[i])];
       PlaceCount& place = places[municipality];
       const auto p = municipalities.prefecture_of(municipality);
       ++cell.stock;
       ++pref_stock[held.pref_cell_of(p, status_field)];
       ++place.residents;
       // School age in whole years, as months of age (no division per agent); one compare.
-      if (static_cast<unsigned>(school_born_by - m.born[i]) < school_span) ++place.children;
-      if (m.employer[i] != kNone32) {
+      if (static_cast<unsigned>(school_born_by - store.born[i]) < school_span) ++place.children;
+      if (store.employer[i] != kNone32) {
         ++cell.workers;
         ++place.workers;
         WageCount& wage = wages[p * held.fields + field];
@@ -78,19 +78,20 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
     std::size_t i = begin;
     for (; i < last_ahead; ++i) {
       const std::size_t ahead = i + kCensusAhead;
-      if (const auto employer = m.employer[ahead]; employer != kNone32) __builtin_prefetch(&employers.card(employer));
-      if (const auto principal = m.principal[ahead]; principal != kNone32) {
-        __builtin_prefetch(&m.fate[principal]);
-        __builtin_prefetch(&m.municipality[principal]);
+      if (const auto employer = store.employer[ahead]; employer != kNone32)
+        __builtin_prefetch(&employers.card(employer));
+      if (const auto principal = store.principal[ahead]; principal != kNone32) {
+        __builtin_prefetch(&store.fate[principal]);
+        __builtin_prefetch(&store.municipality[principal]);
       }
       count(i);
     }
     for (; i < end; ++i) count(i);
   });
-      PopulationCount total{std::vector<std::int64_t>(dims.national()),     std::vector<std::int64_t>(dims.national()),
-               std::vector<std::int64_t>(dims.prefecture()),   std::vector<std::int64_t>(dims.municipalities),
-               std::vector<std::int64_t>(dims.municipalities), std::vector<std::int64_t>(dims.municipalities),
-               std::vector<std::int64_t>(dims.market()),       std::vector<std::int64_t>(dims.market())};
+  PopulationCount total{std::vector<std::int64_t>(dims.national()),     std::vector<std::int64_t>(dims.national()),
+                        std::vector<std::int64_t>(dims.prefecture()),   std::vector<std::int64_t>(dims.municipalities),
+                        std::vector<std::int64_t>(dims.municipalities), std::vector<std::int64_t>(dims.municipalities),
+                        std::vector<std::int64_t>(dims.market()),       std::vector<std::int64_t>(dims.market())};
   for (const auto& s : local) {
     for (std::size_t k = 0; k < dims.national(); ++k) {
       total.stock[k] += s.cells[k].stock;
@@ -112,10 +113,11 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
 
 YearOutput year_output(int year, const PopulationCount& count, const YearTally& flows, const Employers& employers,
                        const Municipalities& municipalities, const Dims& dims, const Scenario& scenario) {
-  const std::int64_t k = scenario.persons_per_agent();
-  auto persons = [k](std::vector<std::int64_t> v) {
-    for (auto& x : v) x *= k;
-    return v;
+  // Agents to persons.
+  const std::int64_t persons_per_agent = scenario.persons_per_agent();
+  auto persons = [persons_per_agent](std::vector<std::int64_t> agents) {
+    for (auto& cell : agents) cell *= persons_per_agent;
+    return agents;
   };
   auto slice = [&](std::size_t offset, std::size_t size) {
     return persons(std::vector<std::int64_t>(flows.v.begin() + static_cast<std::ptrdiff_t>(offset),
@@ -180,10 +182,12 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
   std::vector<std::int64_t> ajts(municipalities.state().ajts.begin(), municipalities.state().ajts.end());
   auto flags = [](const std::vector<std::uint8_t>& v) { return std::vector<std::int64_t>(v.begin(), v.end()); };
   std::vector<std::int64_t> spending(dims.municipalities);
-  for (std::size_t q = 0; q < dims.municipalities; ++q) spending[q] = std::llround(municipalities.state().spending_yen[q]);
+  for (std::size_t q = 0; q < dims.municipalities; ++q)
+    spending[q] = std::llround(municipalities.state().spending_yen[q]);
   std::vector<std::int64_t> agreements(dims.municipalities, 0);
   for (std::size_t q = 0; q < dims.municipalities; ++q)
-    for (std::size_t o = 0; o < dims.origins; ++o) agreements[q] += municipalities.state().agreements[q * dims.origins + o];
+    for (std::size_t o = 0; o < dims.origins; ++o)
+      agreements[q] += municipalities.state().agreements[q * dims.origins + o];
   out.municipality = {
       {"foreign_residents", "foreign residents at the census month", "persons", persons(count.residents), {}},
       {"foreign_workers", "foreign residents in employment", "persons", persons(count.municipal_workers), {}},
@@ -194,12 +198,24 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
        persons(count.children),
        {}},
       {"ajts", "assistant Japanese teachers for foreign children", "teachers", ajts, {}},
-      {"integration_index", "integration level from the policy portfolio (0-1)", "1", {}, municipalities.state().integration},
+      {"integration_index",
+       "integration level from the policy portfolio (0-1)",
+       "1",
+       {},
+       municipalities.state().integration},
       {"agreements", "cooperation agreements with origins", "agreements", agreements, {}},
       {"language_classes", "runs Japanese classes (0/1)", "1", flags(municipalities.state().language_classes), {}},
       {"consultation", "runs a consultation service (0/1)", "1", flags(municipalities.state().consultation), {}},
-      {"residents_assembly", "has a foreign residents' assembly (0/1)", "1", flags(municipalities.state().residents_assembly), {}},
-      {"employer_subsidy", "subsidises employers of foreign workers (0/1)", "1", flags(municipalities.state().employer_subsidy), {}},
+      {"residents_assembly",
+       "has a foreign residents' assembly (0/1)",
+       "1",
+       flags(municipalities.state().residents_assembly),
+       {}},
+      {"employer_subsidy",
+       "subsidises employers of foreign workers (0/1)",
+       "1",
+       flags(municipalities.state().employer_subsidy),
+       {}},
       {"policy_spending_yen", "yearly cost of the portfolio", "yen per year", spending, {}},
       {"entries_by_origin",
        "arrivals from abroad by nationality",
@@ -211,10 +227,13 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
   const std::size_t market_offset = pref_offset + kPrefectureFlows * pn;
   const std::size_t mn = dims.market();
   std::vector<std::int64_t> unfilled(mn, 0), mean_wage(mn, 0), establishments(mn, 0);
-  for (std::size_t q = 0; q < employers.store().size(); ++q) ++establishments[municipalities.prefecture_of(employers.store().municipality[q]) * dims.fields + employers.store().field[q]];
+  for (std::size_t q = 0; q < employers.store().size(); ++q)
+    ++establishments[municipalities.prefecture_of(employers.store().municipality[q]) * dims.fields +
+                     employers.store().field[q]];
   for (std::size_t q = 0; q < employers.store().size(); ++q)
     if (employers.store().capacity[q] > employers.store().filled[q])
-      unfilled[municipalities.prefecture_of(employers.store().municipality[q]) * dims.fields + employers.store().field[q]] += employers.store().capacity[q] - employers.store().filled[q];
+      unfilled[municipalities.prefecture_of(employers.store().municipality[q]) * dims.fields +
+               employers.store().field[q]] += employers.store().capacity[q] - employers.store().filled[q];
   for (std::size_t q = 0; q < mn; ++q)
     mean_wage[q] = count.wage_n[q] ? (count.wage_sum[q] + count.wage_n[q] / 2) / count.wage_n[q] : 0;
   out.labour_market = {
@@ -224,11 +243,7 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
        slice(market_offset + kVacanciesPosted * mn, mn),
        {}},
       {"vacancies_unfilled", "open places at the census month", "persons", persons(unfilled), {}},
-      {"cap_blocked",
-       "admissions refused by a field cap",
-       "persons",
-       slice(market_offset + kCapBlocked * mn, mn),
-       {}},
+      {"cap_blocked", "admissions refused by a field cap", "persons", slice(market_offset + kCapBlocked * mn, mn), {}},
       {"mean_wage_yen", "mean monthly wage of foreign workers employed", "yen per month", mean_wage, {}},
       {"employers",
        "establishments employing foreign workers (each employer agent stands for persons_per_agent of them)",

@@ -51,7 +51,8 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
           std::ceil(static_cast<double>(workers) * (1.0 + scenario_.employers.initial_vacancy_rate)));
       first_employer[f * municipalities_count_ + mi] = static_cast<std::uint32_t>(size());
       const double minimum_monthly =
-          scenario_.prefectures[municipalities_.prefecture_of(static_cast<std::uint16_t>(mi))].minimum_wage_yen_per_hour *
+          scenario_.prefectures[municipalities_.prefecture_of(static_cast<std::uint16_t>(mi))]
+              .minimum_wage_yen_per_hour *
           scenario_.employers.hours_per_month;
       std::vector<double> relative_size(n);
       for (std::uint32_t j = 0; j < n; ++j) {
@@ -67,7 +68,8 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
         store_.wage_yen.push_back(static_cast<std::uint32_t>(std::lround(minimum_monthly * std::max(1.0, premium(r)))));
         boost::random::normal_distribution<double> conditions(scenario_.employers.conditions_mean,
                                                               scenario_.employers.conditions_sd);
-        store_.conditions.push_back(static_cast<std::uint8_t>(std::lround(255.0 * std::clamp(conditions(r), 0.0, 1.0))));
+        store_.conditions.push_back(
+            static_cast<std::uint8_t>(std::lround(255.0 * std::clamp(conditions(r), 0.0, 1.0))));
         store_.owner_origin.push_back(kNone8);
       }
       const auto capacity = split_exactly(total_capacity, relative_size);
@@ -104,7 +106,8 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
   }
   for (std::size_t k = 0; k < size(); ++k) {
     Stream r(scenario_.seed, Purpose::initial_employer, 2, k);
-    if (first_origin[k] != kNone8 && r.bernoulli(scenario_.employers.diaspora_share)) store_.owner_origin[k] = first_origin[k];
+    if (first_origin[k] != kNone8 && r.bernoulli(scenario_.employers.diaspora_share))
+      store_.owner_origin[k] = first_origin[k];
   }
   cards_.resize(size());
   for (std::size_t k = 0; k < size(); ++k)
@@ -122,7 +125,8 @@ void Employers::set_wage(std::uint32_t k, std::uint32_t wage_yen) {
 
 void Employers::lose_worker_to_rival(std::uint32_t k, Tally& tally) {
   release(k, tally);
-  set_wage(k, static_cast<std::uint32_t>(std::lround(store_.wage_yen[k] * (1.0 + scenario_.employers.wage_raise_on_loss))));
+  set_wage(
+      k, static_cast<std::uint32_t>(std::lround(store_.wage_yen[k] * (1.0 + scenario_.employers.wage_raise_on_loss))));
 }
 
 void Employers::update_market_wages() {

@@ -89,8 +89,8 @@ class Employers {
   std::vector<EmployerCard> cards_;
   std::vector<double> minimum_monthly_wage_;  // [prefecture], yen
   double satisfaction_weight_total_ = 1.0;
-  std::vector<double> market_wage_;       // [prefecture * fields + field], this month
-  std::vector<std::int64_t> wage_bill_;   // its sums: wage × capacity, and capacity
+  std::vector<double> market_wage_;      // [prefecture * fields + field], this month
+  std::vector<std::int64_t> wage_bill_;  // its sums: wage × capacity, and capacity
   std::vector<std::int64_t> places_offered_;
 
   std::size_t market_cell(std::size_t k) const {

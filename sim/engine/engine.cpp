@@ -199,7 +199,8 @@ struct Engine::Impl {
     for (std::size_t c = 0; c < chunk_count; ++c) {
       const auto& separations = migrants.requests(c).separations;
       for (std::size_t j = 0; j < separations.size(); ++j) {
-        if (j + kAhead < separations.size()) prefetch_at(separations[j + kAhead], store.filled, store.municipality, store.field);
+        if (j + kAhead < separations.size())
+          prefetch_at(separations[j + kAhead], store.filled, store.municipality, store.field);
         employers.release(separations[j], tally);
       }
     }
@@ -215,7 +216,7 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    const auto& s = impl_->scenario;
+    const Scenario& scenario = impl_->scenario;
     auto& timings = impl_->timings;
     Stopwatch clock;
     // Each year is written while the next is simulated, by whichever thread is free: writing is
@@ -230,18 +231,18 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
       writing.run([&] { sink.write_year(pending); });
     };
     impl_->populate();
-    impl_->apply_events(s.start, true);
+    impl_->apply_events(scenario.start, true);
     impl_->migrants.schedule_all(1);
     impl_->update_municipalities();
     timings.setup += clock.lap();
-    write(impl_->census(s.first_year(), false));
+    write(impl_->census(scenario.first_year(), false));
     timings.output += clock.lap();
-    const int steps = s.end - s.start;
-    for (int t = 1; t <= steps; ++t) {
-      const MonthIndex date = s.start + t;
-      impl_->step(static_cast<std::uint32_t>(t), date);
+    const int steps = scenario.end - scenario.start;
+    for (int step = 1; step <= steps; ++step) {
+      const MonthIndex date = scenario.start + step;
+      impl_->step(static_cast<std::uint32_t>(step), date);
       clock.lap();
-      if (month_of(date) == s.census_month) {
+      if (month_of(date) == scenario.census_month) {
         const double before = timings.municipalities;
         YearOutput year = impl_->census(year_of(date));
         const double census_seconds = clock.lap();
@@ -249,7 +250,7 @@ void Engine::run(OutputSink& sink, const RunOptions& options) {
         // census() times its municipal part itself; the rest is output.
         timings.output += census_seconds - (timings.municipalities - before) + clock.lap();
       }
-      if (options.progress) options.progress(t, steps);
+      if (options.progress) options.progress(step, steps);
     }
     writing.wait();
     timings.output += clock.lap();

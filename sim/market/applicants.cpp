@@ -25,8 +25,10 @@ void ApplicantsFromAbroad::draw(std::uint32_t step, const std::vector<std::int64
     const double residents = std::max<double>(1.0, static_cast<double>(live.residents[k]));
     for (std::size_t o = 0; o < dims_.origins; ++o) {
       const double share = static_cast<double>(live.residents_by_origin[k * dims_.origins + o]) / residents;
-      const double w = (1.0 + scenario_.behaviour.agreement_recruitment_weight * municipalities_.state().agreements[k * dims_.origins + o]) *
-                       (1.0 + scenario_.origins[o].network_elasticity * share) * municipalities_.proximity(k * dims_.origins + o);
+      const double w = (1.0 + scenario_.behaviour.agreement_recruitment_weight *
+                                  municipalities_.state().agreements[k * dims_.origins + o]) *
+                       (1.0 + scenario_.origins[o].network_elasticity * share) *
+                       municipalities_.proximity(k * dims_.origins + o);
       destination_weight_[k * dims_.origins + o] = w;
       largest[o] = std::max(largest[o], w);
     }
@@ -54,8 +56,8 @@ void ApplicantsFromAbroad::draw(std::uint32_t step, const std::vector<std::int64
 // Origin o's applicants this month: those for fields that employ, spread over the fields, and
 // those who enter directly, with where they settle.
 void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const std::vector<std::int64_t>& open,
-                 std::vector<std::pair<std::size_t, Applicants>>& to_fields, std::vector<NewAgent>& direct,
-                                       const StepCounts& live) const {
+                                       std::vector<std::pair<std::size_t, Applicants>>& to_fields,
+                                       std::vector<NewAgent>& direct, const StepCounts& live) const {
   const auto& origin = scenario_.origins[o];
   const double weight_sum = std::accumulate(origin.channel_weights.begin(), origin.channel_weights.end(), 0.0);
   if (weight_sum <= 0 || origin.applicants_per_year <= 0) return;
@@ -64,8 +66,8 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
   // Entrants who need no job settle where foreign residents live, pulled the same way.
   double total_residents = 0;
   for (std::size_t k = 0; k < dims_.municipalities; ++k)
-    cumulative_residents[k] =
-        (total_residents += (static_cast<double>(live.residents[k]) + 1.0) * destination_weight_[k * dims_.origins + o]);
+    cumulative_residents[k] = (total_residents += (static_cast<double>(live.residents[k]) + 1.0) *
+                                                  destination_weight_[k * dims_.origins + o]);
   // A guide to the search (Chen and Asau): where the first municipality past each of as
   // many equal steps of the total lies, so a draw starts next to its answer.
   for (std::size_t g = 0, k = 0; g < guide.size(); ++g) {

@@ -17,7 +17,8 @@ void LabourMarket::run(std::uint32_t step, std::size_t chunk_count, Migrants& mi
   std::vector<std::int64_t> open(dims_.fields);
   tbb::parallel_for(std::size_t{0}, dims_.fields, [&](std::size_t f) {
     open[f] =
-        field_places_[f].count_open(employers.store(), employers.store().field_begin[f], employers.store().field_begin[f + 1], scenario_.employers.small_employer_places);
+        field_places_[f].count_open(employers.store(), employers.store().field_begin[f],
+                                    employers.store().field_begin[f + 1], scenario_.employers.small_employer_places);
   });
   applicants.draw(step, open, counts.live);
   update_place_scores(counts.live);
@@ -26,7 +27,8 @@ void LabourMarket::run(std::uint32_t step, std::size_t chunk_count, Migrants& mi
   std::vector<std::int64_t> work(dims_.fields);
   for (std::size_t f = 0; f < dims_.fields; ++f) {
     work[f] = (employers.store().field_begin[f + 1] - employers.store().field_begin[f]) / 4;
-    for (std::size_t c = 0; c < chunk_count; ++c) work[f] += static_cast<std::int64_t>(migrants.requests(c).seekers_in(f));
+    for (std::size_t c = 0; c < chunk_count; ++c)
+      work[f] += static_cast<std::int64_t>(migrants.requests(c).seekers_in(f));
     for (const auto& a : applicants.of_field(f)) work[f] += a.count;
   }
   std::vector<std::size_t> order(dims_.fields);
@@ -44,7 +46,7 @@ void LabourMarket::run(std::uint32_t step, std::size_t chunk_count, Migrants& mi
   // Employers who lost a worker to a rival: freed place, and a raise to keep the rest. Each
   // field's employers by one task, in the order of the markets and hires that took the workers.
   tbb::parallel_for(std::size_t{0}, dims_.fields, [&](std::size_t g) {
-    Tally& t = counts.tallies.local();
+    Tally& tally = counts.tallies.local();
     for (std::size_t f = 0; f < dims_.fields; ++f) {
       const auto& departures = field_departures_[f * dims_.fields + g];
       for (std::size_t j = 0; j < departures.size(); ++j) {
@@ -54,7 +56,7 @@ void LabourMarket::run(std::uint32_t step, std::size_t chunk_count, Migrants& mi
           prefetch_at(departures[j + kAhead], store.filled, store.municipality, store.field, store.wage_yen,
                       store.capacity, employers.cards());
         }
-        employers.lose_worker_to_rival(departures[j], t);
+        employers.lose_worker_to_rival(departures[j], tally);
       }
     }
   });
@@ -69,9 +71,10 @@ void LabourMarket::update_place_scores(const StepCounts& live) {
     for (std::size_t origin = 0; origin < dims_.origins; ++origin) {
       const double conationals =
           static_cast<double>(live.residents_by_origin[place * dims_.origins + origin]) / residents;
-      place_score_[place * dims_.origins + origin] = (1.0 + scenario_.behaviour.urban_pull * municipalities_.urbanity(place)) *
-                                                (1.0 + scenario_.origins[origin].network_elasticity * conationals) *
-                                                (1.0 + scenario_.behaviour.integration_pull * municipalities_.integration(place));
+      place_score_[place * dims_.origins + origin] =
+          (1.0 + scenario_.behaviour.urban_pull * municipalities_.urbanity(place)) *
+          (1.0 + scenario_.origins[origin].network_elasticity * conationals) *
+          (1.0 + scenario_.behaviour.integration_pull * municipalities_.integration(place));
     }
   }
 }
@@ -80,8 +83,8 @@ void LabourMarket::update_place_scores(const StepCounts& live) {
 // field's open places. Touches only this field's employers, its own seekers and this field's
 // stock counts; other counts change through the thread's delta, summed after the market.
 void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migrants, Employers& employers,
-                              ApplicantsFromAbroad& from_abroad, CapLedger& caps, MonthCounts& counts) {
-  Tally& t = counts.tallies.local();
+                               ApplicantsFromAbroad& from_abroad, CapLedger& caps, MonthCounts& counts) {
+  Tally& tally = counts.tallies.local();
   StepDelta& delta = counts.deltas.local();
   Stream r(scenario_.seed, Purpose::matching, step, f);
   auto& places = field_places_[f];
@@ -129,7 +132,7 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
     // Moving into a capped field is an admission like any other.
     if (old_field != f && caps.capped(dims_.status_field(status, f))) {
       if (!caps.allows(status, f, counts.live.status_field)) {
-        ++t.market(kCapBlocked, municipalities_.prefecture_of(places.municipality(opening)), f);
+        ++tally.market(kCapBlocked, municipalities_.prefecture_of(places.municipality(opening)), f);
         continue;
       }
       caps.count_admission(dims_.status_field(status, f));
@@ -137,19 +140,19 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
     places.take(opening);
     const auto municipality = places.municipality(opening);
     if (old_field != f) {
-      ++t.national(kFieldChangesOut, status, old_field, origin);
-      ++t.national(kFieldChangesIn, status, f, origin);
+      ++tally.national(kFieldChangesOut, status, old_field, origin);
+      ++tally.national(kFieldChangesIn, status, f, origin);
       ++counts.live.status_field[dims_.status_field(status, f)];  // this field's: seen by the next cap check
       --delta.status_field[dims_.status_field(status, old_field)];
     }
     if (old_employer != kNone32) {
-      ++t.national(kEmployerChanges, status, f, origin);
-      ++t.prefecture(kPrefEmployerChanges, municipalities_.prefecture_of(municipality), status, f);
+      ++tally.national(kEmployerChanges, status, f, origin);
+      ++tally.prefecture(kPrefEmployerChanges, municipalities_.prefecture_of(municipality), status, f);
       field_departures_[f * dims_.fields + employers.card(old_employer).field].push_back(old_employer);
     }
     hires.push_back({static_cast<std::uint32_t>(q), pick, municipality});
   }
-  migrants.take_jobs(f, seekers, hires, employers, t, delta);
+  migrants.take_jobs(f, seekers, hires, employers, tally, delta);
 
   auto& arrivals = field_arrivals_[f];
   arrivals.clear();
@@ -180,23 +183,25 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
           [agreements, stride](std::uint16_t place) { return agreements[place * stride] != 0; }, r);
       if (!opening) continue;
       places.prefetch_ends(opening->segment);
-      if (!recruits_from(employers, places.place(*opening), places.municipality(*opening), origin, status, r)) opening.reset();
+      if (!recruits_from(employers, places.place(*opening), places.municipality(*opening), origin, status, r))
+        opening.reset();
     }
     if (!opening) continue;  // no employer here recruits this applicant
     pick = places.employer(*opening);
     const auto municipality = places.municipality(*opening);  // the employer's, from the cached segment
     const auto pref = municipalities_.prefecture_of(municipality);
     if (!caps.allows(status, f, counts.live.status_field)) {
-      ++t.market(kCapBlocked, pref, f);
+      ++tally.market(kCapBlocked, pref, f);
       continue;
     }
     places.take(*opening);
     caps.count_admission(dims_.status_field(status, f));
     ++counts.live.status_field[dims_.status_field(status, f)];  // residents are counted when the agent is added
-    ++t.national(kEntries, status, f, origin);
-    ++t.prefecture(kPrefEntries, pref, status, f);
-    ++t.municipal_entries(municipality, origin);
-    Stream agent_stream(scenario_.seed, Purpose::entry_agent, step, (static_cast<std::uint64_t>(f) << 32) | arrivals.size());
+    ++tally.national(kEntries, status, f, origin);
+    ++tally.prefecture(kPrefEntries, pref, status, f);
+    ++tally.municipal_entries(municipality, origin);
+    Stream agent_stream(scenario_.seed, Purpose::entry_agent, step,
+                        (static_cast<std::uint64_t>(f) << 32) | arrivals.size());
     arrivals.push_back({status, static_cast<std::uint8_t>(f), origin, municipality, pick,
                         EntrantDraws::age_months(agent_stream, rules_[status]), entrants_.family(agent_stream, status),
                         kNone32});

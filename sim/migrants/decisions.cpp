@@ -12,8 +12,8 @@ namespace migsim {
 // into the L2 cache only: nine lines an actor, several actors ahead, are more misses than the
 // first-level cache keeps in flight (measured: −1.5 % in all over fourteen paired rounds).
 [[gnu::always_inline]] inline void Migrants::prefetch_actor(std::size_t i) const {
-  prefetch_at<kToL2>(i, store_.id, store_.status, store_.field, store_.origin, store_.municipality, store_.employer, store_.status_since, store_.wake_clocks,
-                     store_.family);
+  prefetch_at<kToL2>(i, store_.id, store_.status, store_.field, store_.origin, store_.municipality, store_.employer,
+                     store_.status_since, store_.wake_clocks, store_.family);
 }
 
 // The agents who act this month: those whose clocks tick or whose status sets a date now, and
@@ -27,7 +27,7 @@ void Migrants::act() {
   for_chunks(n, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
     ChunkRequests& requests = chunks_[chunk];
     requests.clear();
-    Tally& t = counts_.tallies.local();
+    Tally& tally = counts_.tallies.local();
     StepDelta& delta = counts_.deltas.local();
     // The chunk's actors first, then each acted for with the next few actors' state already
     // on its way from memory: actors are a few in a hundred, so each is a cache miss per array.
@@ -52,7 +52,8 @@ void Migrants::act() {
       // a clock that may make it leave ticks, the family that leaves with it.
       if (k + kActorAhead / 2 < actors.size()) {
         const auto ahead = actors[k + kActorAhead / 2];
-        if (const auto employer = store_.employer[ahead]; employer != kNone32) __builtin_prefetch(&employers_.card(employer));
+        if (const auto employer = store_.employer[ahead]; employer != kNone32)
+          __builtin_prefetch(&employers_.card(employer));
         if (store_.wake_clocks[ahead] & (kExitClock | kAbscondClock)) __builtin_prefetch(&store_.linked_family[ahead]);
         // And its learning, if it may attempt a transition (whose requirements read it).
         if (rules_.may_attempt_transition(store_.status[ahead], now_ - store_.status_since[ahead])) {
@@ -62,7 +63,8 @@ void Migrants::act() {
         start_stream(k + kActorAhead / 2);
       }
       const auto i = actors[k];
-      act(i, store_.next_wake[i] == today ? store_.wake_clocks[i] : 0, streams[k % kSeekerRing], requests, t, delta);
+      act(i, store_.next_wake[i] == today ? store_.wake_clocks[i] : 0, streams[k % kSeekerRing], requests, tally,
+          delta);
     }
   });
   counts_.absorb_deltas();
@@ -71,7 +73,7 @@ void Migrants::act() {
 // Sets `due` to the agents in [begin, end) whose next_wake is at most `today`, in order
 // (migsim/wakes.hpp), written without a capacity check to a list sized for all.
 void Migrants::gather_due(std::size_t begin, std::size_t end, std::int16_t today,
-                UninitialisedVector<std::uint32_t>& due) const {
+                          UninitialisedVector<std::uint32_t>& due) const {
   due.resize(end - begin);
   due.resize(migsim::gather_due(store_.next_wake.data(), begin, end, today, due.data()));
 }
@@ -79,18 +81,19 @@ void Migrants::gather_due(std::size_t begin, std::size_t end, std::int16_t today
 // Agent i's month: a ticking clock becomes its event with probability hazard / bound (exit
 // first, then absconding), then transitions, expiry, job search and family (decide).
 // `r` is the agent's stream of this month (Purpose::migrant_step), from its start.
-void Migrants::act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& t, StepDelta& delta) {
+void Migrants::act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& tally,
+                   StepDelta& delta) {
   const auto status = store_.status[i];
   const auto& rule = rules_[status];
   const bool employed = store_.employer[i] != kNone32;
   const double bad_conditions = bad_conditions_of(i);
   if (clocks & kExitClock) {
     const double exit = hazards_.exit(status, municipalities_.integration(store_.municipality[i]), satisfaction(i),
-                                     hazards_.exit_family_factor(store_.family[i], months_in_status(i)));
+                                      hazards_.exit_family_factor(store_.family[i], months_in_status(i)));
     const Bound& bound = exit_bound_of(i);
     if (Hazards::exceeds(exit, bound)) throw std::logic_error("internal error: an exit hazard exceeds its bound");
     if (r.uniform() * bound.p < exit) {
-      leave(i, kExit, t, delta, requests.separations);
+      leave(i, kExit, tally, delta, requests.separations);
       return;
     }
   }
@@ -98,17 +101,17 @@ void Migrants::act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests&
     const double abscond = hazards_.abscond(
         status, bad_conditions, employer_change::allowed_now(rule, store_.field[i], months_with_employer(i)));
     if (r.uniform() * abscond_bound_of(i).p < abscond) {
-      leave(i, kAbscond, t, delta, requests.separations);
+      leave(i, kAbscond, tally, delta, requests.separations);
       return;
     }
   }
-  if (decide(i, r, rule, employed, bad_conditions, clocks, requests, t, delta)) plan(i, now_ + 1, &r);
+  if (decide(i, r, rule, employed, bad_conditions, clocks, requests, tally, delta)) plan(i, now_ + 1, &r);
 }
 
 // Transitions, expiry, job search and family for one agent who neither left nor absconded.
 // Returns whether the agent stays.
 bool Migrants::decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, double bad_conditions,
-            std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepDelta& delta) {
+                      std::uint8_t clocks, ChunkRequests& requests, Tally& tally, StepDelta& delta) {
   const std::int32_t in_status = months_in_status(i);
   const bool expiring = in_status >= rule.max_stay_months;
   const auto field = store_.field[i];
@@ -124,20 +127,21 @@ bool Migrants::decide(std::size_t i, Stream& r, const StatusRule& rule, bool emp
           store_.learning[i].skill < (tr.requires_skill << kPointShift))
         continue;
       // Integration helps settlement: transitions into statuses without a stay limit pass more often.
-      const double pass = rules_[tr.to_status].max_stay_months == kUnlimitedMonths
-                              ? std::min(1.0, tr.pass_rate * (1.0 + scenario_.integration.settlement_boost *
-                                                                        municipalities_.integration(store_.municipality[i])))
-                              : tr.pass_rate;
+      const double pass =
+          rules_[tr.to_status].max_stay_months == kUnlimitedMonths
+              ? std::min(1.0, tr.pass_rate * (1.0 + scenario_.integration.settlement_boost *
+                                                        municipalities_.integration(store_.municipality[i])))
+              : tr.pass_rate;
       if (!r.bernoulli(pass)) continue;
       if (caps_.capped(dims_.status_field(tr.to_status, field))) {
         requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});
       } else {
-        change_status(i, tr.to_status, t, delta, &requests, nullptr);
+        change_status(i, tr.to_status, tally, delta, &requests, nullptr);
       }
       return true;
     }
   if (expiring) {
-    leave(i, kExit, t, delta, requests.separations);
+    leave(i, kExit, tally, delta, requests.separations);
     return false;
   }
   // A seeker is recorded after its family may have joined, so its record holds the family
@@ -154,7 +158,8 @@ bool Migrants::decide(std::size_t i, Stream& r, const StatusRule& rule, bool emp
       if (Hazards::exceeds(search, bound)) throw std::logic_error("internal error: a search hazard exceeds its bound");
       return r.uniform() * bound.p < search;
     };
-    if (!employed || ((clocks & kSearchClock) && employer_change::allowed_now(rule, store_.field[i], months_with_employer(i)) && searches())) {
+    if (!employed || ((clocks & kSearchClock) &&
+                      employer_change::allowed_now(rule, store_.field[i], months_with_employer(i)) && searches())) {
       auto target = field;
       if (employer_change::may_change_field(rule) && rules_.employing_fields().size() > 1 &&
           r.bernoulli(rule.field_change_share)) {
@@ -165,8 +170,9 @@ bool Migrants::decide(std::size_t i, Stream& r, const StatusRule& rule, bool emp
   }
   if ((clocks & kFamilyClock) && rule.family_allowed && abroad(store_.family[i]) != 0 &&
       in_status >= rule.family_delay_months &&
-      r.uniform() * hazards_.family_bound().p < hazards_.family_join(municipalities_.integration(store_.municipality[i]))) {
-    join_family(i, t, delta, requests.joined);
+      r.uniform() * hazards_.family_bound().p <
+          hazards_.family_join(municipalities_.integration(store_.municipality[i]))) {
+    join_family(i, tally, delta, requests.joined);
   }
   if (seeks) record_seeker(requests.seekers_for(seeks->first), i, seeks->first, seeks->second);
   return true;

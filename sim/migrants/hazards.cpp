@@ -58,9 +58,9 @@ void Hazards::rebuild(const StatusRules& rules, double satisfaction_weight_total
       // and conditions parts are not negative); exit_reduction and exit_satisfaction_reduction
       // lie in [0, 1], so both factors are at their largest at the floor.
       const double low = integration_floors_[q];
-      const double exit = exit_probability_[s] * (1.0 - g.exit_reduction * low) *
-                          (1.0 - b.exit_satisfaction_reduction * b.satisfaction_weight_integration * low /
-                                     satisfaction_weight_total);
+      const double exit =
+          exit_probability_[s] * (1.0 - g.exit_reduction * low) *
+          (1.0 - b.exit_satisfaction_reduction * b.satisfaction_weight_integration * low / satisfaction_weight_total);
       exit_bound_[(s * kFamilyStates + kNoFamily) * floors + q] = bound_of(exit);
       exit_bound_[(s * kFamilyStates + kFamilyHere) * floors + q] = bound_of(exit * b.exit_family_present);
       // Once the separation is long.

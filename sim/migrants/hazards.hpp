@@ -67,7 +67,8 @@ class Hazards {
 
   // Job search of a worker the rules let look: pushed by bad conditions and by low integration.
   double search(const StatusRule& rule, double bad_conditions, double integration) const {
-    return rule.job_search_rate_per_month * (1.0 + scenario_.behaviour.search_bad_conditions_multiplier * bad_conditions) *
+    return rule.job_search_rate_per_month *
+           (1.0 + scenario_.behaviour.search_bad_conditions_multiplier * bad_conditions) *
            (1.0 + scenario_.integration.onward_move_push * (1.0 - integration));
   }
   const Bound& search_bound(std::uint8_t status, std::uint8_t conditions, std::uint16_t municipality) const {
@@ -100,10 +101,10 @@ class Hazards {
   // each such floor in use, and a municipality's residents are planned with its own.
   std::vector<double> integration_floors_;       // the distinct floors, ascending
   std::vector<std::uint8_t> integration_floor_;  // [municipality]: its floor's place in them
-  std::vector<Bound> exit_bound_;     // [(status * 3 + FamilyState) * floors + floor]
-  std::vector<Bound> abscond_bound_;  // [status * 256 + the employer's conditions]
-  std::vector<Bound> search_bound_;   // [(status * 256 + the employer's conditions) * floors + floor]
-  Bound family_bound_;                // the same for everyone: join_rate × the largest integration boost
+  std::vector<Bound> exit_bound_;                // [(status * 3 + FamilyState) * floors + floor]
+  std::vector<Bound> abscond_bound_;             // [status * 256 + the employer's conditions]
+  std::vector<Bound> search_bound_;              // [(status * 256 + the employer's conditions) * floors + floor]
+  Bound family_bound_;                           // the same for everyone: join_rate × the largest integration boost
 };
 
 }  // namespace migsim

@@ -17,7 +17,7 @@ void Migrants::gather_seekers(std::size_t f, std::size_t chunk_count, std::vecto
 // The agents hired in field f's market take their jobs, after the market (it reads nothing of
 // them), in one pass.
 void Migrants::take_jobs(std::size_t f, const std::vector<Seeker>& seekers, const std::vector<Hire>& hires,
-                         Employers& employers, Tally& t, StepDelta& delta) {
+                         Employers& employers, Tally& tally, StepDelta& delta) {
   const auto field = static_cast<std::uint8_t>(f);
   const auto today = static_cast<std::int16_t>(now_);
   for (std::size_t h = 0; h < hires.size(); ++h) {
@@ -28,8 +28,8 @@ void Migrants::take_jobs(std::size_t f, const std::vector<Seeker>& seekers, cons
     if (h + kAhead < hires.size()) {
       const auto& ahead = hires[h + kAhead];
       const Seeker& record = seekers[ahead.seeker];
-      prefetch_at(record.agent, store_.learning, store_.linked_family, store_.municipality, store_.employer, store_.field, store_.employer_since,
-                  store_.next_wake, store_.wake_clocks);
+      prefetch_at(record.agent, store_.learning, store_.linked_family, store_.municipality, store_.employer,
+                  store_.field, store_.employer_since, store_.next_wake, store_.wake_clocks);
       learning_.prefetch(record.municipality, record.origin);
       __builtin_prefetch(&employers_.card(ahead.employer));
       __builtin_prefetch(&employers_.store().filled[ahead.employer], 1);
@@ -43,7 +43,7 @@ void Migrants::take_jobs(std::size_t f, const std::vector<Seeker>& seekers, cons
     // (whose start, read by planning alone, is set from the first).
     KnownAgent agent{s.id, s.employer, s.municipality, s.status_since, today, s.status, s.field, s.origin, s.family};
     learn_until(i, agent);
-    move_to(i, s, hire.municipality, field, t, delta);
+    move_to(i, s, hire.municipality, field, tally, delta);
     agent.employer_ = store_.employer[i] = hire.employer;
     agent.municipality_ = hire.municipality;
     agent.field_ = store_.field[i] = field;
@@ -54,18 +54,19 @@ void Migrants::take_jobs(std::size_t f, const std::vector<Seeker>& seekers, cons
 
 // Hired seeker s (agent i) and the family living with it move to `to`; the caller has added up
 // their learning at the old place first.
-void Migrants::move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& t, StepDelta& delta) {
+void Migrants::move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& tally,
+                       StepDelta& delta) {
   const auto from = s.municipality;
   if (from == to) return;
   const auto old_pref = municipalities_.prefecture_of(from), new_pref = municipalities_.prefecture_of(to);
   const std::int32_t family = store_.linked_family[i];
   if (old_pref != new_pref) {
-    ++t.prefecture(kMovesOut, old_pref, s.status, s.field);
-    ++t.prefecture(kMovesIn, new_pref, s.status, new_field);
+    ++tally.prefecture(kMovesOut, old_pref, s.status, s.field);
+    ++tally.prefecture(kMovesIn, new_pref, s.status, new_field);
     if (family > 0) {
       const auto dependent = scenario_.family.dependent_status;
-      t.prefecture(kMovesOut, old_pref, dependent, rules_.none_field()) += family;
-      t.prefecture(kMovesIn, new_pref, dependent, rules_.none_field()) += family;
+      tally.prefecture(kMovesOut, old_pref, dependent, rules_.none_field()) += family;
+      tally.prefecture(kMovesIn, new_pref, dependent, rules_.none_field()) += family;
     }
   }
   delta.move(from, to, s.origin, 1 + family);

@@ -32,11 +32,13 @@ void LearningRates::tabulate_period(std::int32_t now) {
   if (!period_from_.empty()) {
     const auto& last = periods_[periods_.size() - 2];
     for (std::size_t cell = 0; cell < period.size(); ++cell)
-      period[cell].before = last[cell].before + static_cast<std::uint64_t>(now + 1 - period_from_.back()) * last[cell].rate;
+      period[cell].before =
+          last[cell].before + static_cast<std::uint64_t>(now + 1 - period_from_.back()) * last[cell].rate;
   }
   period_from_.push_back(now + 1);
   for (std::size_t k = 0; k < places; ++k)
-    for (std::size_t o = 0; o < origins_; ++o) period[k * origins_ + o].rate = to_fixed_points(japanese_per_month(o, k));
+    for (std::size_t o = 0; o < origins_; ++o)
+      period[k * origins_ + o].rate = to_fixed_points(japanese_per_month(o, k));
 }
 
 }  // namespace migsim

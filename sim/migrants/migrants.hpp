@@ -90,7 +90,7 @@ class Migrants {
   // The seekers hired in field f's market take their jobs, after the market (which reads nothing
   // of them), in one pass (hiring.cpp).
   void take_jobs(std::size_t field, const std::vector<Seeker>& seekers, const std::vector<Hire>& hires,
-                 Employers& employers, Tally& t, StepDelta& delta);
+                 Employers& employers, Tally& tally, StepDelta& delta);
 
   // Agent i's wage to the nearest yen (rounded only when raised: the employer's wage is whole yen).
   std::int64_t whole_wage_of(std::size_t i) const {
@@ -174,16 +174,19 @@ class Migrants {
     return hazards_.abscond_bound(store_.status[i], employers_.card(store_.employer[i]).conditions);
   }
   const Bound& search_bound_of(std::size_t i) const {
-    return hazards_.search_bound(store_.status[i], employers_.card(store_.employer[i]).conditions, store_.municipality[i]);
+    return hazards_.search_bound(store_.status[i], employers_.card(store_.employer[i]).conditions,
+                                 store_.municipality[i]);
   }
   double bad_conditions_of(std::size_t i) const {
-    return store_.employer[i] != kNone32 ? Hazards::bad_conditions(employers_.card(store_.employer[i]).conditions) : 0.0;
+    return store_.employer[i] != kNone32 ? Hazards::bad_conditions(employers_.card(store_.employer[i]).conditions)
+                                         : 0.0;
   }
 
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
   // Whether agent i is owed the year-2 raise of a status with a restriction longer than a year.
   bool second_year_raise(std::size_t i) const {
-    return employer_change::raise_due(rules_.raise_in_year_two(dims_.status_field(store_.status[i], store_.field[i])), months_with_employer(i));
+    return employer_change::raise_due(rules_.raise_in_year_two(dims_.status_field(store_.status[i], store_.field[i])),
+                                      months_with_employer(i));
   }
 
   // What agent i's employer's wage is multiplied by: the year-2 raise, or 1.
@@ -324,19 +327,19 @@ class Migrants {
   // Agent i leaves the foreign-resident population (`how`), and the family living with it.
   // `Delta`: a thread's changes (StepDelta) or, in a sequential phase, the counts themselves.
   template <class Delta>
-  void leave(std::size_t i, Fate how, Tally& t, Delta& delta, std::vector<std::uint32_t>& separations) {
+  void leave(std::size_t i, Fate how, Tally& tally, Delta& delta, std::vector<std::uint32_t>& separations) {
     store_.fate[i] = how;
     store_.next_wake[i] = kNeverStep;
     const auto municipality = store_.municipality[i];
     const auto p = municipalities_.prefecture_of(municipality);
-    ++t.national(how == kExit ? kExits : kAbsconded, store_.status[i], store_.field[i], store_.origin[i]);
-    if (how == kExit) ++t.prefecture(kPrefExits, p, store_.status[i], store_.field[i]);
+    ++tally.national(how == kExit ? kExits : kAbsconded, store_.status[i], store_.field[i], store_.origin[i]);
+    if (how == kExit) ++tally.prefecture(kPrefExits, p, store_.status[i], store_.field[i]);
     if (store_.employer[i] != kNone32) separations.push_back(store_.employer[i]);
     delta.add(store_.status[i], store_.field[i], municipality, store_.origin[i], -1);
     if (const std::int32_t family = store_.linked_family[i]) {
       const auto dependent = scenario_.family.dependent_status;
-      t.national(kExits, dependent, rules_.none_field(), store_.origin[i]) += family;
-      t.prefecture(kPrefExits, p, dependent, rules_.none_field()) += family;
+      tally.national(kExits, dependent, rules_.none_field(), store_.origin[i]) += family;
+      tally.prefecture(kPrefExits, p, dependent, rules_.none_field()) += family;
       delta.add(dependent, rules_.none_field(), municipality, store_.origin[i], -family);
     }
   }
@@ -361,13 +364,13 @@ class Migrants {
 
   // Status change of agent i in its own cell; a status that does not work leaves the job.
   template <class Delta>
-  void change_status(std::size_t i, std::uint8_t to, Tally& t, Delta& delta, ChunkRequests* requests,
+  void change_status(std::size_t i, std::uint8_t to, Tally& tally, Delta& delta, ChunkRequests* requests,
                      std::vector<std::uint32_t>* separations) {
     learn_until(i);
     const auto from = store_.status[i];
     const auto field = store_.field[i];
     const auto origin = store_.origin[i];
-    ++t.national(kTransitionsOut, from, field, origin);
+    ++tally.national(kTransitionsOut, from, field, origin);
     delta.status_field[dims_.status_field(from, field)] -= 1;
     store_.status[i] = to;
     store_.status_since[i] = static_cast<std::int16_t>(now_);
@@ -377,12 +380,12 @@ class Migrants {
         if (separations) separations->push_back(store_.employer[i]);
       }
       store_.employer[i] = kNone32;
-      ++t.national(kTransitionsIn, to, field, origin);
-      ++t.national(kFieldChangesOut, to, field, origin);
-      ++t.national(kFieldChangesIn, to, rules_.none_field(), origin);
+      ++tally.national(kTransitionsIn, to, field, origin);
+      ++tally.national(kFieldChangesOut, to, field, origin);
+      ++tally.national(kFieldChangesIn, to, rules_.none_field(), origin);
       store_.field[i] = rules_.none_field();
     } else {
-      ++t.national(kTransitionsIn, to, field, origin);
+      ++tally.national(kTransitionsIn, to, field, origin);
       // A status that does not cover this field (a student who becomes an engineer): look for
       // a job in one it does, keeping this one until then (and every month after).
       const std::uint8_t covered = rules_.covered_field(dims_.status_field(to, field));
@@ -415,21 +418,23 @@ class Migrants {
     store_.linked_family[i] = 0;
     store_.principal[i] = a.principal;
     // What the status asks of entrants.
-    store_.learning[i].japanese =
-        static_cast<std::uint16_t>((std::uint32_t{rules_[a.status].entry_japanese} << kPointShift) + (fraction & 0xFFU));
+    store_.learning[i].japanese = static_cast<std::uint16_t>(
+        (std::uint32_t{rules_[a.status].entry_japanese} << kPointShift) + (fraction & 0xFFU));
     store_.learning[i].skill = static_cast<std::uint16_t>((std::uint32_t{rules_[a.status].entry_skill} << kPointShift) +
-                                                     ((fraction >> 8) & 0xFFU));
+                                                          ((fraction >> 8) & 0xFFU));
     store_.learning[i].learned_to = today;
   }
 
   // ---- the month's action (decisions.cpp, family_joins.cpp) ----
-  void gather_due(std::size_t begin, std::size_t end, std::int16_t today, UninitialisedVector<std::uint32_t>& due) const;
+  void gather_due(std::size_t begin, std::size_t end, std::int16_t today,
+                  UninitialisedVector<std::uint32_t>& due) const;
   void prefetch_actor(std::size_t i) const;
-  void act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& t, StepDelta& delta);
+  void act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& tally, StepDelta& delta);
   bool decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, double bad_conditions,
-              std::uint8_t clocks, ChunkRequests& requests, Tally& t, StepDelta& delta);
-  void join_family(std::size_t i, Tally& t, StepDelta& delta, std::vector<NewAgent>& joined);
-  void move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& t, StepDelta& delta);
+              std::uint8_t clocks, ChunkRequests& requests, Tally& tally, StepDelta& delta);
+  void join_family(std::size_t i, Tally& tally, StepDelta& delta, std::vector<NewAgent>& joined);
+  void move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& tally,
+               StepDelta& delta);
 };
 
 }  // namespace migsim

@@ -23,7 +23,8 @@ std::vector<std::int64_t> Migrants::create_initial() {
     auto agents = static_cast<std::int64_t>(std::floor(expected));
     if (cell_stream.uniform() < expected - static_cast<double>(agents)) ++agents;
     first_of_cell[c + 1] = first_of_cell[c] + static_cast<std::size_t>(agents);
-    if (scenario_.fields[cell.field].employs) workers_at[cell.field * dims_.municipalities + cell.municipality] += agents;
+    if (scenario_.fields[cell.field].employs)
+      workers_at[cell.field * dims_.municipalities + cell.municipality] += agents;
   }
   const std::size_t agents = first_of_cell.back();
   // Room for four times the agents (the baseline's grow 2.6-fold by 2040, and up to a third of
@@ -57,10 +58,11 @@ std::vector<std::int64_t> Migrants::create_initial() {
         store_.status_since[i] = static_cast<std::int16_t>(-in_status);
         store_.employer_since[i] = static_cast<std::int16_t>(-in_status);
         // What the months already spent in Japan taught them.
-        store_.learning[i].japanese =
-            LearningRates::add_points(store_.learning[i].japanese, in_status * learning_.japanese_per_month(cell.origin, cell.municipality));
+        store_.learning[i].japanese = LearningRates::add_points(
+            store_.learning[i].japanese, in_status * learning_.japanese_per_month(cell.origin, cell.municipality));
         if (scenario_.fields[cell.field].employs)
-          store_.learning[i].skill = LearningRates::add_points(store_.learning[i].skill, in_status * learning_.skill_per_month());
+          store_.learning[i].skill =
+              LearningRates::add_points(store_.learning[i].skill, in_status * learning_.skill_per_month());
       }
     }
   });
@@ -81,7 +83,7 @@ void Migrants::append(const std::vector<NewAgent>& agents, std::size_t direct, s
   const std::size_t first = store_.size();
   store_.for_each_array([&](auto& array) { array.resize(first + agents.size()); });
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents.size(), 4096), [&](const auto& range) {
-    Tally& t = counts_.tallies.local();
+    Tally& tally = counts_.tallies.local();
     StepDelta& delta = counts_.deltas.local();
     for (std::size_t k = range.begin(); k < range.end(); ++k) {
       // Planning reads the employer's card (scattered): asked for a few agents ahead.
@@ -94,9 +96,9 @@ void Migrants::append(const std::vector<NewAgent>& agents, std::size_t direct, s
         if (k >= direct) {
           --delta.status_field[dims_.status_field(a.status, a.field)];
         } else {
-          ++t.national(kEntries, a.status, a.field, a.origin);
-          ++t.prefecture(kPrefEntries, municipalities_.prefecture_of(a.municipality), a.status, a.field);
-          ++t.municipal_entries(a.municipality, a.origin);
+          ++tally.national(kEntries, a.status, a.field, a.origin);
+          ++tally.prefecture(kPrefEntries, municipalities_.prefecture_of(a.municipality), a.status, a.field);
+          ++tally.municipal_entries(a.municipality, a.origin);
         }
       }
       // Its first plan goes on with the stream its learning fraction came from: one block for both.
@@ -120,7 +122,8 @@ void Migrants::compact() {
   for_chunks(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
     std::uint32_t kept = 0;
     for (std::size_t i = begin; i < end; ++i) {
-      const bool stays = store_.fate[i] == kStay && (store_.principal[i] == kNone32 || store_.fate[store_.principal[i]] == kStay);
+      const bool stays =
+          store_.fate[i] == kStay && (store_.principal[i] == kNone32 || store_.fate[store_.principal[i]] == kStay);
       new_place_[i] = stays ? kept++ : kNone32;
       if (!stays) continue;
       if (!chunk_runs[c].empty() && chunk_runs[c].back().second == i)

@@ -40,8 +40,8 @@ void Municipalities::populate() {
     state_.employer_subsidy[i] = p.employer_subsidy;
     state_.council_member[i] = p.council_member;
     state_.budget_yen[i] = p.budget_yen_per_year >= 0 ? p.budget_yen_per_year
-                                                  : static_cast<double>(scenario_.municipalities[i].population) *
-                                                        scenario_.municipal_policy.budget_yen_per_resident;
+                                                      : static_cast<double>(scenario_.municipalities[i].population) *
+                                                            scenario_.municipal_policy.budget_yen_per_resident;
     state_.ajt_ability[i] = 0.0;
     for (std::int32_t k = 0; k < state_.ajts[i]; ++k) state_.ajt_ability[i] += draw_ajt_ability(i, k);
     for (std::size_t o = 0; o < origins_; ++o) state_.agreements[i * origins_ + o] = p.agreements[o];
@@ -177,14 +177,16 @@ void Municipalities::update(const std::vector<std::int64_t>& children_at_census)
     if (state_.hires_ajts[k]) {
       // Hire towards the children-per-teacher target, as far as the budget goes.
       const auto wanted = static_cast<std::int32_t>(std::ceil(children / g.ajt_children_per_teacher));
-      while (state_.ajts[k] < wanted && portfolio_cost(k) + scenario_.municipal_policy.cost_per_ajt_yen <= state_.budget_yen[k]) {
+      while (state_.ajts[k] < wanted &&
+             portfolio_cost(k) + scenario_.municipal_policy.cost_per_ajt_yen <= state_.budget_yen[k]) {
         state_.ajt_ability[k] += draw_ajt_ability(k, state_.ajts[k]);
         ++state_.ajts[k];
       }
     }
     state_.spending_yen[k] = portfolio_cost(k);
-    const double coverage = children <= 0 ? (state_.ajts[k] > 0 ? 1.0 : 0.0)
-                                          : std::min(1.0, state_.ajt_ability[k] * g.ajt_children_per_teacher / children);
+    const double coverage = children <= 0
+                                ? (state_.ajts[k] > 0 ? 1.0 : 0.0)
+                                : std::min(1.0, state_.ajt_ability[k] * g.ajt_children_per_teacher / children);
     state_.integration[k] = std::min(1.0, policies_integration(k) + g.weight_ajt_coverage * coverage);
   }
 }

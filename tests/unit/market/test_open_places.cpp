@@ -38,8 +38,8 @@ constexpr std::int64_t kSmall = 3;  // places of a small employer
 
 TEST_CASE("open places are counted per employer and each is drawn once until none is left", "[market]") {
   // Employer 2 is full; employer 3 is small (agreement-only), employer 4 small but diaspora-owned.
-  const auto store =
-      field_of({0, 0, 0, 1, 1, 1}, {10, 5, 4, 3, 2, 8}, {4, 0, 9, 1, 0, 8}, {kNone8, kNone8, kNone8, kNone8, 2, kNone8});
+  const auto store = field_of({0, 0, 0, 1, 1, 1}, {10, 5, 4, 3, 2, 8}, {4, 0, 9, 1, 0, 8},
+                              {kNone8, kNone8, kNone8, kNone8, 2, kNone8});
   OpenPlaces places;
   REQUIRE(places.count_open(store, 0, 6, kSmall) == 6 + 5 + 0 + 2 + 2 + 0);
   places.build(store, 0, 3);
@@ -77,7 +77,8 @@ TEST_CASE("an origin's draws reach only the places open to it, where its pull is
   CHECK(no_agreement.size() == 1);
   CHECK(no_agreement.count(0) == 1);
   // Origin 1 has an agreement with municipality 1 and feels no pull to municipality 0.
-  const auto agreement = draw(1, [](std::uint16_t m) { return m == 1 ? 1.0 : 0.0; }, [](std::uint16_t) { return true; });
+  const auto agreement = draw(
+      1, [](std::uint16_t m) { return m == 1 ? 1.0 : 0.0; }, [](std::uint16_t) { return true; });
   CHECK(agreement.size() == 1);
   CHECK(agreement.count(1) == 1);
 }
@@ -89,6 +90,7 @@ TEST_CASE("an origin offered no place is told so without a draw", "[market]") {
   places.build(store, 0, 1);
   Stream r(3, Purpose::matching, 0, 0);
   CHECK_FALSE(places.offers_none(0));  // not known before its table is built
-  CHECK_FALSE(places.pulled(0, [](std::uint16_t) { return 1.0; }, [](std::uint16_t) { return false; }, r));
+  CHECK_FALSE(places.pulled(
+      0, [](std::uint16_t) { return 1.0; }, [](std::uint16_t) { return false; }, r));
   CHECK(places.offers_none(0));
 }

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "migrants/population.hpp"
 #include "engine/rng.hpp"
+#include "migrants/population.hpp"
 #include "migrants/wakes.hpp"
 
 using namespace migsim;

@@ -39,7 +39,7 @@ std::size_t status_field(std::size_t status, std::size_t field) { return status 
 TEST_CASE("a stock cap counts the holders of its statuses in its field, only while in force", "[rules][caps]") {
   const auto s = scenario_with({cap(FieldCap::Kind::stock, 1, {1, 1}, 20)});
   CapLedger ledger(s);
-  CHECK(ledger.limit_agents(0) == 10);  // 20 persons at one agent per two
+  CHECK(ledger.limit_agents(0) == 10);          // 20 persons at one agent per two
   std::vector<std::int64_t> stock{0, 4, 0, 5};  // [status * fields + field]
   ledger.set_in_force(99);
   CHECK_FALSE(ledger.capped(status_field(0, 1)));

@@ -44,7 +44,8 @@ TEST_CASE("after_months allows a change once the field's months with the employe
 
 TEST_CASE("only a free status may change field", "[rules]") {
   CHECK(employer_change::may_change_field(rule_of(EmployerChangeRule::free)));
-  for (const auto kind : {EmployerChangeRule::never, EmployerChangeRule::after_months, EmployerChangeRule::within_field})
+  for (const auto kind :
+       {EmployerChangeRule::never, EmployerChangeRule::after_months, EmployerChangeRule::within_field})
     CHECK_FALSE(employer_change::may_change_field(rule_of(kind)));
 }
 
