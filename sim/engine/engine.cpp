@@ -152,44 +152,53 @@ struct Engine::Impl {
     return year_output(year, count, flows, employers, municipalities, dims, scenario);
   }
 
-  // One month, in DESIGN §4's order.
+  // One month, in DESIGN §4's order; the census, at the census month, follows in run().
   void step(std::uint32_t step_number, MonthIndex date) {
     now = static_cast<std::int32_t>(step_number);
     migrants.start_month(now);
     timings.migrant_steps += alive();
     Stopwatch clock;
-    // 1. Dated events.
     apply_events(date);
-    // 2. Employers: capacity at the census month, the market wages.
-    if (month_of(date) == scenario.census_month) {
-      employers.grow(step_number, counts.tallies);
-      employers.count_market_wages();
-    }
-    employers.update_market_wages();
+    update_employers(step_number, date);
     timings.employers += clock.lap();
-    // 3. Migrants act; the employers they left free their places; capped transitions are admitted.
     const std::size_t chunk_count = chunks_of(migrants.size());
     migrants.act();
     release_separations(chunk_count);
     migrants.admit_capped_transitions(chunk_count, caps, employers);
     timings.migrants += clock.lap();
-    // 4-5. The labour market, with the applicants from abroad.
     market.run(step_number, chunk_count, migrants, employers, applicants, caps, counts);
     timings.matching += clock.lap();
-    // New agents: entrants without a job, entrants hired in the markets, family who joined.
+    add_new_agents(chunk_count);
+    remove_departed_when_due();
+    timings.migrants += clock.lap();
+  }
+
+  // Employers' capacity grows at the census month; the market wages follow.
+  void update_employers(std::uint32_t step_number, MonthIndex date) {
+    if (month_of(date) == scenario.census_month) {
+      employers.grow(step_number, counts.tallies);
+      employers.count_market_wages();
+    }
+    employers.update_market_wages();
+  }
+
+  // The month's new agents, in id order: entrants without a job, entrants hired in the markets
+  // (field by field), then family members who joined (counted when they joined).
+  void add_new_agents(std::size_t chunk_count) {
     new_agents.assign(applicants.direct().begin(), applicants.direct().end());
     for (std::size_t f = 0; f < dims.fields; ++f)
       new_agents.insert(new_agents.end(), market.arrivals(f).begin(), market.arrivals(f).end());
     const std::size_t arrivals = new_agents.size();
-    for (std::size_t c = 0; c < chunk_count; ++c)  // counted when their family joined
+    for (std::size_t c = 0; c < chunk_count; ++c)
       new_agents.insert(new_agents.end(), migrants.requests(c).joined.begin(), migrants.requests(c).joined.end());
     migrants.append(new_agents, applicants.direct().size(), arrivals);
-    // Departed agents are removed once they hold a third of the places: each compaction moves
-    // every survivor, and the departed cost the monthly passes little meanwhile (bench/RESULTS.md).
+  }
+
+  // Departed agents are removed once they hold a third of the places: each compaction moves every
+  // survivor, and the departed cost the monthly passes little meanwhile.
+  void remove_departed_when_due() {
     if (static_cast<std::int64_t>(migrants.size()) - alive() >= static_cast<std::int64_t>(migrants.size() / 3))
       migrants.compact();
-    timings.migrants += clock.lap();
-    // 6. The census (at the census month) follows the step, in run().
   }
 
   // The employers the month's leavers and movers left, in chunk order.

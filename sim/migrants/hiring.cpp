@@ -54,8 +54,8 @@ void Migrants::take_jobs(std::size_t f, const std::vector<Seeker>& seekers, cons
 
 // Hired seeker s (agent i) and the family living with it move to `to`; the caller has added up
 // their learning at the old place first.
-void Migrants::move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& tally,
-                       StepDelta& delta) {
+inline void Migrants::move_to(std::size_t i, const Seeker& s, std::uint16_t to, std::uint8_t new_field, Tally& tally,
+                              StepDelta& delta) {
   const auto from = s.municipality;
   if (from == to) return;
   const auto old_pref = municipalities_.prefecture_of(from), new_pref = municipalities_.prefecture_of(to);

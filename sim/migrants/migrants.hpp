@@ -425,11 +425,12 @@ class Migrants {
     store_.learning[i].learned_to = today;
   }
 
-  // ---- the month's action (decisions.cpp, family_joins.cpp) ----
+  // ---- the month's action (decisions.cpp, family_joins.cpp); those defined inline there are
+  // inlined into the phase that calls them (one call site each) ----
   void gather_due(std::size_t begin, std::size_t end, std::int16_t today,
                   UninitialisedVector<std::uint32_t>& due) const;
   void prefetch_actor(std::size_t i) const;
-  void act(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& tally, StepDelta& delta);
+  void act_one(std::size_t i, std::uint8_t clocks, Stream& r, ChunkRequests& requests, Tally& tally, StepDelta& delta);
   bool decide(std::size_t i, Stream& r, const StatusRule& rule, bool employed, double bad_conditions,
               std::uint8_t clocks, ChunkRequests& requests, Tally& tally, StepDelta& delta);
   void join_family(std::size_t i, Tally& tally, StepDelta& delta, std::vector<NewAgent>& joined);
