@@ -55,7 +55,7 @@ class ApplicantsFromAbroad {
     std::vector<NewAgent> direct;                               // entrants who need no job
   };
   const Scenario& scenario_;
-  const Dims& dims_;
+  const Dims dims_;  // by value: read by every seeker and applicant
   const StatusRules& rules_;
   const PolicyInForce& policy_;
   const Municipalities& municipalities_;

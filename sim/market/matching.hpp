@@ -50,7 +50,7 @@ class LabourMarket {
 
  private:
   const Scenario& scenario_;
-  const Dims& dims_;
+  const Dims dims_;  // by value: read by every seeker and applicant
   const StatusRules& rules_;
   const Municipalities& municipalities_;
   const EntrantDraws& entrants_;

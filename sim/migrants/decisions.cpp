@@ -41,7 +41,7 @@ void Migrants::act() {
     // branches.
     std::array<Stream, kSeekerRing> streams;
     auto start_stream = [&](std::size_t k) {
-      streams[k % kSeekerRing].restart(scenario_.seed, Purpose::migrant_step, static_cast<std::uint32_t>(now_),
+      streams[k % kSeekerRing].restart(seed_, Purpose::migrant_step, static_cast<std::uint32_t>(now_),
                                        store_.id[actors[k]]);
     };
     for (std::size_t k = 0; k < std::min(kActorAhead, actors.size()); ++k) prefetch_actor(actors[k]);
@@ -129,7 +129,7 @@ inline bool Migrants::decide(std::size_t i, Stream& r, const StatusRule& rule, b
       // Integration helps settlement: transitions into statuses without a stay limit pass more often.
       const double pass =
           rules_[tr.to_status].max_stay_months == kUnlimitedMonths
-              ? std::min(1.0, tr.pass_rate * (1.0 + scenario_.integration.settlement_boost *
+              ? std::min(1.0, tr.pass_rate * (1.0 + integration_.settlement_boost *
                                                         municipalities_.integration(store_.municipality[i])))
               : tr.pass_rate;
       if (!r.bernoulli(pass)) continue;

@@ -8,9 +8,9 @@ namespace migsim {
 // the family at hand.
 void Migrants::join_family(std::size_t i, Tally& tally, StepDelta& delta, std::vector<NewAgent>& joined) {
   if (policy_.entry_share() <= 0.0) return;  // family members come from abroad too
-  Stream r(scenario_.seed, Purpose::family, static_cast<std::uint32_t>(now_), store_.id[i]);
+  Stream r(seed_, Purpose::family, static_cast<std::uint32_t>(now_), store_.id[i]);
   if (policy_.entry_share() < 1.0 && !r.bernoulli(policy_.entry_share())) return;
-  const auto dependent = scenario_.family.dependent_status;
+  const auto dependent = family_.dependent_status;
   const auto packed = abroad(store_.family[i]);
   const auto members = family_size(packed);
   const auto origin = store_.origin[i];
@@ -24,8 +24,8 @@ void Migrants::join_family(std::size_t i, Tally& tally, StepDelta& delta, std::v
   for (std::uint8_t k = 0; k < members; ++k) {
     const bool spouse = (packed & kSpouseBit) && k == 0;
     const auto age = spouse ? static_cast<std::uint16_t>(now_ - store_.born[i])
-                            : static_cast<std::uint16_t>(r.below(
-                                  static_cast<std::uint32_t>((scenario_.family.children_max_age_years + 1) * 12)));
+                            : static_cast<std::uint16_t>(
+                                  r.below(static_cast<std::uint32_t>((family_.children_max_age_years + 1) * 12)));
     joined.push_back(
         {dependent, rules_.none_field(), origin, municipality, kNone32, age, 0, static_cast<std::uint32_t>(i)});
   }

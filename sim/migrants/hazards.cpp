@@ -16,7 +16,11 @@ Bound bound_of(double p) {
 
 }  // namespace
 
-Hazards::Hazards(const Scenario& scenario) : scenario_(scenario) {
+Hazards::Hazards(const Scenario& scenario)
+    : scenario_(scenario),
+      behaviour_(scenario.behaviour),
+      integration_(scenario.integration),
+      family_(scenario.family) {
   const double family_join =
       scenario.family.join_rate_per_month * std::max(1.0, 1.0 + scenario.integration.family_join_boost);
   family_bound_ = {std::min(1.0, family_join), std::log1p(-std::min(1.0, family_join))};

@@ -39,11 +39,11 @@ class Hazards {
   // Return hazard: lowered by integration, satisfaction and a family at hand; raised by long
   // separation from a family abroad (family_factor).
   double exit(std::uint8_t status, double integration, double satisfaction, double family_factor) const {
-    return exit_probability_[status] * (1.0 - scenario_.integration.exit_reduction * integration) *
-           (1.0 - scenario_.behaviour.exit_satisfaction_reduction * satisfaction) * family_factor;
+    return exit_probability_[status] * (1.0 - integration_.exit_reduction * integration) *
+           (1.0 - behaviour_.exit_satisfaction_reduction * satisfaction) * family_factor;
   }
   double exit_family_factor(std::uint8_t family, std::int32_t months_in_status) const {
-    const auto& behaviour = scenario_.behaviour;
+    const auto& behaviour = behaviour_;
     if (family & kFamilyHereBit) return behaviour.exit_family_present;
     if (abroad(family) != 0 && months_in_status > behaviour.family_separation_months)
       return behaviour.exit_family_separated;
@@ -57,7 +57,7 @@ class Hazards {
   // Absconding: bad conditions push workers out; where the rules let them change employer, most
   // change legally instead (the TITP pattern where they cannot).
   double abscond(std::uint8_t status, double bad_conditions, bool change_allowed) const {
-    const auto& behaviour = scenario_.behaviour;
+    const auto& behaviour = behaviour_;
     return abscond_probability_[status] * (1.0 + behaviour.abscond_bad_conditions_multiplier * bad_conditions) *
            (change_allowed ? behaviour.abscond_when_change_allowed : 1.0);
   }
@@ -67,9 +67,8 @@ class Hazards {
 
   // Job search of a worker the rules let look: pushed by bad conditions and by low integration.
   double search(const StatusRule& rule, double bad_conditions, double integration) const {
-    return rule.job_search_rate_per_month *
-           (1.0 + scenario_.behaviour.search_bad_conditions_multiplier * bad_conditions) *
-           (1.0 + scenario_.integration.onward_move_push * (1.0 - integration));
+    return rule.job_search_rate_per_month * (1.0 + behaviour_.search_bad_conditions_multiplier * bad_conditions) *
+           (1.0 + integration_.onward_move_push * (1.0 - integration));
   }
   const Bound& search_bound(std::uint8_t status, std::uint8_t conditions, std::uint16_t municipality) const {
     return search_bound_[(status * 256U + conditions) * integration_floors_.size() + integration_floor_[municipality]];
@@ -77,7 +76,7 @@ class Hazards {
 
   // The family abroad joins, once the status allows: faster where integration is higher.
   double family_join(double integration) const {
-    return scenario_.family.join_rate_per_month * (1.0 + scenario_.integration.family_join_boost * integration);
+    return family_.join_rate_per_month * (1.0 + integration_.family_join_boost * integration);
   }
   const Bound& family_bound() const { return family_bound_; }
 
@@ -94,6 +93,10 @@ class Hazards {
   static constexpr double kBoundTolerance = 1.0 + 1e-12;
 
   const Scenario& scenario_;
+  // Held by value, not through the scenario: read by every hazard an action draws.
+  const BehaviourParameters behaviour_;
+  const IntegrationParameters integration_;
+  const FamilyParameters family_;
   std::vector<double> exit_probability_, abscond_probability_;  // [status], monthly
   // The exit and search hazards fall as integration rises, and a municipality's integration never
   // falls below what its policies (language classes, consultation, residents' assembly) give at

@@ -50,7 +50,11 @@ class Migrants {
         employers_(employers),
         municipalities_(municipalities),
         entrants_(entrants),
-        counts_(counts) {}
+        counts_(counts),
+        seed_(scenario.seed),
+        behaviour_(scenario.behaviour),
+        integration_(scenario.integration),
+        family_(scenario.family) {}
 
   // ---- the population (population.cpp) ----
   // The initial agents: each stock cell's persons times the scale, rounded stochastically per cell,
@@ -101,7 +105,7 @@ class Migrants {
 
  private:
   const Scenario& scenario_;
-  const Dims& dims_;
+  const Dims dims_;  // by value: read by every action
   const StatusRules& rules_;
   const CapLedger& caps_;
   const PolicyInForce& policy_;
@@ -111,6 +115,11 @@ class Migrants {
   const Municipalities& municipalities_;
   const EntrantDraws& entrants_;
   MonthCounts& counts_;
+  // Held by value, not through the scenario: read by every action.
+  const std::uint64_t seed_;
+  const BehaviourParameters behaviour_;
+  const IntegrationParameters integration_;
+  const FamilyParameters family_;
 
   MigrantStore store_;
   std::uint32_t next_id_ = 0;
@@ -202,7 +211,7 @@ class Migrants {
     const double integration = municipalities_.integration(store_.municipality[i]);
     if (store_.employer[i] == kNone32) return integration;
     return employers_.job_satisfaction(store_.employer[i], wage_of(i)) +
-           scenario_.behaviour.satisfaction_weight_integration * integration / employers_.satisfaction_weight_total();
+           behaviour_.satisfaction_weight_integration * integration / employers_.satisfaction_weight_total();
   }
 
   // Plans agent i's next month of action from step `from` on: the dates its status fixes (a
@@ -291,7 +300,7 @@ class Migrants {
     std::optional<Stream> own;
     for (std::int64_t segment = from; segment <= next && segment < kNeverStep;) {
       if (none_tick < 1.0) {
-        if (!r) r = &own.emplace(scenario_.seed, Purpose::schedule, static_cast<std::uint32_t>(from), a.id());
+        if (!r) r = &own.emplace(seed_, Purpose::schedule, static_cast<std::uint32_t>(from), a.id());
         // u in (0, 1], its logarithm in single precision (half the instructions of a double's):
         // the floor below moves only where log(u) / log(none) lies within about 1e-7 of a whole
         // month, and the 24 bits lost near u = 1 are months of less than 1e-5.
@@ -337,7 +346,7 @@ class Migrants {
     if (store_.employer[i] != kNone32) separations.push_back(store_.employer[i]);
     delta.add(store_.status[i], store_.field[i], municipality, store_.origin[i], -1);
     if (const std::int32_t family = store_.linked_family[i]) {
-      const auto dependent = scenario_.family.dependent_status;
+      const auto dependent = family_.dependent_status;
       tally.national(kExits, dependent, rules_.none_field(), store_.origin[i]) += family;
       tally.prefecture(kPrefExits, p, dependent, rules_.none_field()) += family;
       delta.add(dependent, rules_.none_field(), municipality, store_.origin[i], -family);

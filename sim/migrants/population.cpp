@@ -18,7 +18,7 @@ std::vector<std::int64_t> Migrants::create_initial() {
   std::vector<std::size_t> first_of_cell(scenario_.initial_stock.size() + 1, 0);
   for (std::size_t c = 0; c < scenario_.initial_stock.size(); ++c) {
     const auto& cell = scenario_.initial_stock[c];
-    Stream cell_stream(scenario_.seed, Purpose::initial_agent, 0, c);
+    Stream cell_stream(seed_, Purpose::initial_agent, 0, c);
     const double expected = static_cast<double>(cell.persons) * scenario_.scale;
     auto agents = static_cast<std::int64_t>(std::floor(expected));
     if (cell_stream.uniform() < expected - static_cast<double>(agents)) ++agents;
@@ -40,9 +40,9 @@ std::vector<std::int64_t> Migrants::create_initial() {
       const auto& rule = scenario_.statuses[cell.status];
       for (std::size_t i = first_of_cell[c]; i < first_of_cell[c + 1]; ++i) {
         const auto id = next_id_ + static_cast<std::uint32_t>(i);
-        Stream r(scenario_.seed, Purpose::initial_agent, 1, id);
+        Stream r(seed_, Purpose::initial_agent, 1, id);
         const std::int32_t stay_span =
-            std::min<std::int32_t>(rule.max_stay_months, scenario_.family.initial_months_in_status_max);
+            std::min<std::int32_t>(rule.max_stay_months, family_.initial_months_in_status_max);
         const auto in_status = static_cast<std::uint16_t>(r.below(static_cast<std::uint32_t>(stay_span)));
         NewAgent a{cell.status, cell.field,
                    cell.origin, cell.municipality,
@@ -52,7 +52,7 @@ std::vector<std::int64_t> Migrants::create_initial() {
         // families are in the initial DEPENDENT stock); the others left theirs abroad.
         const std::uint8_t family = entrants_.family(r, cell.status);
         a.family_abroad = rule.family_allowed ? 0 : family;
-        Stream learning(scenario_.seed, Purpose::learning, 0, id);
+        Stream learning(seed_, Purpose::learning, 0, id);
         place(i, a, id, learning);
         if (rule.family_allowed && family != 0) store_.family[i] |= kFamilyHereBit;
         store_.status_since[i] = static_cast<std::int16_t>(-in_status);
@@ -103,7 +103,7 @@ void Migrants::append(const std::vector<NewAgent>& agents, std::size_t direct, s
       }
       // Its first plan goes on with the stream its learning fraction came from: one block for both.
       const auto id = next_id_ + static_cast<std::uint32_t>(k);
-      Stream r(scenario_.seed, Purpose::learning, 0, id);
+      Stream r(seed_, Purpose::learning, 0, id);
       place(first + k, a, id, r);
       schedule(first + k, now_ + 1, &r);
     }
