@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "migsim/agents.hpp"
+#include "migrants/population.hpp"
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"
 #include "migsim/hdf5_output.hpp"

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "helpers.hpp"
+#include "../helpers.hpp"
 
 using namespace migsim;
 using namespace migsim::test;

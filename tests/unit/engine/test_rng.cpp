@@ -10,8 +10,8 @@
 #include <cmath>
 #include <vector>
 
-#include "migsim/clocks.hpp"
-#include "migsim/rng.hpp"
+#include "engine/rng.hpp"
+#include "migrants/clocks.hpp"
 
 using migsim::Purpose;
 using migsim::Stream;

@@ -3,7 +3,7 @@
 // (where the processor has it, found at run time: the build targets every x86-64) 32 agents are
 // compared at once and their indices compressed into the list without a branch; otherwise 16 at
 // once with SSE2 (part of every x86-64), one bit each.
-#include "migsim/wakes.hpp"
+#include "migrants/wakes.hpp"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

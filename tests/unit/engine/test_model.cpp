@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "helpers.hpp"
+#include "../helpers.hpp"
 
 using namespace migsim;
 using namespace migsim::test;

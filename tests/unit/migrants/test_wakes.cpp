@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "migsim/agents.hpp"
-#include "migsim/rng.hpp"
-#include "migsim/wakes.hpp"
+#include "engine/rng.hpp"
+#include "migrants/population.hpp"
+#include "migrants/wakes.hpp"
 
 using namespace migsim;
 

@@ -1,0 +1,36 @@
+#include "migrants/migrants.hpp"
+
+namespace migsim {
+
+// Principal i's family abroad joins it, unless a border closure keeps them out this month
+// (then it asks again later): DEPENDENT agents linked to it, who live where it lives and leave
+// with it (DESIGN §2), so they never act on their own. Its plan, made after its action, sees
+// the family at hand.
+void Migrants::join_family(std::size_t i, Tally& tally, StepDelta& delta, std::vector<NewAgent>& joined) {
+  if (policy_.entry_share() <= 0.0) return;  // family members come from abroad too
+  Stream r(seed_, Purpose::family, static_cast<std::uint32_t>(now_), store_.id[i]);
+  if (policy_.entry_share() < 1.0 && !r.bernoulli(policy_.entry_share())) return;
+  const auto dependent = family_.dependent_status;
+  const auto packed = abroad(store_.family[i]);
+  const auto members = family_size(packed);
+  const auto origin = store_.origin[i];
+  const auto municipality = store_.municipality[i];
+  tally.national(kFamilyJoined, store_.status[i], store_.field[i], origin) += members;
+  tally.national(kEntries, dependent, rules_.none_field(), origin) += members;
+  tally.prefecture(kPrefEntries, municipalities_.prefecture_of(municipality), dependent, rules_.none_field()) +=
+      members;
+  tally.municipal_entries(municipality, origin) += members;
+  delta.add(dependent, rules_.none_field(), municipality, origin, members);
+  for (std::uint8_t k = 0; k < members; ++k) {
+    const bool spouse = (packed & kSpouseBit) && k == 0;
+    const auto age = spouse ? static_cast<std::uint16_t>(now_ - store_.born[i])
+                            : static_cast<std::uint16_t>(
+                                  r.below(static_cast<std::uint32_t>((family_.children_max_age_years + 1) * 12)));
+    joined.push_back(
+        {dependent, rules_.none_field(), origin, municipality, kNone32, age, 0, static_cast<std::uint32_t>(i)});
+  }
+  store_.family[i] = kFamilyHereBit;  // none abroad any more
+  store_.linked_family[i] = members;
+}
+
+}  // namespace migsim

@@ -1,0 +1,169 @@
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <utility>
+
+#include "migrants/migrants.hpp"
+
+namespace migsim {
+
+std::vector<std::int64_t> Migrants::create_initial() {
+  // Agents: each stock cell's persons times the scale, rounded stochastically per cell; ids
+  // in cell order. Each agent draws from a stream of its own id, so the cells are filled in
+  // parallel once their first ids are known.
+  std::vector<std::int64_t> workers_at(dims_.fields * dims_.municipalities, 0);
+  std::vector<std::size_t> first_of_cell(scenario_.initial_stock.size() + 1, 0);
+  for (std::size_t c = 0; c < scenario_.initial_stock.size(); ++c) {
+    const auto& cell = scenario_.initial_stock[c];
+    Stream cell_stream(seed_, Purpose::initial_agent, 0, c);
+    const double expected = static_cast<double>(cell.persons) * scenario_.scale;
+    auto agents = static_cast<std::int64_t>(std::floor(expected));
+    if (cell_stream.uniform() < expected - static_cast<double>(agents)) ++agents;
+    first_of_cell[c + 1] = first_of_cell[c] + static_cast<std::size_t>(agents);
+    if (scenario_.fields[cell.field].employs)
+      workers_at[cell.field * dims_.municipalities + cell.municipality] += agents;
+  }
+  const std::size_t agents = first_of_cell.back();
+  // Room for four times the agents (the baseline's grow 2.6-fold by 2040, and up to a third of
+  // the places are departed agents awaiting compaction) before an array has to grow, which
+  // copies it and briefly holds both copies; pages not yet used cost no memory.
+  store_.for_each_array([agents](auto& array) {
+    array.reserve(4 * agents);
+    array.resize(agents);
+  });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, scenario_.initial_stock.size(), 256), [&](const auto& range) {
+    for (std::size_t c = range.begin(); c < range.end(); ++c) {
+      const auto& cell = scenario_.initial_stock[c];
+      const auto& rule = scenario_.statuses[cell.status];
+      for (std::size_t i = first_of_cell[c]; i < first_of_cell[c + 1]; ++i) {
+        const auto id = next_id_ + static_cast<std::uint32_t>(i);
+        Stream r(seed_, Purpose::initial_agent, 1, id);
+        const std::int32_t stay_span =
+            std::min<std::int32_t>(rule.max_stay_months, family_.initial_months_in_status_max);
+        const auto in_status = static_cast<std::uint16_t>(r.below(static_cast<std::uint32_t>(stay_span)));
+        NewAgent a{cell.status, cell.field,
+                   cell.origin, cell.municipality,
+                   kNone32,     static_cast<std::uint16_t>(EntrantDraws::age_months(r, rule) + in_status),
+                   0,           kNone32};
+        // Residents whose status allows family are taken to have reunited already (their
+        // families are in the initial DEPENDENT stock); the others left theirs abroad.
+        const std::uint8_t family = entrants_.family(r, cell.status);
+        a.family_abroad = rule.family_allowed ? 0 : family;
+        Stream learning(seed_, Purpose::learning, 0, id);
+        place(i, a, id, learning);
+        if (rule.family_allowed && family != 0) store_.family[i] |= kFamilyHereBit;
+        store_.status_since[i] = static_cast<std::int16_t>(-in_status);
+        store_.employer_since[i] = static_cast<std::int16_t>(-in_status);
+        // What the months already spent in Japan taught them.
+        store_.learning[i].japanese = LearningRates::add_points(
+            store_.learning[i].japanese, in_status * learning_.japanese_per_month(cell.origin, cell.municipality));
+        if (scenario_.fields[cell.field].employs)
+          store_.learning[i].skill =
+              LearningRates::add_points(store_.learning[i].skill, in_status * learning_.skill_per_month());
+      }
+    }
+  });
+  next_id_ += static_cast<std::uint32_t>(agents);
+  return workers_at;
+}
+
+void Migrants::take_initial_jobs(const std::vector<std::uint32_t>& employer_of) {
+  for (std::size_t i = 0; i < store_.size(); ++i) store_.employer[i] = employer_of[i];
+}
+
+// This month's new agents in order, written in parallel (each its own places in the arrays)
+// and planned from the next month while their state is at hand. The first `arrivals` came
+// from abroad and are counted as residents here; of those, the first `direct` entered without
+// a job and are counted as entries here too (an entrant with a job was counted in its stock
+// cell and as an entry in its market, a family member when it joined).
+void Migrants::append(const std::vector<NewAgent>& agents, std::size_t direct, std::size_t arrivals) {
+  const std::size_t first = store_.size();
+  store_.for_each_array([&](auto& array) { array.resize(first + agents.size()); });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents.size(), 4096), [&](const auto& range) {
+    Tally& tally = counts_.tallies.local();
+    StepDelta& delta = counts_.deltas.local();
+    for (std::size_t k = range.begin(); k < range.end(); ++k) {
+      // Planning reads the employer's card (scattered): asked for a few agents ahead.
+      if (k + kAhead < range.end())
+        if (const auto employer = agents[k + kAhead].employer; employer != kNone32)
+          __builtin_prefetch(&employers_.card(employer));
+      const auto& a = agents[k];
+      if (k < arrivals) {
+        delta.add(a.status, a.field, a.municipality, a.origin, 1);
+        if (k >= direct) {
+          --delta.status_field[dims_.status_field(a.status, a.field)];
+        } else {
+          ++tally.national(kEntries, a.status, a.field, a.origin);
+          ++tally.prefecture(kPrefEntries, municipalities_.prefecture_of(a.municipality), a.status, a.field);
+          ++tally.municipal_entries(a.municipality, a.origin);
+        }
+      }
+      // Its first plan goes on with the stream its learning fraction came from: one block for both.
+      const auto id = next_id_ + static_cast<std::uint32_t>(k);
+      Stream r(seed_, Purpose::learning, 0, id);
+      place(first + k, a, id, r);
+      schedule(first + k, now_ + 1, &r);
+    }
+  });
+  counts_.absorb_deltas();
+  next_id_ += static_cast<std::uint32_t>(agents.size());
+}
+
+void Migrants::compact() {
+  const std::size_t n = store_.size();
+  const std::size_t chunk_count = (n + kChunk - 1) / kChunk;
+  new_place_.resize(n);
+  // Places counted within each chunk, then offset by the survivors of the chunks before.
+  std::vector<std::uint32_t> kept_before(chunk_count + 1, 0);
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> chunk_runs(chunk_count);  // [from, to) of survivors
+  for_chunks(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
+    std::uint32_t kept = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+      const bool stays =
+          store_.fate[i] == kStay && (store_.principal[i] == kNone32 || store_.fate[store_.principal[i]] == kStay);
+      new_place_[i] = stays ? kept++ : kNone32;
+      if (!stays) continue;
+      if (!chunk_runs[c].empty() && chunk_runs[c].back().second == i)
+        ++chunk_runs[c].back().second;
+      else
+        chunk_runs[c].emplace_back(i, i + 1);
+    }
+    kept_before[c + 1] = kept;
+  });
+  for (std::size_t c = 0; c < chunk_count; ++c) kept_before[c + 1] += kept_before[c];
+  const std::uint32_t kept = kept_before[chunk_count];
+  if (kept == n) return;
+  for_chunks(n, [&](std::size_t c, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+      if (new_place_[i] != kNone32) new_place_[i] += kept_before[c];
+  });
+  // Family members keep pointing at their principal, and take its place of residence.
+  for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const auto p = store_.principal[i];
+      if (new_place_[i] == kNone32 || p == kNone32) continue;
+      store_.municipality[i] = store_.municipality[p];
+      store_.principal[i] = new_place_[p];
+    }
+  });
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  for (const auto& list : chunk_runs) runs.insert(runs.end(), list.begin(), list.end());
+  std::vector<std::function<void()>> passes;
+  store_.for_each_array([&](auto& array) {
+    passes.emplace_back([&array, &runs, kept] {
+      auto* data = array.data();
+      std::size_t write = 0;
+      for (const auto& [from, to] : runs) {
+        if (write != from) std::memmove(data + write, data + from, (to - from) * sizeof(*data));
+        write += to - from;
+      }
+      array.resize(kept);
+    });
+  });
+  tbb::parallel_for(std::size_t{0}, passes.size(), [&](std::size_t k) { passes[k](); });
+}
+
+}  // namespace migsim

@@ -1,0 +1,42 @@
+// The scenario's dated events applied month by month: status rule changes (into StatusRules),
+// field caps (into the CapLedger), border closures and sending-country pushes (held here).
+// Agreements with origins are the municipalities' (Municipalities::sign_agreements_of).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "migsim/scenario.hpp"
+#include "rules/caps.hpp"
+#include "rules/status_rules.hpp"
+
+namespace migsim {
+
+class PolicyInForce {
+ public:
+  explicit PolicyInForce(const Scenario& scenario);
+
+  // The events of `date`; at the start (`starting`), every rule change dated up to it too. Each
+  // rule change holds the whole rule as it stands from its date (earlier changes included), so
+  // applying them in date order is enough. Returns whether a status's rule changed.
+  bool apply(MonthIndex date, bool starting, StatusRules& rules, CapLedger& caps);
+
+  // Share of entries from abroad a border closure still admits (1: no closure).
+  double entry_share() const { return entry_share_; }
+  // Per origin: what its applicants are multiplied by (sending-country pushes in force).
+  const std::vector<double>& origin_push() const { return origin_push_; }
+  // Per status: whether its rule changes at step `step` (its holders re-plan).
+  const std::uint8_t* rules_changing_at(std::int32_t step) const {
+    return &rules_changed_[static_cast<std::size_t>(step) * statuses_];
+  }
+
+ private:
+  const Scenario& scenario_;
+  std::size_t statuses_;
+  double entry_share_ = 1.0;
+  std::vector<double> origin_push_;
+  std::vector<std::uint8_t> rules_changed_;  // [step * statuses + status]
+};
+
+}  // namespace migsim
