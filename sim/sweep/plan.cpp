@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "cf_metadata.hpp"
-#include "checksum.hpp"
+#include "io/cf_metadata.hpp"
+#include "io/checksum.hpp"
 #include "migsim/error.hpp"
 
 namespace migsim::sweep {

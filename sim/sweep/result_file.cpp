@@ -13,7 +13,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "cf_metadata.hpp"
+#include "io/cf_metadata.hpp"
 #include "interrupt.hpp"
 #include "migsim/error.hpp"
 #include "migsim/hdf5_output.hpp"

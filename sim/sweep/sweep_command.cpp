@@ -22,7 +22,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cf_metadata.hpp"
+#include "io/cf_metadata.hpp"
 #include "interrupt.hpp"
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"

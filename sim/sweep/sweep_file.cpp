@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "migsim/error.hpp"
-#include "yaml_tree.hpp"
+#include "io/yaml_tree.hpp"
 
 namespace migsim::sweep {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "csv_table.hpp"
+#include "io/csv_table.hpp"
 #include "temp_folder.hpp"
 
 using Catch::Matchers::Contains;

@@ -19,7 +19,7 @@
 #include <optional>
 #include <sstream>
 
-#include "cf_metadata.hpp"
+#include "io/cf_metadata.hpp"
 #include "interrupt.hpp"
 #include "migsim/error.hpp"
 #include "migsim/version.hpp"

@@ -1,4 +1,4 @@
-#include "yaml_tree.hpp"
+#include "io/yaml_tree.hpp"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "input_file.hpp"
+#include "io/input_file.hpp"
 
 namespace migsim::detail {
 

@@ -12,7 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "csv_table.hpp"
+#include "io/csv_table.hpp"
 #include "migsim/error.hpp"
 
 namespace migsim::detail {

@@ -15,7 +15,7 @@
 
 #include "migsim/error.hpp"
 #include "migsim/scenario_io.hpp"
-#include "yaml_tree.hpp"
+#include "io/yaml_tree.hpp"
 
 namespace migsim {
 

@@ -1,12 +1,12 @@
-#include "csv_table.hpp"
+#include "io/csv_table.hpp"
 
-#include "checksum.hpp"
+#include "io/checksum.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <set>
 
-#include "input_file.hpp"
+#include "io/input_file.hpp"
 
 namespace migsim::detail {
 
