@@ -3,13 +3,17 @@
 #   bash scripts/bootstrap.sh run [SCENARIO.yaml] [migsim run options...]
 #       install missing packages, build, run a scenario (default: Japan at scale 0.1) and print its summary
 #   bash scripts/bootstrap.sh test
-#       install missing packages, build, run every test (C++ through ctest, Python through pytest)
+#       install missing packages, build, run every test (C++ through ctest, Python through pytest),
+#       then the C++ tests under ASan+UBSan (build-asan/) and a time-boxed fuzz of the scenario
+#       loader (build-fuzz/, MIGSIM_FUZZ_SECONDS, default 60): docs/reliability.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(cmake g++ make pkg-config libboost-random-dev libboost-program-options-dev libtbb-dev libhdf5-dev
-  libyaml-cpp-dev catch2 librandom123-dev netcdf-bin python3 python3-numpy python3-h5py python3-xarray
-  python3-h5netcdf python3-pandas python3-matplotlib python3-scipy python3-pytest)
+  libyaml-cpp-dev catch2 librandom123-dev libssl-dev openmpi-bin libopenmpi-dev netcdf-bin python3 python3-numpy
+  python3-h5py python3-xarray python3-h5netcdf python3-pandas python3-matplotlib python3-scipy python3-pytest
+  python3-jinja2 python3-pip python3-setuptools python3-venv python3-optuna python3-yaml chromium
+  clang-14 libclang-rt-14-dev)
 
 install_missing() {
   local missing=()
@@ -53,6 +57,11 @@ case "$command" in
     build
     (cd build && ctest --output-on-failure -j "$(nproc)")
     MIGSIM_BIN="$PWD/build/migsim" /usr/bin/python3 -m pytest -q tests/python
+    # Memory errors and undefined behaviour: the C++ tests again, instrumented (no PGO).
+    cmake --preset asan -DMIGSIM_BUILD_BENCH=OFF >/dev/null
+    cmake --build --preset asan -j "$(nproc)"
+    ctest --preset asan -j "$(nproc)"
+    bash tests/fuzz/run.sh "${MIGSIM_FUZZ_SECONDS:-60}"
     ;;
   *)
     echo "usage: bash scripts/bootstrap.sh run [SCENARIO.yaml] [options] | bash scripts/bootstrap.sh test" >&2

@@ -11,14 +11,18 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <new>
 #include <numeric>
 #include <sstream>
 
+#include "interrupt.hpp"
 #include "migsim/engine.hpp"
 #include "migsim/error.hpp"
 #include "migsim/hdf5_output.hpp"
 #include "migsim/scenario_io.hpp"
 #include "migsim/version.hpp"
+#include "run_estimate.hpp"
+#include "sweep/sweep_command.hpp"
 
 namespace po = boost::program_options;
 
@@ -33,9 +37,12 @@ constexpr const char* kUsage =
     "  run SCENARIO.yaml       run a scenario and write its outcome cubes to HDF5\n"
     "  validate SCENARIO.yaml  check a scenario and print it resolved (extends and --set applied)\n"
     "  info OUT.h5             summarise an output file\n"
+    "  sweep SWEEP.yaml        run a scenario over variants, design points and replicates\n"
+    "  sweep-merge SWEEP.yaml  join a sweep's shard files into its result\n"
     "\n"
     "`migsim <command> --help` describes each command's options; `migsim --version` the version.\n"
-    "exit status: 0 success, 2 bad input (scenario, command line), 1 internal error\n";
+    "exit status: 0 success, 2 bad input (scenario, command line), 1 output not written or internal error,\n"
+    "130/143 interrupted by SIGINT/SIGTERM (the temporary output file removed)\n";
 
 // Keeps what the summary table needs and forwards every year to the file.
 class SummarySink : public OutputSink {
@@ -173,6 +180,44 @@ void require_positional(const po::variables_map& vm, const char* name, const cha
   if (!vm.count(name)) throw InputError({"command line", 0, 0}, "", std::string("expected ") + what);
 }
 
+// The output path is refused before anything runs if the run's final rename would replace
+// something that is not an earlier output: a device or other special file, a folder, or a file
+// the scenario is read from.
+void check_output_path(const std::string& output, const Scenario& s) {
+  namespace fs = std::filesystem;
+  const auto refuse = [&](const std::string& why) {
+    throw InputError({"command line", 0, 0}, "-o", "expected an output file name, but '" + output + "' " + why);
+  };
+  const auto folder = fs::path(output).parent_path();
+  std::error_code error;
+  if (!folder.empty() && !fs::is_directory(folder, error))
+    throw InputError({"command line", 0, 0}, "-o",
+                     "expected an output file in an existing folder, but '" + folder.string() + "' is not one" +
+                         (error ? " (" + error.message() + ")" : ""));
+  const auto status = fs::status(output, error);
+  if (status.type() == fs::file_type::not_found) return;  // a new file
+  if (error) refuse("cannot be examined: " + error.message());
+  if (fs::is_directory(status)) refuse("is a folder");
+  if (!fs::is_regular_file(status)) refuse("is a special file (a device, pipe or socket), not a regular file");
+  for (const auto& input : s.input_files) {
+    std::error_code ignored;
+    if (fs::equivalent(output, input, ignored)) refuse("is a file the scenario is read from ('" + input + "')");
+  }
+}
+
+void refuse_too_large(const Scenario& s, std::uint64_t max_memory, bool given) {
+  const RunEstimate e = estimate_run(s);
+  if (e.bytes <= max_memory) return;
+  std::ostringstream why;
+  why << std::fixed << std::setprecision(0) << "the run is estimated at up to " << e.agents << " agents and "
+      << format_bytes(e.bytes) << " of memory (" << e.initial_persons << " persons at the start, "
+      << e.applicants_per_year << " applicants a year for " << std::setprecision(1) << e.years
+      << " years, family factor " << std::setprecision(2) << e.family_factor << ", scale " << s.scale
+      << "), above --max-memory " << format_bytes(max_memory) << (given ? "" : " (3/4 of this machine's memory)")
+      << ": lower the scale, shorten the run, or raise --max-memory";
+  throw InputError({s.source_file, 0, 0}, "", why.str());
+}
+
 int command_validate(const std::vector<std::string>& args) {
   po::options_description options(
       "migsim validate SCENARIO.yaml [--set key.path=value]...\n\n"
@@ -211,6 +256,8 @@ int command_run(const std::vector<std::string>& args) {
       "scale", po::value<double>(), "agents per person, 1/X a whole number (overrides the scenario's scale)")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a scenario key, e.g. --set caps[0].limit_persons=0")("quiet,q", "no summary table")(
+      "max-memory", po::value<std::string>(),
+      "refuse a run estimated above this memory, e.g. 8G (default: 3/4 of the machine's memory)")(
       "scenario", po::value<std::string>(), "scenario file");
   po::positional_options_description positional;
   positional.add("scenario", 1);
@@ -220,6 +267,7 @@ int command_run(const std::vector<std::string>& args) {
     return 0;
   }
   require_positional(p.vm, "scenario", "a scenario file: migsim run SCENARIO.yaml");
+  install_interrupt_handlers();  // from the start: an interrupted run always ends the same way
   auto overrides = overrides_from(p.vm);
   if (p.vm.count("seed"))
     overrides.push_back("seed=" + p.vm["seed"].as<std::string>());  // checked like the file's seed
@@ -232,12 +280,15 @@ int command_run(const std::vector<std::string>& args) {
   if (threads < 0 || threads > 1024)
     throw InputError({"command line", 0, 0}, "--threads", "expected a number of threads from 0 to 1024");
 
+  const std::uint64_t max_memory =
+      p.vm.count("max-memory") ? parse_memory_size(p.vm["max-memory"].as<std::string>()) : default_max_memory_bytes();
+
   const Scenario s = load_scenario({p.vm["scenario"].as<std::string>(), overrides});
   const std::string output = p.vm.count("output") ? p.vm["output"].as<std::string>() : s.name + ".h5";
-  const auto folder = std::filesystem::path(output).parent_path();
-  if (!folder.empty() && !std::filesystem::is_directory(folder))
-    throw InputError({"command line", 0, 0}, "-o",
-                     "expected an output file in an existing folder, but '" + folder.string() + "' is not one");
+  check_output_path(output, s);
+  refuse_too_large(s, max_memory, p.vm.count("max-memory") > 0);
+  for (const auto& leftover : remove_abandoned_temporaries(output))
+    std::cerr << "migsim: removed " << leftover << ", left by a run that was killed\n";
 
   const auto started = std::chrono::steady_clock::now();
   Engine engine(s);
@@ -296,11 +347,20 @@ int run_cli(int argc, char** argv) {
     if (command == "run") return command_run(args);
     if (command == "validate") return command_validate(args);
     if (command == "info") return command_info(args);
-    std::cerr << "migsim: command line: unknown command '" << command << "'; expected run, validate or info\n";
+    if (command == "sweep") return sweep::command_sweep(args);
+    if (command == "sweep-merge") return sweep::command_sweep_merge(args);
+    std::cerr << "migsim: command line: unknown command '" << command
+              << "'; expected run, validate, info, sweep or sweep-merge\n";
     return 2;
   } catch (const InputError& e) {
     std::cerr << "migsim: " << e.what() << "\n";
     return 2;
+  } catch (const OutputError& e) {
+    std::cerr << "migsim: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "migsim: out of memory: lower the scale or shorten the run (docs/reliability.md)\n";
+    return 1;
   } catch (const po::error& e) {
     std::cerr << "migsim: command line: " << e.what() << "\n";
     return 2;

@@ -1,13 +1,19 @@
-"""The output contract v1 (DESIGN §5) as data, and check_contract(), which checks a file against it."""
+"""The output contract (DESIGN §5; v1 runs, v2 runs and sweeps) as data, and check_contract()."""
 
 import h5py
 import numpy as np
 
 from .load import open_group
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+KNOWN_VERSIONS = (1, 2)
 
 ROOT_ATTRIBUTES = ("format_version", "migsim_version", "scenario_yaml", "seed", "threads", "scale", "created")
+# What version 2 adds at the root (both kinds), and what a sweep file has instead of a run's seed and scale.
+V2_ROOT_ATTRIBUTES = ("kind", "Conventions", "title", "history")
+SWEEP_ROOT_ATTRIBUTES = ("format_version", "migsim_version", "kind", "Conventions", "title", "history", "sweep_yaml",
+                         "design", "replicates", "run_count")
+RUNS_DATASETS = ("variant", "replicate", "point", "seed", "status")
 
 _NATIONAL_DIMS = ("year", "status", "field", "origin")
 _PREFECTURE_DIMS = ("year", "prefecture", "status", "field")
@@ -54,31 +60,41 @@ def _is_text(values):
 
 def _check_root(f):
     problems = []
-    for name in ROOT_ATTRIBUTES:
+    version = f.attrs.get("format_version")
+    sweep = f.attrs.get("kind") == "sweep"
+    needed = SWEEP_ROOT_ATTRIBUTES if sweep else ROOT_ATTRIBUTES + (V2_ROOT_ATTRIBUTES if version == 2 else ())
+    for name in needed:
         if name not in f.attrs:
             problems.append(f"root attribute '{name}' is missing")
-    if "format_version" in f.attrs and f.attrs["format_version"] != FORMAT_VERSION:
+    if version is not None and version not in KNOWN_VERSIONS:
         problems.append(
-            f"root attribute format_version is {f.attrs['format_version']!r}; this check knows version "
-            f"{FORMAT_VERSION}")
+            f"root attribute format_version is {version!r}; this check knows versions "
+            f"{', '.join(map(str, KNOWN_VERSIONS))}")
     if "scenario_yaml" in f.attrs:
         text = f.attrs["scenario_yaml"]
         if not isinstance(text, str) or not text.strip():
             problems.append("root attribute 'scenario_yaml' is not a non-empty text")
+    if sweep:
+        if "runs" not in f or not isinstance(f["runs"], h5py.Group):
+            problems.append("group 'runs' is missing")
+        else:
+            problems += [f"group 'runs': dataset '{name}' is missing" for name in RUNS_DATASETS if name not in f["runs"]]
     return problems
 
 
-def _check_group(ds, group):
+def _check_group(ds, group, dtypes, sweep=False):
     problems = []
     where = f"group '{group}'"
     for name, dims in GROUPS[group].items():
         if name not in ds.data_vars:
             problems.append(f"{where}: dataset '{name}' is missing")
             continue
+        dims = ("run",) + dims if sweep else dims
         if ds[name].dims != dims:
             problems.append(f"{where}: dataset '{name}' has dimensions {ds[name].dims}, expected {dims}")
-        if group in _INTEGER_GROUPS and ds[name].dtype.kind not in "iu":
-            problems.append(f"{where}: dataset '{name}' is {ds[name].dtype}, expected integers")
+        # The stored type: xarray turns integers with a _FillValue (a sweep's failed runs) into floats.
+        if group in _INTEGER_GROUPS and dtypes[name].kind not in "iu":
+            problems.append(f"{where}: dataset '{name}' is {dtypes[name]}, expected integers")
     for dim in ds.dims:
         if dim not in ds.coords:
             problems.append(f"{where}: dimension '{dim}' has no coordinate")
@@ -121,14 +137,21 @@ def _check_identity(ds):
 
 
 def check_contract(path):
-    """Check a migsim output file against the output contract v1.
+    """Check a migsim output file (a v1 or v2 run, or a v2 sweep) against the output contract.
 
-    Returns a list of problems, one string each; an empty list means the file is fine.
+    Returns a list of problems, one string each; an empty list means the file is fine. In a sweep,
+    the stock identity is checked in every run that succeeded.
     """
     try:
         with h5py.File(path, "r") as f:
             problems = _check_root(f)
+            sweep = f.attrs.get("kind") == "sweep"
             present = [g for g in GROUPS if g in f and isinstance(f[g], h5py.Group)]
+            dtypes = {g: {n: f[g][n].dtype for n in f[g] if isinstance(f[g][n], h5py.Dataset)} for g in present}
+            ok_runs = None
+            if sweep and "runs" in f and "status" in f["runs"]:
+                ok_runs = [i for i, s in enumerate(f["runs/status"][()])
+                           if (s.decode() if isinstance(s, bytes) else str(s)) == "ok"]
     except (OSError, ValueError) as e:
         return [f"cannot open as HDF5: {e}"]
     if not present:
@@ -139,7 +162,11 @@ def check_contract(path):
         except Exception as e:  # noqa: BLE001 - any failure to read is a problem to report
             problems.append(f"group '{group}': cannot be read by xarray/h5netcdf: {e}")
             continue
-        problems += _check_group(ds, group)
+        problems += _check_group(ds, group, dtypes[group], sweep)
         if group == "national":
-            problems += _check_identity(ds)
+            if not sweep:
+                problems += _check_identity(ds)
+            elif "run" in ds.dims:
+                for run in ok_runs if ok_runs is not None else range(ds.sizes["run"]):
+                    problems += [f"run {run}: {p}" for p in _check_identity(ds.isel(run=run))]
     return problems

@@ -52,8 +52,8 @@ DEFAULT_CENSUS_MONTH = 10
 
 COLUMNS = ["series", "years", "categories", "observations", "ard_model", "ard_naive", "beats_naive",
            "naive_from", "notes"]
-SERIES = ("isa_total", "isa_status", "isa_prefecture", "isa_nationality", "ssw_total", "mhlw_total",
-          "mhlw_nationality", "arrivals", "departures", "missing_interns")
+SERIES = ("isa_total", "isa_status", "isa_prefecture", "isa_nationality", "ssw_total", "ssw_grade", "ssw_route",
+          "mhlw_total", "mhlw_nationality", "arrivals", "departures", "missing_interns")
 
 # ISA status of residence (the 36 base columns, see analysis/observed/README.md) -> model status.
 # Used when scenarios/data/japan/isa_status_map.csv does not exist, and for any base status that
@@ -120,6 +120,27 @@ def ard(sim, obs):
             raise ValueError(f"observed total of year {year} is {total:g}; ARD needs a positive total")
         simulated = sim.loc[year, row.index].astype(float)
         per_year.append(float((simulated - row.astype(float)).abs().sum()) / total)
+    return float(np.mean(per_year)) if per_year else math.nan
+
+
+def symmetric_ard(sim, obs):
+    """Like ``ard`` with the mean of both sides as denominator: sum_c |sim - obs| / (sum_c (sim + obs) / 2).
+
+    Symmetric: overshooting by a factor k scores what undershooting by k does, 2 (k - 1) / (k + 1)
+    (for a total, 2 tanh(|ln(sim / obs)| / 2)), where ARD gives k - 1 and 1 - 1/k. Bounded by 2, and
+    defined for cells observed as 0. Same cells and years as ``ard``; NaN when there is none.
+    """
+    obs, sim = _as_frame(obs), _as_frame(sim)
+    per_year = []
+    for year, row in obs.iterrows():
+        row = row.dropna()
+        if row.empty:
+            continue
+        simulated = sim.loc[year, row.index].astype(float)
+        if simulated.isna().any():
+            raise ValueError(f"no simulated value for year {year}, categories {list(row.index[simulated.isna()])}")
+        both = float(simulated.sum() + row.sum()) / 2
+        per_year.append(float((simulated - row.astype(float)).abs().sum()) / both if both > 0 else 0.0)
     return float(np.mean(per_year)) if per_year else math.nan
 
 
@@ -371,6 +392,36 @@ def _ssw_total(obs, run, status_map):
     return _Spec(frame, run.national_by("stock", status=statuses), year_notes=year_notes, notes=notes)
 
 
+def _ssw_grade(obs, run, status_map):
+    if not {"SSW1", "SSW2"} <= set(run.labels("status")):
+        raise _Skip("the run lacks status SSW1 or SSW2")
+    rows = obs.ssw[obs.ssw["series"].isin(["ssw1", "ssw2"])]
+    frame, year_notes = _isa_by_year(rows.assign(category=rows["series"].str.upper()))
+    return _Spec(frame, run.national_by("stock", "status")[["SSW1", "SSW2"]], complete=True, year_notes=year_notes)
+
+
+def _ssw_route(obs, run, status_map):
+    """SSW holders by how they got the status: the run's SSW stock split in the proportions of its inflows.
+
+    The run does not record a holder's route, so the SSW1 + SSW2 stock of record Y is divided as the
+    run's inflows into SSW1 since its start up to Y are: entries (admitted from abroad) and
+    transitions_in (change of status in Japan). SSW2 holders came through SSW1, so share its split.
+    """
+    statuses = run.labels("status")
+    if not {"SSW1", "SSW2"} <= set(statuses):
+        raise _Skip("the run lacks status SSW1 or SSW2")
+    rows = obs.ssw[obs.ssw["series"] == "route"]
+    frame, year_notes = _isa_by_year(rows)
+    inflow = pd.concat({"admitted_from_abroad": run.national_by("entries", status=["SSW1"])["all"],
+                        "change_of_status_in_japan": run.national_by("transitions_in", status=["SSW1"])["all"]},
+                       axis=1).cumsum()
+    share = inflow.div(inflow.sum(axis=1), axis=0)
+    sim = share.mul(run.national_by("stock", status=["SSW1", "SSW2"])["all"], axis=0).dropna()
+    sim.columns.name = "category"
+    notes = ["sim = SSW stock split as the run's inflows into SSW1 since its start (entries; transitions_in)"]
+    return _Spec(frame, sim, year_notes=year_notes, notes=notes)
+
+
 def _mhlw(obs, series):
     rows = obs.mhlw[obs.mhlw["series"] == series]
     return _wide(rows)
@@ -416,6 +467,8 @@ _BUILDERS = {
     "isa_prefecture": _isa_prefecture,
     "isa_nationality": _isa_nationality,
     "ssw_total": _ssw_total,
+    "ssw_grade": _ssw_grade,
+    "ssw_route": _ssw_route,
     "mhlw_total": _mhlw_total,
     "mhlw_nationality": _mhlw_nationality,
     "arrivals": _arrivals,
@@ -435,7 +488,7 @@ def _years_text(years):
     return ",".join(str(y) for y in years)
 
 
-def _evaluate(name, spec, window, run):
+def _evaluate(name, spec, window, run, metric=ard):
     """One row of the table, or _Skip."""
     obs, sim = spec.obs, spec.sim
     show = lambda cats: _names(spec.label.get(c, c) for c in cats)  # noqa: E731
@@ -489,8 +542,8 @@ def _evaluate(name, spec, window, run):
     for y, c in cells:
         used.at[y, c] = obs.at[y, c]
 
-    ard_model = ard(sim.loc[years, categories], used)
-    ard_naive = ard(naive.loc[years, categories], used) if has_naive else math.nan
+    ard_model = metric(sim.loc[years, categories], used)
+    ard_naive = metric(naive.loc[years, categories], used) if has_naive else math.nan
     base = naive_base_years(obs[categories], start).dropna().astype(int) if has_naive else pd.Series(dtype=int)
     naive_from = "" if base.empty else (
         str(base.min()) if base.min() == base.max() else f"{base.min()}-{base.max()}")
@@ -517,7 +570,7 @@ def _window(years):
 
 
 def validation_table(run_path, observed_dir=OBSERVED_DIR, years=DEFAULT_YEARS, status_map=STATUS_MAP_FILE,
-                     series=SERIES):
+                     series=SERIES, metric=ard):
     """The validation table of a run: one row per series that can be compared.
 
     ``years``: the validation window, (first, last) inclusive, or one year (default 2020-2022).
@@ -525,21 +578,38 @@ def validation_table(run_path, observed_dir=OBSERVED_DIR, years=DEFAULT_YEARS, s
     ard_model, ard_naive (NaN when no observation precedes the window), beats_naive (True/False, or
     None when naive is n/a), naive_from (the years the naive forecast carries forward), notes.
     ``table.attrs``: "skipped" ({series: why}), "window" (list of years), "census_month".
+    ``metric``: the score in the columns ard_model and ard_naive (``ard``, or e.g. ``symmetric_ard``).
     """
+    return validation_tables(run_path, [years], observed_dir, status_map, series, metric)[0]
+
+
+def validation_tables(run_path, windows, observed_dir=OBSERVED_DIR, status_map=STATUS_MAP_FILE, series=SERIES,
+                      metric=ard):
+    """``validation_table`` for several windows (a list of ``years``), reading the run and the data once."""
     run = _Run(run_path)
     obs = _Observed(observed_dir)
-    window = _window(years)
     mapping = status_mapping(status_map) if "isa_status" in series else None
-    rows, skipped = [], {}
+    specs = {}
     for name in series:
         try:
-            spec = _BUILDERS[name](obs, run, mapping)
-            rows.append(_evaluate(name, spec, window, run))
+            specs[name] = _BUILDERS[name](obs, run, mapping)
         except _Skip as why:
-            skipped[name] = str(why)
-    table = pd.DataFrame(rows, columns=COLUMNS)
-    table.attrs.update(skipped=skipped, window=window, census_month=run.census_month)
-    return table
+            specs[name] = why
+    tables = []
+    for years in windows:
+        window = _window(years)
+        rows, skipped = [], {}
+        for name, spec in specs.items():
+            try:
+                if isinstance(spec, _Skip):
+                    raise spec
+                rows.append(_evaluate(name, spec, window, run, metric))
+            except _Skip as why:
+                skipped[name] = str(why)
+        table = pd.DataFrame(rows, columns=COLUMNS)
+        table.attrs.update(skipped=skipped, window=window, census_month=run.census_month, metric=metric.__name__)
+        tables.append(table)
+    return tables
 
 
 def format_table(table):

@@ -43,4 +43,11 @@ class InputError : public std::runtime_error {
   std::string key_path_;
 };
 
+// A run that cannot write its output (full disk, I/O error): exit status 1, one line naming the
+// file and the reason; the temporary file is removed and an existing output is left as it was.
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace migsim

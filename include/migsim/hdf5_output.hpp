@@ -3,13 +3,15 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "migsim/engine.hpp"
 #include "migsim/scenario.hpp"
 
 namespace migsim {
 
-constexpr int kFormatVersion = 1;
+// 2: CF attributes, provenance on every group, the municipalities' positions (docs/output_format.md).
+constexpr int kFormatVersion = 2;
 
 // Writes to a temporary name beside `path`; commit() renames it to `path`. A writer destroyed
 // without commit() removes the temporary file, so a failed run never leaves a half file and
@@ -28,6 +30,10 @@ class Hdf5Writer : public OutputSink {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Removes the temporary files `path`.tmp-<pid> left by runs that were killed (SIGKILL, a crash)
+// before they could clean up: those whose process no longer exists. Returns the paths removed.
+std::vector<std::string> remove_abandoned_temporaries(const std::string& path);
 
 // A short human summary of an output file (`migsim info`). Throws InputError if the file
 // cannot be read as a migsim output.

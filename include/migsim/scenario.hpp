@@ -270,11 +270,20 @@ struct OutputSpec {
   std::vector<int> summary_years;  // columns of the table `migsim run` prints; empty: spread over the run
 };
 
+// A CSV table the scenario reads, named so that a run can be reproduced from its output alone.
+struct TableFile {
+  std::string key_path;  // where the table stands in the scenario
+  std::string file;      // as resolved from the scenario file's folder
+  std::string sha256;    // of the file's bytes
+};
+
 struct Scenario {
   std::string name;
   std::string description;
-  std::string source_file;    // the top file, as given
-  std::string resolved_yaml;  // the merged tree after extends and --set
+  std::string source_file;               // the top file, as given
+  std::string resolved_yaml;             // the merged tree after extends and --set
+  std::vector<TableFile> table_files;    // the tables in force
+  std::vector<std::string> input_files;  // every file read: the extends chain and the tables
   std::uint64_t seed = 1;
   double scale = 1.0;    // agents per person; 1/scale must be a whole number
   MonthIndex start = 0;  // the initial stock is the census of the start year

@@ -56,7 +56,7 @@ def test_open_group_leaves_the_file_closed(quickstart_h5, tmp_path):
 
 def test_provenance_is_plain_python(quickstart_h5):
     attrs = provenance(quickstart_h5[0])
-    assert attrs["format_version"] == 1 and isinstance(attrs["format_version"], int)
+    assert attrs["format_version"] == 2 and isinstance(attrs["format_version"], int)
     assert attrs["seed"] == 20221031 and attrs["scale"] == 0.25
     assert attrs["scenario_yaml"].startswith("name: quickstart")
 

@@ -43,7 +43,7 @@ def test_root_attributes_record_the_provenance(quickstart_h5):
         attrs = dict(f.attrs)
     for name in ("format_version", "migsim_version", "scenario_yaml", "seed", "threads", "scale", "created"):
         assert name in attrs, name
-    assert attrs["format_version"] == 1
+    assert attrs["format_version"] == 2
     assert "name: quickstart" in attrs["scenario_yaml"] and "statuses:" in attrs["scenario_yaml"]
     assert attrs["seed"] == 20221031 and attrs["scale"] == 0.25
     assert attrs["threads"] >= 1

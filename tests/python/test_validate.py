@@ -133,11 +133,12 @@ def test_quickstart_table_has_the_series_it_can_compute(quickstart_h5):
     table = validation_table(path)
     assert list(table.columns) == COLUMNS
     # The quickstart starts at the 2022-10 census: in 2020-2022 only its initial stock (2022) is simulated,
-    # so stocks observed in 2022 can be compared; ISA statuses (last observed 2021-12) and the flows
-    # (none in a run's first record) cannot.
+    # so stocks observed in 2022 can be compared; ISA statuses and the SSW1/SSW2 split (last observed 2021-12),
+    # the flows and the SSW routes (split by the run's inflows: none in a run's first record) cannot.
     assert list(table["series"]) == ["isa_total", "isa_prefecture", "isa_nationality", "ssw_total", "mhlw_total",
                                      "mhlw_nationality"]
-    assert set(table.attrs["skipped"]) == {"isa_status", "arrivals", "departures", "missing_interns"}
+    assert set(table.attrs["skipped"]) == {"isa_status", "ssw_grade", "ssw_route", "arrivals", "departures",
+                                           "missing_interns"}
     assert "initial census" in table.attrs["skipped"]["arrivals"]
     assert (table["years"] == "2022").all()
     assert np.isfinite(table["ard_model"].astype(float)).all() and (table["ard_model"] >= 0).all()
@@ -174,8 +175,11 @@ def test_every_series_from_a_2019_start(quickstart_from_2019):
     assert "absconded" in rows.loc["departures", "notes"]
     # MHLW nationalities first listed in 2020 have no naive value and are left out of both ARDs.
     assert "indonesia, nepal" in rows.loc["mhlw_nationality", "notes"]
-    assert np.isfinite(table.drop(index=table.index[table["series"] == "isa_nationality"])["ard_naive"]
-                       .astype(float)).all()
+    # SSW1/SSW2 from the ISA tables to 2021-12; routes observed 2021-06 (for 2021) and 2022-12, never before.
+    assert rows.loc["ssw_grade", "years"] == "2020-2021" and rows.loc["ssw_grade", "categories"] == 2
+    assert rows.loc["ssw_route", "years"] == "2021-2022" and "2021 = ISA 2021-06" in rows.loc["ssw_route", "notes"]
+    first_observed_in_window = table["series"].isin(["isa_nationality", "ssw_route"])
+    assert np.isfinite(table[~first_observed_in_window]["ard_naive"].astype(float)).all()
     # A window of one year uses that year alone, and its naive forecast starts just before it.
     one = validation_table(quickstart_from_2019, years=(2021, 2021)).set_index("series")
     assert (one["years"] == "2021").all() and one.loc["isa_total", "naive_from"] == "2020"

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "csv_table.hpp"
+#include "io/csv_table.hpp"
 #include "temp_folder.hpp"
 
 using Catch::Matchers::Contains;
@@ -126,5 +126,5 @@ TEST_CASE("csv table - bad tables are reported at their line and column", "[io][
   const auto nameless = folder.write("n.csv", "name,v\n,1\n");
   CHECK(error_of(nameless, "name") == nameless + ":2:1: key 'name': expected a name");
 
-  CHECK(error_of(folder.path("absent.csv")) == folder.path("absent.csv") + ": cannot open the table file");
+  CHECK(error_of(folder.path("absent.csv")) == folder.path("absent.csv") + ": cannot open the table file: No such file or directory");
 }

@@ -68,7 +68,7 @@ TEST_CASE("hdf5 writer - the file appears under its name only when committed, co
   }
   CHECK(folder.files() == std::vector<std::string>{"out.h5"});
   const std::string info = describe_output_file(out);
-  CHECK_THAT(info, Contains("format_version  1"));
+  CHECK_THAT(info, Contains("format_version  " + std::to_string(migsim::kFormatVersion)));
   CHECK_THAT(info, Contains("threads         2"));
   CHECK_THAT(info, Contains("stock(2x12x9x8)"));  // (year, status, field, origin) of the quickstart
   CHECK_THAT(info, Contains("group municipality:") && Contains("entries_by_origin(2x6x8)"));

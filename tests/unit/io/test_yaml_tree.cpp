@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "temp_folder.hpp"
-#include "yaml_tree.hpp"
+#include "io/yaml_tree.hpp"
 
 using Catch::Matchers::Contains;
 using migsim::InputError;

@@ -3,15 +3,24 @@
 #include "migsim/hdf5_output.hpp"
 
 #include <H5Cpp.h>
+#include <fcntl.h>
 #include <hdf5_hl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 
+#include "io/cf_metadata.hpp"
+#include "interrupt.hpp"
 #include "migsim/error.hpp"
 #include "migsim/version.hpp"
 
@@ -48,16 +57,112 @@ void number_attribute(Location& where, const std::string& name, const H5::PredTy
   attribute.write(type, &value);
 }
 
+// The in-memory file grows by this much at a time.
+constexpr std::size_t kImageIncrementBytes = std::size_t{4} << 20;
+
 struct Dimension {
   std::string name;
   hsize_t size;
 };
+
+// Output contract v2: what makes the file self-describing to netCDF tools (CF-1.8).
+void write_v2_root_attributes(H5::Group& root, const Scenario& s, const std::string& now) {
+  text_attribute(root, "kind", "run");
+  text_attribute(root, "Conventions", "CF-1.8");
+  text_attribute(root, "title", "migsim run of " + s.name + ": " + s.description);
+  std::ostringstream history;
+  history << now << " migsim " << version() << " run " << s.source_file << " --seed " << s.seed << " --scale "
+          << s.scale;
+  text_attribute(root, "history", history.str());
+  text_attribute(root, "table_files", detail::table_files_json(s.table_files));
+}
+
+// Provenance on each group as well as the root, so a group read alone still says where it came from.
+void write_v2_group_attributes(H5::Group& group, const Scenario& s) {
+  text_attribute(group, "migsim_version", version());
+  text_attribute(group, "scenario_name", s.name);
+  number_attribute(group, "seed", H5::PredType::STD_U64LE, s.seed);
+  number_attribute(group, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
+}
+
+// The municipalities' positions and prefectures beside their dimension, for xarray to attach.
+void write_municipality_positions(H5::Group& group, const H5::DataSet& municipality, const Scenario& s) {
+  const hsize_t size = s.municipalities.size();
+  std::vector<double> latitude, longitude;
+  std::vector<std::int32_t> prefecture;
+  for (const auto& m : s.municipalities) {
+    latitude.push_back(m.location ? m.location->first : std::numeric_limits<double>::quiet_NaN());
+    longitude.push_back(m.location ? m.location->second : std::numeric_limits<double>::quiet_NaN());
+    prefecture.push_back(m.prefecture);
+  }
+  auto position = [&](const char* name, const std::vector<double>& values, const char* long_name, const char* units,
+                      const char* standard_name) {
+    H5::DataSet ds = group.createDataSet(name, H5::PredType::IEEE_F64LE, H5::DataSpace(1, &size));
+    if (size) ds.write(values.data(), H5::PredType::NATIVE_DOUBLE);
+    text_attribute(ds, "long_name", long_name);
+    text_attribute(ds, "units", units);
+    text_attribute(ds, "standard_name", standard_name);
+    H5DSattach_scale(ds.getId(), municipality.getId(), 0);
+  };
+  position("municipality_latitude", latitude, "latitude of the municipal office", "degrees_north", "latitude");
+  position("municipality_longitude", longitude, "longitude of the municipal office", "degrees_east", "longitude");
+  H5::DataSet ds = group.createDataSet("municipality_prefecture", H5::PredType::STD_I32LE, H5::DataSpace(1, &size));
+  if (size) ds.write(prefecture.data(), H5::PredType::NATIVE_INT32);
+  text_attribute(ds, "long_name", "position of the municipality's prefecture in the scenario's prefecture list");
+  H5DSattach_scale(ds.getId(), municipality.getId(), 0);
+}
+
+// Why the last HDF5 call of this thread failed. HDF5 clears its error stack at the next call and
+// the C++ wrapper's exception names only the function ("H5Dwrite failed"), so the reason is taken
+// from the stack when HDF5 reports the failure, before anything else runs.
+thread_local std::string last_failure_reason;
+
+struct FailureReasons {
+  std::string system;     // the operating system's text for a failed file operation
+  std::string innermost;  // HDF5's description where the failure was first detected
+};
+
+herr_t collect_reason(unsigned, const H5E_error2_t* error, void* data) {
+  auto& reasons = *static_cast<FailureReasons*>(data);
+  const std::string description = error->desc != nullptr ? error->desc : "";
+  if (reasons.innermost.empty()) reasons.innermost = description;  // walked upward: innermost first
+  // The file drivers write "..., errno = 28, error message = 'No space left on device', ...".
+  const std::string marker = "error message = '";
+  const auto from = description.find(marker);
+  if (reasons.system.empty() && from != std::string::npos) {
+    const auto start = from + marker.size();
+    const auto end = description.find('\'', start);
+    reasons.system = description.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  return 0;
+}
+
+herr_t remember_failure(hid_t stack, void*) {
+  FailureReasons reasons;
+  H5Ewalk2(stack, H5E_WALK_UPWARD, collect_reason, &reasons);
+  last_failure_reason = !reasons.system.empty() ? reasons.system : reasons.innermost;
+  return 0;
+}
+
+// Instead of printing its error stack to stderr, HDF5 tells this thread why a call failed.
+// Per thread: the thread-safe library keeps this setting per thread, and a year may be written
+// on another thread than the one that made the writer.
+void record_hdf5_failures() { H5Eset_auto2(H5E_DEFAULT, remember_failure, nullptr); }
+
+std::string failure_reason(const H5::Exception& e) {
+  return last_failure_reason.empty() ? e.getDetailMsg() : last_failure_reason;
+}
 
 }  // namespace
 
 struct Hdf5Writer::Impl {
   std::string final_path;
   std::string temp_path;
+  std::optional<TemporaryFileGuard> interrupt_cleanup;  // SIGINT/SIGTERM remove the temporary file
+  int temp_descriptor = -1;  // the temporary file, open from the start: the finished image goes there
+  // The HDF5 file lives in memory (the core driver) until commit() writes its image with write(2).
+  // So HDF5 never meets a disk error, which in HDF5 1.10 can leave a file that cannot be closed
+  // (and crashes the library at exit), and a full disk is one errno, reported with its text.
   H5::H5File file;
   bool committed = false;
   int compression = 4;
@@ -115,6 +220,8 @@ struct Hdf5Writer::Impl {
         out.group.createDataSet("year", H5::PredType::STD_I32LE, H5::DataSpace(1, &zero, &unlimited), year_props);
     H5DSset_scale(out.year.getId(), "year");
     text_attribute(out.year, "long_name", "census year (stock at the census month; flows of the 12 months up to it)");
+    text_attribute(out.year, "units", "year");
+    write_v2_group_attributes(out.group, s);
 
     std::map<std::string, H5::DataSet> scales;
     for (const auto& dim : dim_names) {
@@ -122,16 +229,19 @@ struct Hdf5Writer::Impl {
         std::vector<std::string> labels;
         for (const auto& x : s.statuses) labels.push_back(x.name);
         scales[dim] = string_scale(out.group, dim, labels);
+        text_attribute(scales[dim], "long_name", "residence status");
         out.dims.push_back({dim, labels.size()});
       } else if (dim == "field") {
         std::vector<std::string> labels;
         for (const auto& x : s.fields) labels.push_back(x.name);
         scales[dim] = string_scale(out.group, dim, labels);
+        text_attribute(scales[dim], "long_name", "field of work");
         out.dims.push_back({dim, labels.size()});
       } else if (dim == "origin") {
         std::vector<std::string> labels;
         for (const auto& x : s.origins) labels.push_back(x.name);
         scales[dim] = string_scale(out.group, dim, labels);
+        text_attribute(scales[dim], "long_name", "country of origin");
         out.dims.push_back({dim, labels.size()});
       } else if (dim == "prefecture" || dim == "municipality") {
         std::vector<int> codes;
@@ -152,6 +262,8 @@ struct Hdf5Writer::Impl {
         for (const auto& l : names) pointers.push_back(l.c_str());
         label.write(pointers.data(), type);
         H5DSattach_scale(label.getId(), scales[dim].getId(), 0);
+        text_attribute(label, "long_name", dim + " name");
+        if (dim == "municipality") write_municipality_positions(out.group, scales[dim], s);
       }
     }
     out.scales = scales;
@@ -187,7 +299,9 @@ struct Hdf5Writer::Impl {
     H5::DataSet ds = g.group.createDataSet(
         m.name, type, H5::DataSpace(static_cast<int>(rank), current.data(), maximum.data()), props);
     text_attribute(ds, "long_name", m.description);
-    text_attribute(ds, "units", m.units);
+    text_attribute(ds, "units", detail::cf_units(m.units));
+    const auto coordinates = detail::cf_coordinates(group_name);
+    if (!coordinates.empty()) text_attribute(ds, "coordinates", coordinates);
     H5DSattach_scale(ds.getId(), g.year.getId(), 0);
     for (std::size_t k = 0; k < dims.size(); ++k)
       H5DSattach_scale(ds.getId(), g.scales.at(dims[k].name).getId(), static_cast<unsigned>(k + 1));
@@ -224,72 +338,156 @@ struct Hdf5Writer::Impl {
         ds.write(m.counts.data(), H5::PredType::NATIVE_INT64, memory, space);
     }
   }
+
+  // Closes every object, then the (in-memory) file.
+  void close_all() {
+    groups.clear();
+    file.close();
+  }
+
+  // Releases the file and removes the temporary one (a run that failed, or a writer never finished).
+  void discard() {
+    try {
+      close_all();
+    } catch (const H5::Exception&) {  // the run has already failed; the file goes
+    }
+    if (temp_descriptor >= 0) ::close(temp_descriptor);
+    temp_descriptor = -1;
+    std::error_code ignored;
+    std::filesystem::remove(temp_path, ignored);
+  }
+
+  [[noreturn]] void fail_writing(const std::string& reason) const {
+    throw OutputError("cannot write " + final_path + ": " + reason);
+  }
+
+  // The finished image to the temporary file, on disk before the rename that publishes it.
+  void write_image(const std::vector<char>& image) const {
+    for (std::size_t done = 0; done < image.size();) {
+      const ssize_t n = ::write(temp_descriptor, image.data() + done, image.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail_writing(std::strerror(n < 0 ? errno : EIO));
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(temp_descriptor) != 0) fail_writing(std::strerror(errno));
+  }
 };
 
 Hdf5Writer::Hdf5Writer(const std::string& path, const Scenario& s, int threads) : impl_(std::make_unique<Impl>()) {
-  H5::Exception::dontPrint();
+  record_hdf5_failures();
   impl_->final_path = path;
   impl_->temp_path = path + ".tmp-" + std::to_string(::getpid());
   impl_->compression = s.output.compression_level;
-  try {
-    impl_->file = H5::H5File(impl_->temp_path, H5F_ACC_TRUNC);
-  } catch (const H5::Exception& e) {
+  impl_->interrupt_cleanup.emplace(impl_->temp_path);  // before the file exists: no moment unguarded
+  // Created now, so that an output that cannot be written is refused before the run.
+  impl_->temp_descriptor = ::open(impl_->temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (impl_->temp_descriptor < 0)
     throw InputError({"command line", 0, 0}, "-o",
-                     "cannot create the output file '" + impl_->temp_path + "': " + e.getDetailMsg());
+                     "cannot create the output file's temporary '" + impl_->temp_path + "': " + std::strerror(errno));
+  try {
+    H5::FileAccPropList in_memory;
+    in_memory.setCore(kImageIncrementBytes, false);
+    impl_->file = H5::H5File(impl_->temp_path, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, in_memory);
+    H5::Group root = impl_->file.openGroup("/");
+    number_attribute(root, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
+    text_attribute(root, "migsim_version", version());
+    text_attribute(root, "scenario_yaml", s.resolved_yaml);
+    text_attribute(root, "scenario_name", s.name);
+    text_attribute(root, "scenario_file", s.source_file);
+    number_attribute(root, "seed", H5::PredType::STD_U64LE, s.seed);
+    number_attribute(root, "threads", H5::PredType::STD_I32LE, threads);
+    number_attribute(root, "scale", H5::PredType::IEEE_F64LE, s.scale);
+    number_attribute(root, "persons_per_agent", H5::PredType::STD_I64LE, s.persons_per_agent());
+    const std::string now = utc_now();
+    text_attribute(root, "created", now);
+    text_attribute(root, "start_time", now);
+    write_v2_root_attributes(root, s, now);
+    if (s.output.national) impl_->make_group("national", s, {"status", "field", "origin"});
+    if (s.output.prefecture) impl_->make_group("prefecture", s, {"prefecture", "status", "field"});
+    if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"}, {"origin"});
+    if (s.output.labour_market) impl_->make_group("labour_market", s, {"prefecture", "field"});
+  } catch (const H5::Exception& e) {
+    const std::string reason = failure_reason(e);
+    impl_->discard();  // no destructor runs for a writer whose constructor throws
+    impl_->fail_writing(reason);
   }
-  H5::Group root = impl_->file.openGroup("/");
-  number_attribute(root, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
-  text_attribute(root, "migsim_version", version());
-  text_attribute(root, "scenario_yaml", s.resolved_yaml);
-  text_attribute(root, "scenario_name", s.name);
-  text_attribute(root, "scenario_file", s.source_file);
-  number_attribute(root, "seed", H5::PredType::STD_U64LE, s.seed);
-  number_attribute(root, "threads", H5::PredType::STD_I32LE, threads);
-  number_attribute(root, "scale", H5::PredType::IEEE_F64LE, s.scale);
-  number_attribute(root, "persons_per_agent", H5::PredType::STD_I64LE, s.persons_per_agent());
-  const std::string now = utc_now();
-  text_attribute(root, "created", now);
-  text_attribute(root, "start_time", now);
-  if (s.output.national) impl_->make_group("national", s, {"status", "field", "origin"});
-  if (s.output.prefecture) impl_->make_group("prefecture", s, {"prefecture", "status", "field"});
-  if (s.output.municipality) impl_->make_group("municipality", s, {"municipality"}, {"origin"});
-  if (s.output.labour_market) impl_->make_group("labour_market", s, {"prefecture", "field"});
 }
 
 Hdf5Writer::~Hdf5Writer() {
   if (impl_->committed) return;
-  try {
-    impl_->groups.clear();
-    impl_->file.close();
-  } catch (...) {
-  }
-  std::error_code ignored;
-  std::filesystem::remove(impl_->temp_path, ignored);
+  record_hdf5_failures();
+  impl_->discard();
 }
 
 void Hdf5Writer::write_year(const YearOutput& year) {
-  // The run may call this on another thread than the one that made the writer, and the
-  // thread-safe HDF5 library keeps its error-printing setting per thread.
-  H5::Exception::dontPrint();
-  if (impl_->groups.count("national")) impl_->append_year("national", year.year, year.national);
-  if (impl_->groups.count("prefecture")) impl_->append_year("prefecture", year.year, year.prefecture);
-  if (impl_->groups.count("municipality")) impl_->append_year("municipality", year.year, year.municipality);
-  if (impl_->groups.count("labour_market")) impl_->append_year("labour_market", year.year, year.labour_market);
+  record_hdf5_failures();  // this may be another thread than the one that made the writer
+  try {
+    if (impl_->groups.count("national")) impl_->append_year("national", year.year, year.national);
+    if (impl_->groups.count("prefecture")) impl_->append_year("prefecture", year.year, year.prefecture);
+    if (impl_->groups.count("municipality")) impl_->append_year("municipality", year.year, year.municipality);
+    if (impl_->groups.count("labour_market")) impl_->append_year("labour_market", year.year, year.labour_market);
+  } catch (const H5::Exception& e) {
+    impl_->fail_writing(failure_reason(e));
+  }
   ++impl_->years_written;
 }
 
 void Hdf5Writer::commit() {
-  H5::Group root = impl_->file.openGroup("/");
-  text_attribute(root, "end_time", utc_now());
-  root.close();
-  impl_->groups.clear();
-  impl_->file.close();
-  std::filesystem::rename(impl_->temp_path, impl_->final_path);
+  record_hdf5_failures();
+  std::vector<char> image;
+  try {
+    H5::Group root = impl_->file.openGroup("/");
+    text_attribute(root, "end_time", utc_now());
+    root.close();
+    impl_->groups.clear();
+    impl_->file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t size = H5Fget_file_image(impl_->file.getId(), nullptr, 0);
+    if (size >= 0) image.resize(static_cast<std::size_t>(size));
+    if (size < 0 || H5Fget_file_image(impl_->file.getId(), image.data(), image.size()) != size)
+      impl_->fail_writing("cannot take the file's image from memory: " + last_failure_reason);
+    impl_->close_all();
+  } catch (const H5::Exception& e) {
+    impl_->fail_writing(failure_reason(e));
+  }
+  impl_->write_image(image);
+  if (::close(impl_->temp_descriptor) != 0) {
+    impl_->temp_descriptor = -1;
+    impl_->fail_writing(std::strerror(errno));
+  }
+  impl_->temp_descriptor = -1;
+  std::error_code error;
+  std::filesystem::rename(impl_->temp_path, impl_->final_path, error);
+  if (error)
+    impl_->fail_writing("cannot rename the finished temporary file '" + impl_->temp_path +
+                        "' to it: " + error.message());
   impl_->committed = true;
 }
 
+std::vector<std::string> remove_abandoned_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path output(path);
+  const fs::path folder = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+  const std::string prefix = output.filename().string() + ".tmp-";
+  std::vector<std::string> removed;
+  std::error_code error;
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    // Only a process that no longer exists: a live one (this run, or another writing the same
+    // name) keeps its file.
+    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    if (fs::remove(it->path(), ignored)) removed.push_back((output.parent_path() / name).string());
+  }
+  return removed;
+}
+
 std::string describe_output_file(const std::string& path) {
-  H5::Exception::dontPrint();
+  record_hdf5_failures();
   std::ostringstream out;
   try {
     H5::H5File file(path, H5F_ACC_RDONLY);
@@ -358,7 +556,7 @@ std::string describe_output_file(const std::string& path) {
       out << "\n";
     }
   } catch (const H5::Exception& e) {
-    throw InputError({path, 0, 0}, "", "cannot read as a migsim output file: " + e.getDetailMsg());
+    throw InputError({path, 0, 0}, "", "cannot read as a migsim output file: " + failure_reason(e));
   }
   return out.str();
 }

@@ -1,30 +1,34 @@
 // Strict reading of a scenario: every key known, every value typed and in range, every name
 // defined. The first problem stops the load with file, line, column, key path and expectation.
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <set>
 #include <unordered_map>
 
+#include "io/scenario_sections.hpp"
+#include "io/scenario_values.hpp"
+#include "io/yaml_tree.hpp"
 #include "migsim/error.hpp"
 #include "migsim/scenario_io.hpp"
-#include "yaml_tree.hpp"
 
 namespace migsim {
 
-using detail::child_path;
-using detail::CsvCell;
-using detail::CsvRow;
+using detail::boolean;
 using detail::CsvTable;
-using detail::index_path;
-using detail::join_path;
-using detail::KeyPath;
+using detail::find_name;
+using detail::Mapping;
+using detail::quoted_list;
+using detail::real;
+using detail::resolve;
+using detail::Value;
+using detail::whole;
 using detail::YamlTree;
 
 std::string format_month(MonthIndex m) {
@@ -54,329 +58,30 @@ int Scenario::last_year() const {
 
 namespace {
 
-template <class T>
-std::optional<std::size_t> find_name(const std::vector<T>& items, const std::string& name) {
-  for (std::size_t i = 0; i < items.size(); ++i)
-    if (items[i].name == name) return i;
-  return std::nullopt;
-}
+constexpr std::size_t kMaxMunicipalities = 65'535;  // indexed by std::uint16_t
+constexpr int kMaxRunMonths = 100 * 12;             // a century: beyond it agents only accumulate
 
-std::string quoted_list(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-// One value of the scenario and its key path, with typed, range-checked readers. The value is a
-// YAML node, or, for the large tables read row by row (initial_stock, employers.establishments),
-// a whole CSV table, one of its rows or one of its cells.
-class Value {
- public:
-  Value(const YamlTree& tree, YAML::Node node, KeyPath path)
-      : tree_(&tree),
-        node_(node),
-        path_(std::move(path)),
-        table_(tree.streamed_table(path_)),
-        table_path_(table_ ? tree.streamed_path(path_) : nullptr) {}
-
-  // Rows and cells of a table build their path only when it is asked for (an error): a table
-  // has hundreds of thousands of cells.
-  KeyPath path() const {
-    if (!table_ || is_table()) return path_;
-    KeyPath out = index_path(*table_path_, row_);
-    if (is_cell()) out.push_back(table_->header()[column_].text);
-    return out;
-  }
-  YAML::Node node() const { return is_cell() ? YAML::Node(cell().text) : node_; }
-  [[noreturn]] void fail(const std::string& expected) const {
-    if (is_cell()) throw InputError({table_->file(), cell().line, cell().column}, join_path(path()), expected);
-    if (is_row()) throw InputError({table_->file(), row().front().line, 1}, join_path(path()), expected);
-    tree_->fail(path_, expected);
-  }
-  // An unknown key of this mapping: reported where the key is written.
-  [[noreturn]] void fail_key(const std::string& key, const std::string& expected) const {
-    if (is_row()) {
-      const auto& cell = table_->header()[*column_of(key)];
-      throw InputError({table_->file(), cell.line, cell.column}, join_path(child_path(path(), key)), expected);
-    }
-    tree_->fail(child_path(path(), key), expected, true);
-  }
-
-  [[noreturn]] void fail_missing(const std::string& key) const {
-    if (is_row())
-      throw InputError({table_->file(), row().front().line, 1}, join_path(child_path(path(), key)),
-                       "required key is missing (no such column, or an empty cell)");
-    tree_->fail(child_path(path(), key), "required key is missing");
-  }
-
-  bool is_mapping() const { return is_row() || (!table_ && node_.IsMap()); }
-  bool is_null() const { return !table_ && node_.IsNull(); }
-
-  // The value at `key` when it is present and not null.
-  std::optional<Value> child(const std::string& key) const {
-    if (is_row()) {
-      const auto column = column_of(key);
-      if (!column || row()[*column].text.empty()) return std::nullopt;
-      return Value(*this, row_, *column);
-    }
-    if (table_ || !node_.IsMap()) return std::nullopt;
-    const YAML::Node found = node_[key];
-    if (!found.IsDefined() || found.IsNull()) return std::nullopt;
-    return Value(*tree_, found, child_path(path_, key));
-  }
-
-  // Each key in file order (columns for a table row), without collecting them.
-  template <class F>
-  void for_each_key(F f) const {
-    if (is_row()) {
-      for (const auto& cell : table_->header()) f(cell.text);
-    } else if (!table_ && node_.IsMap()) {
-      for (const auto& entry : node_) f(entry.first.as<std::string>());
-    }
-  }
-
-  // Keys in file order (columns for a table row).
-  std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    if (is_row()) {
-      for (const auto& cell : table_->header()) out.push_back(cell.text);
-    } else if (!table_ && node_.IsMap()) {
-      for (const auto& entry : node_) out.push_back(entry.first.as<std::string>());
-    }
-    return out;
-  }
-
-  std::string scalar_text(const char* expected) const {
-    if (is_cell()) return cell().text;
-    if (table_ || !node_.IsScalar()) fail(std::string("expected ") + expected + ", got " + kind());
-    return node_.Scalar();
-  }
-
-  std::string as_string() const { return scalar_text("text"); }
-
-  bool as_bool() const {
-    const auto text = scalar_text("true or false");
-    if (text == "true" || text == "True" || text == "TRUE") return true;
-    if (text == "false" || text == "False" || text == "FALSE") return false;
-    fail("expected true or false, got '" + text + "'");
-  }
-
-  std::int64_t as_int(std::int64_t min, std::int64_t max) const {
-    const auto text = scalar_text("a whole number");
-    std::int64_t value = 0;
-    const auto* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc() || ptr != end) fail("expected a whole number, got '" + text + "'");
-    if (value < min || value > max)
-      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + text);
-    return value;
-  }
-
-  double as_double(double min, double max) const {
-    const auto text = scalar_text("a number");
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value))
-      fail("expected a number, got '" + text + "'");
-    if (value < min || value > max)
-      fail("expected a number from " + number(min) + " to " + number(max) + ", got " + text);
-    return value;
-  }
-  // "YYYY-MM" or "YYYY-MM-DD"; the model runs monthly, so the day only has to be valid.
-  MonthIndex as_month() const {
-    const auto text = scalar_text("a date YYYY-MM or YYYY-MM-DD");
-    auto digits = [&](std::size_t from, std::size_t count) {
-      for (std::size_t k = from; k < from + count; ++k)
-        if (!std::isdigit(static_cast<unsigned char>(text[k]))) return false;
-      return true;
-    };
-    const bool month_form = text.size() == 7 && digits(0, 4) && text[4] == '-' && digits(5, 2);
-    const bool day_form =
-        text.size() == 10 && digits(0, 4) && text[4] == '-' && digits(5, 2) && text[7] == '-' && digits(8, 2);
-    if (!month_form && !day_form) fail("expected a date YYYY-MM or YYYY-MM-DD, got '" + text + "'");
-    const int year = std::stoi(text.substr(0, 4));
-    const int month = std::stoi(text.substr(5, 2));
-    if (year < 1900 || year > 2200 || month < 1 || month > 12)
-      fail("expected a date YYYY-MM or YYYY-MM-DD with a month 01-12 and a year 1900-2200, got '" + text + "'");
-    if (day_form) {
-      static constexpr int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      const int day = std::stoi(text.substr(8, 2));
-      const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-      const int last = month == 2 && !leap ? 28 : days[month - 1];
-      if (day < 1 || day > last) fail("expected a valid day of the month, got '" + text + "'");
-    }
-    return month_index(year, month);
-  }
-
-  std::size_t as_choice(const std::vector<std::string>& choices) const {
-    const auto text = scalar_text(("one of: " + quoted_list(choices)).c_str());
-    for (std::size_t i = 0; i < choices.size(); ++i)
-      if (choices[i] == text) return i;
-    fail("expected one of: " + quoted_list(choices) + ", got '" + text + "'");
-  }
-
-  std::vector<Value> as_sequence(bool allow_empty = true) const {
-    if (is_table()) {
-      if (!allow_empty && table_->rows().empty()) fail("expected a non-empty list");
-      std::vector<Value> out;
-      out.reserve(table_->rows().size());
-      for (std::size_t i = 0; i < table_->rows().size(); ++i) out.push_back(Value(*this, i));
-      return out;
-    }
-    if (table_ || node_.IsNull()) {
-      if (allow_empty && !table_) return {};
-      fail(table_ ? "expected a list, got " + kind() : "expected a non-empty list");
-    }
-    if (!node_.IsSequence()) fail("expected a list, got " + kind());
-    if (!allow_empty && node_.size() == 0) fail("expected a non-empty list");
-    std::vector<Value> out;
-    for (std::size_t i = 0; i < node_.size(); ++i) out.emplace_back(*tree_, node_[i], index_path(path_, i));
-    return out;
-  }
-
-  std::string kind() const {
-    if (is_cell()) return "'" + cell().text + "'";
-    if (is_row()) return "a mapping";
-    if (is_table()) return "a list";
-    switch (node_.Type()) {
-      case YAML::NodeType::Map:
-        return "a mapping";
-      case YAML::NodeType::Sequence:
-        return "a list";
-      case YAML::NodeType::Null:
-        return "nothing";
-      case YAML::NodeType::Scalar:
-        return "'" + node_.Scalar() + "'";
-      default:
-        return "nothing";
-    }
-  }
-
-  const YamlTree& tree() const { return *tree_; }
-
-  // Direct access to a table read row by row, for readers of its hundreds of thousands of cells.
-  bool is_streamed_table() const { return is_table(); }
-  std::size_t row_count() const { return table_->rows().size(); }
-  std::vector<std::string> header_keys() const {
-    std::vector<std::string> out;
-    for (const auto& cell : table_->header()) out.push_back(cell.text);
-    return out;
-  }
-  const std::string& text(std::size_t row, std::size_t column) const { return table_->rows()[row][column].text; }
-  Value row_value(std::size_t row) const { return Value(*this, row); }
-
- private:
-  static constexpr std::size_t kWhole = static_cast<std::size_t>(-1);
-
-  // A row of a table, and a cell of a row.
-  // (Rows and cells share the table's node: a default YAML::Node would allocate, per cell.)
-  Value(const Value& table, std::size_t row)
-      : tree_(table.tree_), node_(table.node_), table_(table.table_), table_path_(table.table_path_), row_(row) {}
-  Value(const Value& row, std::size_t row_index, std::size_t column)
-      : tree_(row.tree_),
-        node_(row.node_),
-        table_(row.table_),
-        table_path_(row.table_path_),
-        row_(row_index),
-        column_(column) {}
-
-  bool is_table() const { return table_ && row_ == kWhole; }
-  bool is_row() const { return table_ && row_ != kWhole && column_ == kWhole; }
-  bool is_cell() const { return table_ && column_ != kWhole; }
-  const CsvRow& row() const { return table_->rows()[row_]; }
-  const CsvCell& cell() const { return row()[column_]; }
-  std::optional<std::size_t> column_of(const std::string& key) const {
-    const auto& header = table_->header();
-    for (std::size_t c = 0; c < header.size(); ++c)
-      if (header[c].text == key) return c;
-    return std::nullopt;
-  }
-
-  static std::string number(double x) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", x);
-    return buffer;
-  }
-  const YamlTree* tree_;
-  YAML::Node node_;
-  KeyPath path_;
-  const CsvTable* table_ = nullptr;      // set for a streamed table, its rows and their cells
-  const KeyPath* table_path_ = nullptr;  // the table's path, kept by the tree
-  std::size_t row_ = kWhole;
-  std::size_t column_ = kWhole;
-};
-
-// Readers for Mapping::optional: a number or a whole number within [min, max], true or false.
-auto real(double min, double max) {
-  return [min, max](const Value& x) { return x.as_double(min, max); };
-}
-auto whole(std::int64_t min, std::int64_t max) {
-  return [min, max](const Value& x) { return x.as_int(min, max); };
-}
-bool boolean(const Value& x) { return x.as_bool(); }
-
-// A mapping whose keys must all be known: finish() rejects any key nobody asked for.
-class Mapping {
- public:
-  explicit Mapping(const Value& value) : value_(value) {
-    if (!value.is_mapping() && !value.is_null()) value.fail("expected a mapping of keys, got " + value.kind());
-    known_.reserve(16);
-  }
-
-  bool has(const std::string& key) {
-    remember(key);
-    return value_.child(key).has_value();
-  }
-
-  Value get(const std::string& key) {
-    remember(key);
-    auto child = value_.child(key);
-    if (!child) value_.fail_missing(key);
-    return *child;
-  }
-
-  template <class Reader>
-  auto optional(const std::string& key, decltype(std::declval<Reader>()(std::declval<Value>())) fallback,
-                Reader reader) {
-    if (!has(key)) return fallback;
-    return reader(*value_.child(key));
-  }
-
-  // Entries in file order, for mappings keyed by name (statuses, fields, origins).
-  std::vector<std::pair<std::string, Value>> entries() const {
-    std::vector<std::pair<std::string, Value>> out;
-    for (const auto& key : value_.keys())
-      if (auto child = value_.child(key)) out.emplace_back(key, *child);
-    return out;
-  }
-
-  void finish() const {
-    value_.for_each_key([&](const std::string& key) {
-      if (std::find(known_.begin(), known_.end(), key) == known_.end())
-        value_.fail_key(key, "unknown key; expected one of: " + quoted_list(known_));
-    });
-  }
-
-  const Value& value() const { return value_; }
-
- private:
-  void remember(const std::string& key) {
-    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
-  }
-
-  Value value_;
-  std::vector<std::string> known_;
+// The initial stock as last read from a streamed table, with what its reading depended on: a
+// sweep resolves the same table for every run, and a run's overrides rarely touch it.
+struct StockCache {
+  const CsvTable* table = nullptr;
+  std::vector<std::string> labels;  // statuses, fields and origins, with works/employs flags
+  std::vector<int> municipalities;
+  std::vector<StockCell> cells;
 };
 
 class ScenarioReader {
  public:
-  explicit ScenarioReader(const YamlTree& tree) : tree_(tree) {}
+  explicit ScenarioReader(const YamlTree& tree, StockCache* stock_cache = nullptr)
+      : tree_(tree), stock_cache_(stock_cache) {}
 
   Scenario read() {
     Scenario s;
     Mapping top(Value(tree_, tree_.root(), {}));
     s.source_file = tree_.top_file();
     s.resolved_yaml = tree_.emit();
+    for (const auto& [key_path, file, sha256] : tree_.table_files()) s.table_files.push_back({key_path, file, sha256});
+    s.input_files = tree_.input_files();
     s.name = top.optional("name", std::filesystem::path(tree_.top_file()).stem().string(),
                           [](const Value& v) { return v.as_string(); });
     s.description = top.optional("description", std::string(), [](const Value& v) { return v.as_string(); });
@@ -401,7 +106,9 @@ class ScenarioReader {
     const Value end = top.get("end");
     s.end = end.as_month();
     if (s.end <= s.start) end.fail("expected an end date after start (" + format_month(s.start) + ")");
-    if (s.end - s.start > 12000) end.fail("expected an end date at most 1,000 years after start");
+    if (s.end - s.start > kMaxRunMonths)
+      end.fail("expected an end date at most " + std::to_string(kMaxRunMonths / 12) +
+               " years after start (the longest run: docs/reliability.md)");
 
     read_fields(s, top.get("fields"));
     read_statuses(s, top.get("statuses"));
@@ -410,16 +117,17 @@ class ScenarioReader {
     read_prefectures(s, top.get("prefectures"));
     read_municipalities(s, top.get("municipalities"));
     read_initial_stock(s, top.get("initial_stock"));
-    if (top.has("caps")) read_caps(s, top.get("caps"));
+    if (top.has("caps")) detail::read_caps(s, top.get("caps"));
     s.cap_multiplier = top.optional("cap_multiplier", 1.0, real(0.0, 100.0));
     if (top.has("events")) read_events(s, top.get("events"));
     read_employers(s, top.has("employers") ? top.get("employers") : empty("employers"));
-    read_family(s, top.has("family") ? top.get("family") : empty("family"));
-    read_integration(s, top.has("integration") ? top.get("integration") : empty("integration"));
-    read_behaviour(s, top.has("behaviour") ? top.get("behaviour") : empty("behaviour"));
-    read_learning(s, top.has("learning") ? top.get("learning") : empty("learning"));
-    read_municipal_policy(s, top.has("municipal_policy") ? top.get("municipal_policy") : empty("municipal_policy"));
-    read_output(s, top.has("output") ? top.get("output") : empty("output"));
+    detail::read_family(s, top.has("family") ? top.get("family") : empty("family"));
+    detail::read_integration(s, top.has("integration") ? top.get("integration") : empty("integration"));
+    detail::read_behaviour(s, top.has("behaviour") ? top.get("behaviour") : empty("behaviour"));
+    detail::read_learning(s, top.has("learning") ? top.get("learning") : empty("learning"));
+    detail::read_municipal_policy(
+        s, top.has("municipal_policy") ? top.get("municipal_policy") : empty("municipal_policy"));
+    detail::read_output(s, top.has("output") ? top.get("output") : empty("output"));
     top.finish();
     return s;
   }
@@ -434,19 +142,6 @@ class ScenarioReader {
     for (char c : name) ok = ok && (letter(c) || (c >= '0' && c <= '9') || c == '_');
     if (!ok) where.fail(std::string("expected ") + what + ", got '" + name + "'");
   }
-
-  template <class T>
-  std::uint8_t resolve(const std::vector<T>& items, const Value& v, const char* what) const {
-    const auto name = v.as_string();
-    const auto index = find_name(items, name);
-    if (!index) {
-      std::vector<std::string> names;
-      for (const auto& item : items) names.push_back(item.name);
-      v.fail(std::string("expected a defined ") + what + " (" + quoted_list(names) + "), got '" + name + "'");
-    }
-    return static_cast<std::uint8_t>(*index);
-  }
-
   // `all` or a list of field names -> one flag per field.
   std::vector<std::uint8_t> field_set(const Scenario& s, const Value& v) const {
     std::vector<std::uint8_t> flags(s.fields.size(), 0);
@@ -456,12 +151,6 @@ class ScenarioReader {
     }
     if (!v.node().IsSequence()) v.fail("expected 'all' or a list of field names, got " + v.kind());
     for (const auto& item : v.as_sequence()) flags[resolve(s.fields, item, "field")] = 1;
-    return flags;
-  }
-
-  std::vector<std::uint8_t> status_set(const Scenario& s, const Value& v) const {
-    std::vector<std::uint8_t> flags(s.statuses.size(), 0);
-    for (const auto& item : v.as_sequence(false)) flags[resolve(s.statuses, item, "status")] = 1;
     return flags;
   }
 
@@ -670,7 +359,8 @@ class ScenarioReader {
 
   void read_municipalities(Scenario& s, const Value& v) {
     const auto items = v.as_sequence(false);
-    if (items.size() > 65535) v.fail("expected at most 65535 municipalities");
+    if (items.size() > kMaxMunicipalities)
+      v.fail("expected at most " + std::to_string(kMaxMunicipalities) + " municipalities");
     std::set<int> codes;
     for (const auto& item : items) {
       Mapping m(item);
@@ -763,6 +453,19 @@ class ScenarioReader {
       return;
     }
     resolve_municipality_index(s);
+    StockCache key;
+    if (stock_cache_) {
+      key.table = v.streamed_table();
+      for (const auto& x : s.statuses) key.labels.push_back(x.name + (x.works ? "+" : "-"));
+      for (const auto& x : s.fields) key.labels.push_back(x.name + (x.employs ? "+" : "-"));
+      for (const auto& x : s.origins) key.labels.push_back(x.name);
+      for (const auto& m : s.municipalities) key.municipalities.push_back(m.code);
+      if (stock_cache_->table == key.table && stock_cache_->labels == key.labels &&
+          stock_cache_->municipalities == key.municipalities) {
+        s.initial_stock = stock_cache_->cells;
+        return;
+      }
+    }
     auto index_of = [](const auto& items) {
       std::unordered_map<std::string, std::uint8_t> index;
       for (std::size_t i = 0; i < items.size(); ++i) index.emplace(items[i].name, static_cast<std::uint8_t>(i));
@@ -791,26 +494,9 @@ class ScenarioReader {
       }
       s.initial_stock.push_back({municipality->second, status->second, field->second, origin->second, persons});
     }
-  }
-
-  void read_caps(Scenario& s, const Value& v) {
-    for (const auto& item : v.as_sequence()) {
-      Mapping m(item);
-      FieldCap c;
-      c.field = resolve(s.fields, m.get("field"), "field");
-      c.statuses = status_set(s, m.get("statuses"));
-      c.from = m.get("from").as_month();
-      c.to = m.get("to").as_month();
-      if (c.to < c.from) m.get("to").fail("expected a date on or after from (" + format_month(c.from) + ")");
-      c.kind = m.optional("kind", std::size_t{0},
-                          [](const Value& x) {
-                            return x.as_choice({"stock", "admissions"});
-                          }) == 0
-                   ? FieldCap::Kind::stock
-                   : FieldCap::Kind::admissions;
-      c.limit_persons = m.get("limit_persons").as_int(0, 100'000'000);
-      m.finish();
-      s.caps.push_back(c);
+    if (stock_cache_) {
+      key.cells = s.initial_stock;
+      *stock_cache_ = std::move(key);
     }
   }
 
@@ -855,7 +541,8 @@ class ScenarioReader {
         if (!merged.IsMap()) merged = YAML::Node(YAML::NodeType::Map);
         for (const auto& entry : set.node()) merged[entry.first.as<std::string>()] = YAML::Clone(entry.second);
         c.rule = read_status_rule(s, s.statuses[c.status].name, Value(tree_, merged, set.path()));
-        current_rules[s.statuses[c.status].name] = merged;
+        // reset, not =: assigning to a handle writes into the tree's own status node.
+        current_rules[s.statuses[c.status].name].reset(merged);
         s.rule_changes.push_back(c);
       } else if (type == 2) {
         SendingPush p;
@@ -910,154 +597,13 @@ class ScenarioReader {
     m.finish();
   }
 
-  void read_family(Scenario& s, const Value& v) {
-    Mapping m(v);
-    auto& f = s.family;
-    if (m.has("dependent_status")) {
-      f.dependent_status = resolve(s.statuses, m.get("dependent_status"), "status");
-    } else {
-      const auto dependent = s.status_index("DEPENDENT");
-      if (!dependent)
-        v.tree().fail(child_path(v.path(), "dependent_status"), "required when no status is named DEPENDENT");
-      f.dependent_status = static_cast<std::uint8_t>(*dependent);
-    }
-    if (s.statuses[f.dependent_status].works &&
-        s.fields.end() == std::find_if(s.fields.begin(), s.fields.end(), [](const Field& x) { return !x.employs; }))
-      v.fail("expected a field with employs: false for family members who join");
-    f.spouse_probability = m.optional("spouse_probability", f.spouse_probability, real(0.0, 1.0));
-    f.children_mean = m.optional("children_mean", f.children_mean, real(0.0, 10.0));
-    f.children_max_age_years = static_cast<int>(m.optional("children_max_age_years", std::int64_t{14}, whole(0, 30)));
-    f.school_age_min_years = static_cast<int>(m.optional("school_age_min_years", std::int64_t{6}, whole(0, 30)));
-    f.school_age_max_years = static_cast<int>(m.optional("school_age_max_years", std::int64_t{14}, whole(0, 30)));
-    if (f.school_age_max_years < f.school_age_min_years)
-      m.get("school_age_max_years")
-          .fail("expected an age at least school_age_min_years (" + std::to_string(f.school_age_min_years) + ")");
-    f.initial_months_in_status_max =
-        static_cast<std::int32_t>(m.optional("initial_months_in_status_max", std::int64_t{120}, whole(1, 1200)));
-    f.join_rate_per_month = m.optional("join_rate_per_month", f.join_rate_per_month, real(0.0, 1.0));
-    m.finish();
-    if (std::none_of(s.fields.begin(), s.fields.end(), [](const Field& x) { return !x.employs; }))
-      v.tree().fail({"fields"}, "expected one field with employs: false (for non-workers and family members)");
-  }
-
-  void read_integration(Scenario& s, const Value& v) {
-    Mapping m(v);
-    auto& g = s.integration;
-    auto weight = real(0.0, 1.0);
-    g.weight_language_classes = m.optional("weight_language_classes", g.weight_language_classes, weight);
-    g.weight_consultation = m.optional("weight_consultation", g.weight_consultation, weight);
-    g.weight_residents_assembly = m.optional("weight_residents_assembly", g.weight_residents_assembly, weight);
-    g.weight_ajt_coverage = m.optional("weight_ajt_coverage", g.weight_ajt_coverage, weight);
-    g.ajt_children_per_teacher = m.optional("ajt_children_per_teacher", g.ajt_children_per_teacher, real(1.0, 1e4));
-    g.exit_reduction = m.optional("exit_reduction", g.exit_reduction, weight);
-    g.family_join_boost = m.optional("family_join_boost", g.family_join_boost, real(0.0, 100.0));
-    g.learning_boost = m.optional("learning_boost", g.learning_boost, real(0.0, 100.0));
-    g.settlement_boost = m.optional("settlement_boost", g.settlement_boost, real(0.0, 100.0));
-    g.onward_move_push = m.optional("onward_move_push", g.onward_move_push, real(0.0, 100.0));
-    m.finish();
-  }
-
   // A CEFR level name as Japanese points: A0 0, A1 50, A2 100, B1 150, B2 200.
   static std::uint8_t japanese_level(const Value& v) {
     return static_cast<std::uint8_t>(50 * v.as_choice({"A0", "A1", "A2", "B1", "B2"}));
   }
 
-  void read_learning(Scenario& s, const Value& v) {
-    Mapping m(v);
-    auto& l = s.learning;
-    l.japanese_points_per_month = m.optional("japanese_points_per_month", l.japanese_points_per_month, real(0.0, 50.0));
-    l.language_class_boost = m.optional("language_class_boost", l.language_class_boost, real(0.0, 10.0));
-    l.skill_points_per_month = m.optional("skill_points_per_month", l.skill_points_per_month, real(0.0, 50.0));
-    m.finish();
-  }
-
-  void read_municipal_policy(Scenario& s, const Value& v) {
-    Mapping m(v);
-    auto& p = s.municipal_policy;
-    auto rate = real(0.0, 1.0);
-    auto effect = real(0.0, 100.0);
-    auto yen = real(0.0, 1e12);
-    p.base_adoption_per_year = m.optional("base_adoption_per_year", p.base_adoption_per_year, rate);
-    p.foreign_share_effect = m.optional("foreign_share_effect", p.foreign_share_effect, effect);
-    p.peer_effect = m.optional("peer_effect", p.peer_effect, effect);
-    p.vacancy_effect = m.optional("vacancy_effect", p.vacancy_effect, effect);
-    p.budget_yen_per_resident = m.optional("budget_yen_per_resident", p.budget_yen_per_resident, real(0.0, 1e6));
-    p.cost_language_classes_yen = m.optional("cost_language_classes_yen", p.cost_language_classes_yen, yen);
-    p.cost_consultation_yen = m.optional("cost_consultation_yen", p.cost_consultation_yen, yen);
-    p.cost_residents_assembly_yen = m.optional("cost_residents_assembly_yen", p.cost_residents_assembly_yen, yen);
-    p.cost_employer_subsidy_yen = m.optional("cost_employer_subsidy_yen", p.cost_employer_subsidy_yen, yen);
-    p.cost_per_ajt_yen = m.optional("cost_per_ajt_yen", p.cost_per_ajt_yen, yen);
-    p.cost_per_agreement_yen = m.optional("cost_per_agreement_yen", p.cost_per_agreement_yen, yen);
-    p.ajt_ability_sd = m.optional("ajt_ability_sd", p.ajt_ability_sd, rate);
-    p.subsidy_capacity_growth = m.optional("subsidy_capacity_growth", p.subsidy_capacity_growth, rate);
-    m.finish();
-  }
-
-  void read_behaviour(Scenario& s, const Value& v) {
-    Mapping m(v);
-    auto& b = s.behaviour;
-    auto factor = real(0.0, 100.0);
-    b.abscond_bad_conditions_multiplier =
-        m.optional("abscond_bad_conditions_multiplier", b.abscond_bad_conditions_multiplier, factor);
-    b.abscond_when_change_allowed = m.optional("abscond_when_change_allowed", b.abscond_when_change_allowed, factor);
-    b.agreement_recruitment_weight =
-        m.optional("agreement_recruitment_weight", b.agreement_recruitment_weight, real(0.0, 1000.0));
-    b.satisfaction_weight_wage = m.optional("satisfaction_weight_wage", b.satisfaction_weight_wage, factor);
-    b.satisfaction_weight_conditions =
-        m.optional("satisfaction_weight_conditions", b.satisfaction_weight_conditions, factor);
-    b.satisfaction_weight_integration =
-        m.optional("satisfaction_weight_integration", b.satisfaction_weight_integration, factor);
-    if (b.satisfaction_weight_wage + b.satisfaction_weight_conditions + b.satisfaction_weight_integration <= 0)
-      v.fail("expected satisfaction weights that are not all 0");
-    b.exit_satisfaction_reduction =
-        m.optional("exit_satisfaction_reduction", b.exit_satisfaction_reduction, real(0.0, 1.0));
-    b.exit_family_present = m.optional("exit_family_present", b.exit_family_present, factor);
-    b.exit_family_separated = m.optional("exit_family_separated", b.exit_family_separated, factor);
-    b.family_separation_months =
-        static_cast<std::int32_t>(m.optional("family_separation_months", std::int64_t{36}, whole(0, 1200)));
-    b.urban_pull = m.optional("urban_pull", b.urban_pull, factor);
-    b.wage_full_marks_over_minimum =
-        m.optional("wage_full_marks_over_minimum", b.wage_full_marks_over_minimum, real(1.01, 10.0));
-    b.wage_minimum_share = m.optional("wage_minimum_share", b.wage_minimum_share, real(0.0, 1.0));
-    b.wage_market_span = m.optional("wage_market_span", b.wage_market_span, real(0.01, 10.0));
-    b.distance_decay_km = m.optional("distance_decay_km", b.distance_decay_km, real(0.0, 1e5));
-    b.integration_pull = m.optional("integration_pull", b.integration_pull, factor);
-    b.change_threshold = m.optional("change_threshold", b.change_threshold, real(0.0, 10.0));
-    b.search_bad_conditions_multiplier =
-        m.optional("search_bad_conditions_multiplier", b.search_bad_conditions_multiplier, factor);
-    m.finish();
-  }
-
-  void read_output(Scenario& s, const Value& v) {
-    Mapping m(v);
-    if (m.has("groups")) {
-      s.output.national = s.output.prefecture = s.output.municipality = s.output.labour_market = false;
-      for (const auto& g : m.get("groups").as_sequence()) {
-        switch (g.as_choice({"national", "prefecture", "municipality", "labour_market"})) {
-          case 0:
-            s.output.national = true;
-            break;
-          case 1:
-            s.output.prefecture = true;
-            break;
-          case 2:
-            s.output.municipality = true;
-            break;
-          default:
-            s.output.labour_market = true;
-            break;
-        }
-      }
-    }
-    s.output.compression_level = static_cast<int>(m.optional("compression_level", std::int64_t{4}, whole(0, 9)));
-    if (m.has("summary_years"))
-      for (const auto& year : m.get("summary_years").as_sequence())
-        s.output.summary_years.push_back(
-            static_cast<int>(year.as_int(1900, 2200)));  // years outside the run are not shown
-    m.finish();
-  }
-
   const YamlTree& tree_;
+  StockCache* stock_cache_;
   std::unordered_map<int, std::uint16_t> municipality_index_;  // code -> position
   std::map<std::string, YAML::Node> status_nodes_;
   std::vector<std::pair<std::size_t, Value>> field_hires_;
@@ -1069,10 +615,46 @@ std::optional<std::size_t> Scenario::status_index(const std::string& n) const { 
 std::optional<std::size_t> Scenario::field_index(const std::string& n) const { return find_name(fields, n); }
 std::optional<std::size_t> Scenario::origin_index(const std::string& n) const { return find_name(origins, n); }
 
+// The two tables that run to hundreds of thousands of rows are read row by row, not as YAML.
+const std::vector<detail::KeyPath> kStreamedTables{{"initial_stock"}, {"employers", "establishments"}};
+// Municipalities and prefectures are indexed by 16 bits: a larger table is refused as it is read.
+const std::vector<std::pair<detail::KeyPath, std::size_t>> kRowLimits{{{"municipalities"}, kMaxMunicipalities},
+                                                                       {{"prefectures"}, kMaxMunicipalities}};
+
 Scenario load_scenario(const ScenarioSource& source) {
-  // The two tables that run to hundreds of thousands of rows are read row by row, not as YAML.
-  const YamlTree tree(source.path, source.overrides, {{"initial_stock"}, {"employers", "establishments"}});
+  const YamlTree tree(source.path, source.overrides, kStreamedTables, kRowLimits);
   return ScenarioReader(tree).read();
+}
+
+struct LoadedScenario::Impl {
+  YamlTree tree;
+  StockCache stock;
+};
+
+namespace {
+// yaml-cpp nodes share memory pools, even when only read, and the trees of a process share their
+// table files (variants of a sweep): every resolve of the process takes its turn.
+std::mutex resolve_turns;
+}  // namespace
+
+LoadedScenario::LoadedScenario(const ScenarioSource& source) {
+  const std::lock_guard<std::mutex> lock(resolve_turns);
+  impl_.reset(new Impl{YamlTree(source.path, source.overrides, kStreamedTables, kRowLimits), {}});
+}
+
+LoadedScenario::~LoadedScenario() = default;
+
+Scenario LoadedScenario::resolve(const std::vector<std::string>& overrides) const {
+  const std::lock_guard<std::mutex> lock(resolve_turns);
+  Scenario out;
+  impl_->tree.with_overrides(overrides,
+                             [&](const YamlTree& tree) { out = ScenarioReader(tree, &impl_->stock).read(); });
+  return out;
+}
+
+std::optional<double> LoadedScenario::number_at(const std::string& key_path) const {
+  const std::lock_guard<std::mutex> lock(resolve_turns);
+  return impl_->tree.number_at(key_path);
 }
 
 }  // namespace migsim

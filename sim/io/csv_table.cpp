@@ -1,9 +1,12 @@
-#include "csv_table.hpp"
+#include "io/csv_table.hpp"
+
+#include "io/checksum.hpp"
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <set>
+
+#include "io/input_file.hpp"
 
 namespace migsim::detail {
 
@@ -15,9 +18,12 @@ using Row = CsvRow;
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
 
 // RFC 4180: cells separated by commas, quoted cells may hold commas, quotes ("") and line breaks.
-std::vector<Row> parse_csv(const std::string& file, const std::string& text) {
+std::vector<Row> parse_csv(const std::string& file, const std::string& text, std::size_t max_rows,
+                           const std::string& what_rows) {
   std::vector<Row> rows;
-  rows.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);  // no regrowth
+  const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  rows.reserve(std::min(lines, max_rows + 2));  // no regrowth; the header and one row too many at most
+  std::size_t cells = 0;
   std::size_t i = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // a byte-order mark is not data
   int line = 1;
   int column = 1;
@@ -69,6 +75,14 @@ std::vector<Row> parse_csv(const std::string& file, const std::string& text) {
     }
     if (i < text.size() && text[i] == '\r') ++i;
     const std::size_t width = row.size();
+    // Limits checked as the rows are read, before they take the memory.
+    if (row_has_text && rows.size() > max_rows)
+      throw InputError({file, row.front().line, 1}, "",
+                       "expected at most " + std::to_string(max_rows) + " rows in a table of " + what_rows);
+    cells += width;
+    if (cells > kMaxTableCells)
+      throw InputError({file, row.front().line, 1}, "",
+                       "expected at most " + std::to_string(kMaxTableCells) + " cells in a table file");
     if (row_has_text) rows.push_back(std::move(row));  // blank lines are skipped
     row = Row();
     row.reserve(width);
@@ -249,18 +263,12 @@ Slot header_tree(const std::string& file, const Row& header, const std::string& 
 
 }  // namespace
 
-CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column)
+CsvTable::CsvTable(const std::string& csv_path, const std::string& key_column, std::size_t max_rows,
+                   const std::string& what_rows)
     : file_(csv_path), key_column_(key_column) {
-  std::ifstream in(csv_path, std::ios::binary | std::ios::ate);
-  if (!in) throw InputError({csv_path, 0, 0}, "", "cannot open the table file");
-  // Read whole into a string of its size: a table can be tens of megabytes, and a growing
-  // buffer copied out would be two more copies (and their page faults).
-  const auto size = static_cast<std::streamoff>(in.tellg());
-  if (size < 0) throw InputError({csv_path, 0, 0}, "", "cannot read the table file");
-  std::string text(static_cast<std::size_t>(size), '\0');
-  if (!in.seekg(0) || !in.read(text.data(), static_cast<std::streamsize>(text.size())))
-    throw InputError({csv_path, 0, 0}, "", "cannot read the table file");
-  rows_ = parse_csv(csv_path, text);
+  const std::string text = read_input_file(csv_path, kTableFileLimits);
+  sha256_ = sha256_hex(text);
+  rows_ = parse_csv(csv_path, text, max_rows, what_rows);
   if (rows_.empty()) throw InputError({csv_path, 1, 1}, "", "expected a header row naming the columns");
   header_ = std::move(rows_.front());
   rows_.erase(rows_.begin());
