@@ -51,14 +51,7 @@ std::string clock_text(double seconds) {
   return text;
 }
 
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
+using detail::utc_now;
 
 std::string history_line(const std::string& command, const std::vector<std::string>& args) {
   std::string line = utc_now() + " migsim " + std::string(version()) + " " + command;
