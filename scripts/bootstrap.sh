@@ -5,7 +5,7 @@
 #   bash scripts/bootstrap.sh test
 #       install missing packages, build, run every test (C++ through ctest, Python through pytest),
 #       then the C++ tests under ASan+UBSan (build-asan/) and a time-boxed fuzz of the scenario
-#       loader (build-fuzz/, MIGSIM_FUZZ_SECONDS, default 90): docs/reliability.md
+#       loader (build-fuzz/, MIGSIM_FUZZ_SECONDS, default 60): docs/reliability.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,7 +61,7 @@ case "$command" in
     cmake --preset asan -DMIGSIM_BUILD_BENCH=OFF >/dev/null
     cmake --build --preset asan -j "$(nproc)"
     ctest --preset asan -j "$(nproc)"
-    bash tests/fuzz/run.sh "${MIGSIM_FUZZ_SECONDS:-90}"
+    bash tests/fuzz/run.sh "${MIGSIM_FUZZ_SECONDS:-60}"
     ;;
   *)
     echo "usage: bash scripts/bootstrap.sh run [SCENARIO.yaml] [options] | bash scripts/bootstrap.sh test" >&2

@@ -12,7 +12,7 @@ namespace migsim {
 
 namespace {
 
-// An agent's arrays take 35 bytes (include/migsim/agents.hpp); growth by doubling, the
+// An agent's arrays take 35 bytes (sim/migrants/population.hpp); growth by doubling, the
 // departed kept until compaction and the per-step buffers at most about treble that.
 constexpr double kBytesPerAgent = 112;
 // The scenario, its tables, employers, municipalities and the output cubes: measured about

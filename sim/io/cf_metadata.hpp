@@ -2,12 +2,24 @@
 // units a UDUNITS reader accepts and the label variables each group's data variables attach.
 #pragma once
 
+#include <chrono>
+#include <ctime>
 #include <string>
 #include <vector>
 
 #include "migsim/scenario.hpp"
 
 namespace migsim::detail {
+
+// UTC now in ISO 8601, for the provenance attributes (created, end_time, history).
+inline std::string utc_now() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
 
 // The engine's unit words as UDUNITS units: counts are "1", money JPY per period.
 inline std::string cf_units(const std::string& engine_units) {

@@ -71,7 +71,7 @@ void Migrants::act() {
 }
 
 // Sets `due` to the agents in [begin, end) whose next_wake is at most `today`, in order
-// (migsim/wakes.hpp), written without a capacity check to a list sized for all.
+// (sim/migrants/wakes.hpp), written without a capacity check to a list sized for all.
 inline void Migrants::gather_due(std::size_t begin, std::size_t end, std::int16_t today,
                                  UninitialisedVector<std::uint32_t>& due) const {
   due.resize(end - begin);

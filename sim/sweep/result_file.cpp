@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "io/cf_metadata.hpp"
+#include "io/hdf5_attributes.hpp"
 #include "interrupt.hpp"
 #include "migsim/error.hpp"
 #include "migsim/hdf5_output.hpp"
@@ -27,34 +28,10 @@ constexpr std::int64_t kIntegerFill = -1;
 const double kRealFill = std::numeric_limits<double>::quiet_NaN();
 const char* const kDataGroups[] = {"national", "prefecture", "municipality", "labour_market"};
 
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-H5::StrType text_type() {
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  type.setCset(H5T_CSET_UTF8);
-  return type;
-}
-
-template <class Location>
-void text_attribute(Location& where, const std::string& name, const std::string& value) {
-  const H5::StrType type = text_type();
-  H5::Attribute attribute = where.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-  const char* text = value.c_str();
-  attribute.write(type, &text);
-}
-
-template <class Location, class T>
-void number_attribute(Location& where, const std::string& name, const H5::PredType& type, T value) {
-  H5::Attribute attribute = where.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-  attribute.write(type, &value);
-}
+using detail::number_attribute;
+using detail::text_attribute;
+using detail::text_type;
+using detail::utc_now;
 
 template <class Location>
 std::string read_text_attribute(const Location& where, const std::string& name) {

@@ -18,7 +18,6 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -51,14 +50,22 @@ std::string clock_text(double seconds) {
   return text;
 }
 
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
+using detail::utc_now;
+
+// NAME.shard-K-of-N.EXT for the result NAME.EXT, K and N whole numbers.
+bool is_shard_name(const std::string& file, const fs::path& result) {
+  const std::string head = result.stem().string() + ".shard-", tail = result.extension().string();
+  if (file.size() < head.size() + tail.size() || file.compare(0, head.size(), head) != 0 ||
+      file.compare(file.size() - tail.size(), tail.size(), tail) != 0)
+    return false;
+  const std::string middle = file.substr(head.size(), file.size() - head.size() - tail.size());
+  const auto of = middle.find("-of-");
+  auto digits = [](const std::string& text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return of != std::string::npos && digits(middle.substr(0, of)) && digits(middle.substr(of + 4));
 }
+
 
 std::string history_line(const std::string& command, const std::vector<std::string>& args) {
   std::string line = utc_now() + " migsim " + std::string(version()) + " " + command;
@@ -389,12 +396,9 @@ int command_sweep(const std::vector<std::string>& args) {
     // The shard files beside OUT.h5, each holding its block of runs.
     std::map<int, std::pair<std::string, std::size_t>> holder;  // run -> (file, row)
     const fs::path p(output);
-    const std::regex pattern(std::regex_replace(p.stem().string(), std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                             R"(\.shard-\d+-of-\d+)" +
-                             std::regex_replace(p.extension().string(), std::regex(R"([.])"), R"(\.)"));
     std::vector<std::string> shards;
     for (const auto& entry : fs::directory_iterator(p.parent_path().empty() ? fs::path(".") : p.parent_path()))
-      if (std::regex_match(entry.path().filename().string(), pattern)) shards.push_back(entry.path().string());
+      if (is_shard_name(entry.path().filename().string(), p)) shards.push_back(entry.path().string());
     std::sort(shards.begin(), shards.end());
     if (shards.empty())
       throw InputError(
