@@ -36,6 +36,22 @@ struct UninitialisedAllocator : std::allocator<T> {
   }
 };
 
+// One byte of an agent's state (its status, field, origin, family, fate, clocks). A struct, not a
+// bare uint8_t: a store through a character type may alias any object, so after each one the
+// compiler would load every table pointer of the loop again; a store to this type cannot.
+struct AgentByte {
+  std::uint8_t value;
+  AgentByte& operator=(std::uint8_t v) {
+    value = v;
+    return *this;
+  }
+  AgentByte& operator|=(std::uint8_t v) { return *this = static_cast<std::uint8_t>(value | v); }
+  AgentByte& operator&=(std::uint8_t v) { return *this = static_cast<std::uint8_t>(value & v); }
+  AgentByte& operator+=(std::uint8_t v) { return *this = static_cast<std::uint8_t>(value + v); }
+  AgentByte& operator-=(std::uint8_t v) { return *this = static_cast<std::uint8_t>(value - v); }
+  constexpr operator std::uint8_t() const { return value; }
+};
+
 // A vector for data written in full after every resize (never read before it is written).
 template <class T>
 using UninitialisedVector = std::vector<T, UninitialisedAllocator<T>>;

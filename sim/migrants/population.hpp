@@ -31,10 +31,10 @@ struct Learning {
 
 struct MigrantStore {
   AgentArray<std::uint32_t> id;   // ascending, never reused
-  AgentArray<std::uint8_t> fate;  // kStay while here; set once when leaving, until compaction
-  AgentArray<std::uint8_t> status;
-  AgentArray<std::uint8_t> field;
-  AgentArray<std::uint8_t> origin;
+  AgentArray<AgentByte> fate;  // kStay while here; set once when leaving, until compaction
+  AgentArray<AgentByte> status;
+  AgentArray<AgentByte> field;
+  AgentArray<AgentByte> origin;
   AgentArray<std::uint16_t> municipality;   // a linked family member's is its principal's
   AgentArray<std::uint32_t> employer;       // kNone32 when not employed
   AgentArray<std::int16_t> born;            // step of birth (negative: before the start)
@@ -43,13 +43,13 @@ struct MigrantStore {
   // The next step the agent acts in (kNeverStep for linked family members and the departed),
   // and which of its hazard clocks have a candidate event then.
   AgentArray<std::int16_t> next_wake;
-  AgentArray<std::uint8_t> wake_clocks;
+  AgentArray<AgentByte> wake_clocks;
   // Family: members still abroad (bit 7 a spouse, bits 0-5 the children) and, bit 6, whether it
   // lives with the agent (after a join, or for initial residents taken to have reunited), one
   // byte read at once; for a principal, the members who joined and live with it (linked); for
   // such a member, the principal's place in these arrays, kept through compaction.
-  AgentArray<std::uint8_t> family;
-  AgentArray<std::uint8_t> linked_family;
+  AgentArray<AgentByte> family;
+  AgentArray<AgentByte> linked_family;
   AgentArray<std::uint32_t> principal;  // kNone32 for principals and unlinked residents
   AgentArray<Learning> learning;
 
