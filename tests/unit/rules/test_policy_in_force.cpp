@@ -38,9 +38,9 @@ StatusRuleChange stay_change(const Scenario& s, MonthIndex date, std::uint8_t st
 
 TEST_CASE("a status rule change takes effect at its date, and at the start if dated before it", "[rules][policy]") {
   auto s = two_year_scenario();
-  s.rule_changes = {stay_change(s, kStart - 6, 0, 24), stay_change(s, month_index(2021, 4), 1, 36)};
+  s.rule_changes = {stay_change(s, kStart - 6, 0, 24), stay_change(s, month_index(2021, 4), 1, 30)};
   REQUIRE(s.statuses[0].max_stay_months != 24);
-  REQUIRE(s.statuses[1].max_stay_months != 36);
+  REQUIRE(s.statuses[1].max_stay_months != 30);
   StatusRules rules(s);
   CapLedger caps(s);
   PolicyInForce policy(s);
@@ -49,13 +49,13 @@ TEST_CASE("a status rule change takes effect at its date, and at the start if da
   CHECK(rules[1].max_stay_months == s.statuses[1].max_stay_months);
   CHECK_FALSE(policy.apply(month_index(2021, 3), false, rules, caps));
   CHECK(policy.apply(month_index(2021, 4), false, rules, caps));
-  CHECK(rules[1].max_stay_months == 36);
+  CHECK(rules[1].max_stay_months == 30);
 }
 
 TEST_CASE("the holders of a changed rule are flagged in the month it changes, not before or after",
           "[rules][policy]") {
   auto s = two_year_scenario();
-  s.rule_changes = {stay_change(s, month_index(2021, 4), 1, 36)};
+  s.rule_changes = {stay_change(s, month_index(2021, 4), 1, 30)};
   PolicyInForce policy(s);
   const auto step = month_index(2021, 4) - kStart;
   CHECK(policy.rules_changing_at(step)[1] == 1);
