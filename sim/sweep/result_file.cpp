@@ -332,26 +332,26 @@ ResultWriter::ResultWriter(const std::string& path, const SweepPlan& plan, const
                            const ResultProvenance& provenance, std::vector<int> runs, bool compressed)
     : impl_(std::make_unique<Impl>(plan)) {
   H5::Exception::dontPrint();
-  auto& d = *impl_;
-  d.final_path = path;
-  d.temp_path = path + ".tmp-" + std::to_string(::getpid());
-  d.compression = compressed ? s.output.compression_level : 0;
-  d.runs = std::move(runs);
-  for (std::size_t k = 0; k < d.runs.size(); ++k) d.row_of[d.runs[k]] = k;
-  d.statuses.assign(d.runs.size(), "missing");
-  d.messages.assign(d.runs.size(), "");
-  d.wall_seconds.assign(d.runs.size(), kRealFill);
+  auto& state = *impl_;
+  state.final_path = path;
+  state.temp_path = path + ".tmp-" + std::to_string(::getpid());
+  state.compression = compressed ? s.output.compression_level : 0;
+  state.runs = std::move(runs);
+  for (std::size_t k = 0; k < state.runs.size(); ++k) state.row_of[state.runs[k]] = k;
+  state.statuses.assign(state.runs.size(), "missing");
+  state.messages.assign(state.runs.size(), "");
+  state.wall_seconds.assign(state.runs.size(), kRealFill);
   const auto& spec = plan.spec();
   for (int year = s.first_year(); year <= s.last_year(); ++year)
     if (spec.years.empty() || std::find(spec.years.begin(), spec.years.end(), year) != spec.years.end())
-      d.years.push_back(year);
-  d.guard = std::make_unique<TemporaryFileGuard>(d.temp_path);
+      state.years.push_back(year);
+  state.guard = std::make_unique<TemporaryFileGuard>(state.temp_path);
   try {
-    d.file = H5::H5File(d.temp_path, H5F_ACC_TRUNC);
+    state.file = H5::H5File(state.temp_path, H5F_ACC_TRUNC);
   } catch (const H5::Exception& e) {
-    throw InputError({"command line", 0, 0}, "-o", "cannot create '" + d.temp_path + "': " + e.getDetailMsg());
+    throw InputError({"command line", 0, 0}, "-o", "cannot create '" + state.temp_path + "': " + e.getDetailMsg());
   }
-  H5::Group root = d.file.openGroup("/");
+  H5::Group root = state.file.openGroup("/");
   number_attribute(root, "format_version", H5::PredType::STD_I32LE, kFormatVersion);
   text_attribute(root, "kind", "sweep");
   text_attribute(root, "Conventions", "CF-1.8");
@@ -385,7 +385,7 @@ ResultWriter::ResultWriter(const std::string& path, const SweepPlan& plan, const
                          (name == "labour_market" && s.output.labour_market);
     const bool kept =
         spec.groups.empty() || std::find(spec.groups.begin(), spec.groups.end(), name) != spec.groups.end();
-    if (written && kept) d.make_group(name, s);
+    if (written && kept) state.make_group(name, s);
   }
 }
 
@@ -402,21 +402,21 @@ ResultWriter::~ResultWriter() {
 
 void ResultWriter::write(const RunRecord& record) {
   H5::Exception::dontPrint();
-  auto& d = *impl_;
-  const hsize_t row = d.row_of.at(record.index);
-  d.statuses[row] = record.ok ? "ok" : "failed";
-  d.messages[row] = record.message;
-  d.wall_seconds[row] = record.wall_seconds;
+  auto& state = *impl_;
+  const hsize_t row = state.row_of.at(record.index);
+  state.statuses[row] = record.ok ? "ok" : "failed";
+  state.messages[row] = record.message;
+  state.wall_seconds[row] = record.wall_seconds;
   if (!record.ok) return;
-  if (record.years.size() != d.years.size())
+  if (record.years.size() != state.years.size())
     throw std::runtime_error("run " + std::to_string(record.index) + " has " + std::to_string(record.years.size()) +
-                             " census years, the sweep " + std::to_string(d.years.size()));
-  for (hsize_t t = 0; t < d.years.size(); ++t) {
+                             " census years, the sweep " + std::to_string(state.years.size()));
+  for (hsize_t t = 0; t < state.years.size(); ++t) {
     const YearOutput& y = record.years[t];
-    if (y.year != d.years[t]) throw std::runtime_error("run " + std::to_string(record.index) + ": unexpected year");
-    for (auto& [name, group] : d.groups) {
+    if (y.year != state.years[t]) throw std::runtime_error("run " + std::to_string(record.index) + ": unexpected year");
+    for (auto& [name, group] : state.groups) {
       for (const auto& m : measures_of(y, name)) {
-        H5::DataSet& ds = d.dataset(name, m);
+        H5::DataSet& ds = state.dataset(name, m);
         H5::DataSpace space = ds.getSpace();
         const int rank = space.getSimpleExtentNdims();
         std::vector<hsize_t> size(static_cast<std::size_t>(rank)), start(size.size(), 0), count(size.size());
@@ -445,21 +445,21 @@ void ResultWriter::write(const RunRecord& record) {
 
 void ResultWriter::commit() {
   H5::Exception::dontPrint();
-  auto& d = *impl_;
-  d.write_runs_group();
-  H5::Group root = d.file.openGroup("/");
+  auto& state = *impl_;
+  state.write_runs_group();
+  H5::Group root = state.file.openGroup("/");
   text_attribute(root, "end_time", utc_now());
   root.close();
-  d.groups.clear();
-  d.file.close();
+  state.groups.clear();
+  state.file.close();
   // On disk before the name says the file is complete: a finished run survives a power cut too.
-  const int fd = ::open(d.temp_path.c_str(), O_RDONLY);
+  const int fd = ::open(state.temp_path.c_str(), O_RDONLY);
   if (fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }
-  std::filesystem::rename(d.temp_path, d.final_path);
-  d.committed = true;
+  std::filesystem::rename(state.temp_path, state.final_path);
+  state.committed = true;
 }
 
 struct ResultReader::Impl {
@@ -472,24 +472,24 @@ struct ResultReader::Impl {
 
 ResultReader::ResultReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   H5::Exception::dontPrint();
-  auto& d = *impl_;
-  d.path = path;
+  auto& state = *impl_;
+  state.path = path;
   try {
-    d.file = H5::H5File(path, H5F_ACC_RDONLY);
-    H5::Group root = d.file.openGroup("/");
-    if (read_text_attribute(root, "kind") != "sweep" || !d.file.nameExists("runs"))
+    state.file = H5::H5File(path, H5F_ACC_RDONLY);
+    H5::Group root = state.file.openGroup("/");
+    if (read_text_attribute(root, "kind") != "sweep" || !state.file.nameExists("runs"))
       throw InputError({path, 0, 0}, "", "not a migsim sweep result (no kind = sweep attribute or no runs group)");
-    H5::Group runs = d.file.openGroup("runs");
+    H5::Group runs = state.file.openGroup("runs");
     H5::DataSet run = runs.openDataSet("run");
     H5::DataSpace space = run.getSpace();
     hsize_t size = 0;
     space.getSimpleExtentDims(&size);
-    d.runs.resize(size);
-    if (size) run.read(d.runs.data(), H5::PredType::NATIVE_INT);
-    d.statuses = read_texts(runs.openDataSet("status"));
-    d.messages = read_texts(runs.openDataSet("message"));
-    d.wall_seconds.resize(size);
-    if (size) runs.openDataSet("wall_seconds").read(d.wall_seconds.data(), H5::PredType::NATIVE_DOUBLE);
+    state.runs.resize(size);
+    if (size) run.read(state.runs.data(), H5::PredType::NATIVE_INT);
+    state.statuses = read_texts(runs.openDataSet("status"));
+    state.messages = read_texts(runs.openDataSet("message"));
+    state.wall_seconds.resize(size);
+    if (size) runs.openDataSet("wall_seconds").read(state.wall_seconds.data(), H5::PredType::NATIVE_DOUBLE);
   } catch (const H5::Exception& e) {
     throw InputError({path, 0, 0}, "", "cannot read as a migsim sweep result: " + e.getDetailMsg());
   }
@@ -508,19 +508,19 @@ bool ResultReader::ok(std::size_t row) const { return impl_->statuses.at(row) ==
 
 RunRecord ResultReader::read(std::size_t row) const {
   H5::Exception::dontPrint();
-  auto& d = *impl_;
+  auto& state = *impl_;
   RunRecord record;
-  record.index = d.runs.at(row);
-  record.ok = d.statuses.at(row) == "ok";
-  record.message = d.messages.at(row);
-  record.wall_seconds = d.wall_seconds.at(row);
-  if (d.statuses[row] == "missing")
-    throw InputError({d.path, 0, 0}, "", "run " + std::to_string(record.index) + " is missing from this file");
+  record.index = state.runs.at(row);
+  record.ok = state.statuses.at(row) == "ok";
+  record.message = state.messages.at(row);
+  record.wall_seconds = state.wall_seconds.at(row);
+  if (state.statuses[row] == "missing")
+    throw InputError({state.path, 0, 0}, "", "run " + std::to_string(record.index) + " is missing from this file");
   if (!record.ok) return record;
   try {
     for (const char* group_name : kDataGroups) {
-      if (!d.file.nameExists(group_name)) continue;
-      H5::Group g = d.file.openGroup(group_name);
+      if (!state.file.nameExists(group_name)) continue;
+      H5::Group g = state.file.openGroup(group_name);
       std::vector<int> years;
       {
         H5::DataSet year = g.openDataSet("year");
@@ -571,7 +571,7 @@ RunRecord ResultReader::read(std::size_t row) const {
       }
     }
   } catch (const H5::Exception& e) {
-    throw InputError({d.path, 0, 0}, "", "cannot read run " + std::to_string(record.index) + ": " + e.getDetailMsg());
+    throw InputError({state.path, 0, 0}, "", "cannot read run " + std::to_string(record.index) + ": " + e.getDetailMsg());
   }
   return record;
 }
