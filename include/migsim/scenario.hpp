@@ -233,6 +233,13 @@ struct IntegrationParameters {
   // Transitions into statuses without a stay limit pass × (1 + boost × integration).
   double settlement_boost = 0.5;
   double onward_move_push = 1.0;  // job search rate × (1 + push × (1 − integration))
+  // AJTs at school (the Toyota study: AJTs teach foreign children Japanese and bridge school and
+  // guardians): children of school age learn Japanese at school, faster where AJTs cover the
+  // children who need instruction (those below a level), and a family living here stays longer.
+  double children_japanese_points_per_month = 3.0;  // at language proximity 0.5, without AJTs
+  std::uint8_t children_japanese_needed = 150;      // points (B1): below it a child needs instruction
+  double ajt_learning_boost = 1.0;                  // children's learning × (1 + boost × coverage)
+  double ajt_family_stay_effect = 0.3;              // exit with the family here × (1 − effect × coverage)
 };
 
 // Japanese is counted in points, 50 a CEFR level: A0 0-49, A1 50-99, A2 100-149, B1 150-199, B2 200-250.
@@ -247,17 +254,23 @@ struct LearningParameters {
 // employer subsidies) with employers' unfilled places; every policy costs, budgets bound them.
 struct MunicipalPolicyParameters {
   double base_adoption_per_year = 0.01;
-  double foreign_share_effect = 2.0;       // + effect × foreign residents / population
-  double peer_effect = 0.3;                // + effect × share of council peers with the policy
-  double vacancy_effect = 0.3;             // + effect × unfilled share of places (employer subsidy)
-  double budget_yen_per_resident = 60.0;   // yearly budget for these policies, per inhabitant
+  double foreign_share_effect = 2.0;      // + effect × foreign residents / population
+  double peer_effect = 0.3;               // + effect × share of council peers with the policy
+  double vacancy_effect = 0.3;            // + effect × unfilled share of places (employer subsidy)
+  double budget_yen_per_resident = 60.0;  // yearly budget for these policies, per inhabitant
+  // + per foreign resident at the census (local taxes and national grants follow them)
+  double budget_yen_per_foreign_resident = 0.0;
+  // + to the adoption chance of the policies foreign residents ask for (language classes,
+  // consultation, AJTs) where a foreign residents' assembly voices them (Kawasaki, 1996)
+  double assembly_voice_effect = 0.5;
   double cost_language_classes_yen = 8e6;  // per year
   double cost_consultation_yen = 5e6;
   double cost_residents_assembly_yen = 3e6;
   double cost_employer_subsidy_yen = 1e7;
   double cost_per_ajt_yen = 4e6;
-  double cost_per_agreement_yen = 2e6;    // a cooperation agreement with a sending country, per year
-  double ajt_ability_sd = 0.3;            // each AJT's ability ~ Normal(1, sd), within [0.2, 2]
+  double cost_per_agreement_yen = 2e6;  // a cooperation agreement with a sending country, per year
+  double ajt_ability_mean = 1.0;        // each AJT's ability ~ Normal(mean, sd), within [0.2, 2]
+  double ajt_ability_sd = 0.3;
   double subsidy_capacity_growth = 0.05;  // extra yearly capacity growth of subsidised employers
 };
 

@@ -162,7 +162,9 @@ the 2020 population (F / population) by these conservative rules (POLICY_RULES):
   consultation       F >= 5,000
   hires_ajts, ajts   F >= 2,000 and share >= 4 %; ajts = round(F / 1,500) (at least 1)
   residents_assembly Kawasaki (14130) only, which has had a foreign residents' assembly since 1996
-  council_member     share >= 5 % and F >= 5,000
+  council_member     the 13 member cities of the Council of Municipalities with Large Migrant
+                     Populations (外国人集住都市会議) in 2022-03, FACTS §H: Ota, Oizumi, Ueda, Iida,
+                     Hamamatsu, Toyohashi, Toyota, Komaki, Tsu, Yokkaichi, Suzuka, Kameyama, Soja
 Everything else is false / 0.
 
 Rules (rules.yaml)
@@ -372,7 +374,9 @@ POLICY_RULES = {
     "language_classes": {"foreign_at_least": 3000, "or_share_at_least": 0.03, "with_foreign_at_least": 200},
     "consultation": {"foreign_at_least": 5000},
     "ajts": {"foreign_at_least": 2000, "share_at_least": 0.04, "foreign_per_ajt": 1500},
-    "council_member": {"foreign_at_least": 5000, "share_at_least": 0.05},
+    # 外国人集住都市会議, 2022-03 (FACTS §H): Ota, Oizumi, Ueda, Iida, Hamamatsu, Toyohashi, Toyota, Komaki,
+    # Tsu, Yokkaichi, Suzuka, Kameyama, Soja.
+    "council_member": [10205, 10524, 20203, 20205, 22130, 23201, 23211, 23219, 24201, 24202, 24207, 24210, 33208],
     "residents_assembly": [14130],  # Kawasaki, since 1996
 }
 
@@ -695,7 +699,7 @@ def policies(foreign, munis):
     hires = (foreign >= r["ajts"]["foreign_at_least"]) & (share >= r["ajts"]["share_at_least"])
     ajts = np.where(hires, np.maximum(1, np.floor(foreign / r["ajts"]["foreign_per_ajt"] + 0.5)), 0).astype(int)
     assembly = munis["code"].isin(r["residents_assembly"]).to_numpy()
-    council = (foreign >= r["council_member"]["foreign_at_least"]) & (share >= r["council_member"]["share_at_least"])
+    council = munis["code"].isin(r["council_member"]).to_numpy()
     return {"language_classes": language, "consultation": consultation, "residents_assembly": assembly,
             "hires_ajts": hires, "ajts": ajts, "council_member": council}
 

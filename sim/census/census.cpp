@@ -16,7 +16,7 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
     std::int64_t stock = 0, workers = 0;  // [status, field, origin]
   };
   struct PlaceCount {
-    std::int64_t residents = 0, workers = 0, children = 0;  // [municipality]
+    std::int64_t residents = 0, workers = 0, children = 0, children_needing = 0;  // [municipality]
   };
   struct WageCount {
     std::int64_t sum = 0, n = 0;  // [prefecture, field]
@@ -63,7 +63,11 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
       ++pref_stock[held.pref_cell_of(p, status_field)];
       ++place.residents;
       // School age in whole years, as months of age (no division per agent); one compare.
-      if (static_cast<unsigned>(school_born_by - store.born[i]) < school_span) ++place.children;
+      if (static_cast<unsigned>(school_born_by - store.born[i]) < school_span) {
+        ++place.children;
+        const std::int32_t here_since = std::max(store.status_since[i], store.born[i]);
+        place.children_needing += municipalities.child_needs_japanese(municipality, store.origin[i], here_since, now);
+      }
       if (store.employer[i] != kNone32) {
         ++cell.workers;
         ++place.workers;
@@ -91,7 +95,8 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
   PopulationCount total{std::vector<std::int64_t>(dims.national()),     std::vector<std::int64_t>(dims.national()),
                         std::vector<std::int64_t>(dims.prefecture()),   std::vector<std::int64_t>(dims.municipalities),
                         std::vector<std::int64_t>(dims.municipalities), std::vector<std::int64_t>(dims.municipalities),
-                        std::vector<std::int64_t>(dims.market()),       std::vector<std::int64_t>(dims.market())};
+                        std::vector<std::int64_t>(dims.market()),       std::vector<std::int64_t>(dims.market()),
+                        std::vector<std::int64_t>(dims.municipalities)};
   for (const auto& s : local) {
     for (std::size_t k = 0; k < dims.national(); ++k) {
       total.stock[k] += s.cells[k].stock;
@@ -102,6 +107,7 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
       total.residents[k] += s.places[k].residents;
       total.municipal_workers[k] += s.places[k].workers;
       total.children[k] += s.places[k].children;
+      total.children_needing_japanese[k] += s.places[k].children_needing;
     }
     for (std::size_t k = 0; k < dims.market(); ++k) {
       total.wage_sum[k] += s.wages[k].sum;
@@ -184,6 +190,8 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
   std::vector<std::int64_t> spending(dims.municipalities);
   for (std::size_t q = 0; q < dims.municipalities; ++q)
     spending[q] = std::llround(municipalities.state().spending_yen[q]);
+  std::vector<std::int64_t> budget(dims.municipalities);
+  for (std::size_t q = 0; q < dims.municipalities; ++q) budget[q] = std::llround(municipalities.state().budget_yen[q]);
   std::vector<std::int64_t> agreements(dims.municipalities, 0);
   for (std::size_t q = 0; q < dims.municipalities; ++q)
     for (std::size_t o = 0; o < dims.origins; ++o)
@@ -197,7 +205,17 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
        "persons",
        persons(count.children),
        {}},
+      {"children_needing_japanese",
+       "foreign residents of school age who need Japanese instruction",
+       "persons",
+       persons(count.children_needing_japanese),
+       {}},
       {"ajts", "assistant Japanese teachers for foreign children", "teachers", ajts, {}},
+      {"ajt_coverage",
+       "coverage of the children who need Japanese instruction by AJTs (0-1)",
+       "1",
+       {},
+       municipalities.state().ajt_coverage},
       {"integration_index",
        "integration level from the policy portfolio (0-1)",
        "1",
@@ -217,6 +235,7 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
        flags(municipalities.state().employer_subsidy),
        {}},
       {"policy_spending_yen", "yearly cost of the portfolio", "yen per year", spending, {}},
+      {"policy_budget_yen", "yearly budget for foreign-resident policy", "yen per year", budget, {}},
       {"entries_by_origin",
        "arrivals from abroad by nationality",
        "persons",

@@ -20,7 +20,8 @@ struct PopulationCount {
   std::vector<std::int64_t> stock, workers;                          // [status, field, origin]
   std::vector<std::int64_t> pref_stock;                              // [prefecture, status, field]
   std::vector<std::int64_t> residents, municipal_workers, children;  // [municipality]; children of school age
-  std::vector<std::int64_t> wage_sum, wage_n;  // [prefecture, field]: wages of the employed, and how many
+  std::vector<std::int64_t> wage_sum, wage_n;           // [prefecture, field]: wages of the employed, and how many
+  std::vector<std::int64_t> children_needing_japanese;  // [municipality]: of school age, below the level needed
 };
 
 // The population at step `now`, counted in parallel over fixed chunks (integer sums: any order).

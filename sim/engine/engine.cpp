@@ -73,9 +73,10 @@ struct Engine::Impl {
   LabourMarket market;
 
   std::int32_t now = 0;                          // the step being simulated (0: the start)
-  std::vector<std::int64_t> children_at_census;  // school-age agents per municipality, at the last census
+  std::vector<std::int64_t> children_at_census;  // per municipality: school-age agents needing Japanese
   std::vector<NewAgent> new_agents;              // this month's, in id order
   PhaseTimes timings;
+  std::vector<std::int64_t> residents_at_census;  // agents per municipality at the last census (budgets)
 
   explicit Impl(const Scenario& scenario_to_run)
       : scenario(scenario_to_run),
@@ -98,6 +99,7 @@ struct Engine::Impl {
   void populate() {
     municipalities.populate();
     children_at_census.assign(dims.municipalities, 0);
+    residents_at_census.assign(dims.municipalities, 0);
     hazards.set_integration_floors(municipalities);
     const auto workers_at = migrants.create_initial();
     migrants.take_initial_jobs(employers.create(workers_at, migrants.store()));
@@ -116,7 +118,7 @@ struct Engine::Impl {
 
   // Yearly: the municipalities' AJTs and integration, then the learning rates they give.
   void update_municipalities() {
-    municipalities.update(children_at_census);
+    municipalities.update(children_at_census, residents_at_census, now);
     learning.tabulate_period(now);
   }
 
@@ -138,7 +140,8 @@ struct Engine::Impl {
   // The census of `year`; yearly policy adaptation follows every census but the initial one.
   YearOutput census(int year, bool adapt = true) {
     const auto count = count_population(migrants, employers, municipalities, dims, scenario.family, now);
-    children_at_census = count.children;
+    children_at_census = count.children_needing_japanese;
+    residents_at_census = count.residents;
     check_live_counts(count);
     Stopwatch clock;
     if (adapt)

@@ -84,6 +84,13 @@ void read_integration(Scenario& s, const Value& v) {
   g.learning_boost = m.optional("learning_boost", g.learning_boost, real(0.0, 100.0));
   g.settlement_boost = m.optional("settlement_boost", g.settlement_boost, real(0.0, 100.0));
   g.onward_move_push = m.optional("onward_move_push", g.onward_move_push, real(0.0, 100.0));
+  g.children_japanese_points_per_month =
+      m.optional("children_japanese_points_per_month", g.children_japanese_points_per_month, real(0.0, 50.0));
+  g.children_japanese_needed = m.optional("children_japanese_needed", g.children_japanese_needed, [](const Value& x) {
+    return static_cast<std::uint8_t>(50 * x.as_choice({"A0", "A1", "A2", "B1", "B2"}));
+  });
+  g.ajt_learning_boost = m.optional("ajt_learning_boost", g.ajt_learning_boost, real(0.0, 100.0));
+  g.ajt_family_stay_effect = m.optional("ajt_family_stay_effect", g.ajt_family_stay_effect, weight);
   m.finish();
 }
 
@@ -107,12 +114,16 @@ void read_municipal_policy(Scenario& s, const Value& v) {
   p.peer_effect = m.optional("peer_effect", p.peer_effect, effect);
   p.vacancy_effect = m.optional("vacancy_effect", p.vacancy_effect, effect);
   p.budget_yen_per_resident = m.optional("budget_yen_per_resident", p.budget_yen_per_resident, real(0.0, 1e6));
+  p.budget_yen_per_foreign_resident =
+      m.optional("budget_yen_per_foreign_resident", p.budget_yen_per_foreign_resident, real(0.0, 1e7));
+  p.assembly_voice_effect = m.optional("assembly_voice_effect", p.assembly_voice_effect, effect);
   p.cost_language_classes_yen = m.optional("cost_language_classes_yen", p.cost_language_classes_yen, yen);
   p.cost_consultation_yen = m.optional("cost_consultation_yen", p.cost_consultation_yen, yen);
   p.cost_residents_assembly_yen = m.optional("cost_residents_assembly_yen", p.cost_residents_assembly_yen, yen);
   p.cost_employer_subsidy_yen = m.optional("cost_employer_subsidy_yen", p.cost_employer_subsidy_yen, yen);
   p.cost_per_ajt_yen = m.optional("cost_per_ajt_yen", p.cost_per_ajt_yen, yen);
   p.cost_per_agreement_yen = m.optional("cost_per_agreement_yen", p.cost_per_agreement_yen, yen);
+  p.ajt_ability_mean = m.optional("ajt_ability_mean", p.ajt_ability_mean, real(0.2, 2.0));
   p.ajt_ability_sd = m.optional("ajt_ability_sd", p.ajt_ability_sd, rate);
   p.subsidy_capacity_growth = m.optional("subsidy_capacity_growth", p.subsidy_capacity_growth, rate);
   m.finish();

@@ -88,8 +88,13 @@ inline void Migrants::act_one(std::size_t i, std::uint8_t clocks, Stream& r, Chu
   const bool employed = store_.employer[i] != kNone32;
   const double bad_conditions = bad_conditions_of(i);
   if (clocks & kExitClock) {
-    const double exit = hazards_.exit(status, municipalities_.integration(store_.municipality[i]), satisfaction(i),
-                                      hazards_.exit_family_factor(store_.family[i], months_in_status(i)));
+    const auto municipality = store_.municipality[i];
+    // A family living here stays longer where AJTs cover the children (never above the bound).
+    const double family_factor =
+        hazards_.exit_family_factor(store_.family[i], months_in_status(i)) *
+        ((store_.family[i] & kFamilyHereBit) ? municipalities_.family_stay_factor(municipality) : 1.0);
+    const double exit =
+        hazards_.exit(status, municipalities_.integration(municipality), satisfaction(i), family_factor);
     const Bound& bound = exit_bound_of(i);
     if (Hazards::exceeds(exit, bound)) throw std::logic_error("internal error: an exit hazard exceeds its bound");
     if (r.uniform() * bound.p < exit) {

@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "engine/rng.hpp"
+#include "municipalities/assembly.hpp"
+#include "municipalities/budget.hpp"
 
 namespace migsim {
 
@@ -12,7 +14,8 @@ Municipalities::Municipalities(const Scenario& scenario)
     : scenario_(scenario),
       count_(scenario.municipalities.size()),
       origins_(scenario.origins.size()),
-      persons_per_agent_(scenario.persons_per_agent()) {
+      persons_per_agent_(scenario.persons_per_agent()),
+      school_(scenario) {
   for (const auto& place : scenario.municipalities) prefecture_.push_back(place.prefecture);
 }
 
@@ -28,6 +31,8 @@ void Municipalities::populate() {
   state_.employer_subsidy.resize(n);
   state_.council_member.resize(n);
   state_.ajt_ability.resize(n);
+  state_.ajt_coverage.assign(n, 0.0);
+  state_.family_stay_factor.assign(n, 1.0);
   state_.budget_yen.resize(n);
   state_.spending_yen.assign(n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
@@ -39,9 +44,7 @@ void Municipalities::populate() {
     state_.hires_ajts[i] = p.hires_ajts;
     state_.employer_subsidy[i] = p.employer_subsidy;
     state_.council_member[i] = p.council_member;
-    state_.budget_yen[i] = p.budget_yen_per_year >= 0 ? p.budget_yen_per_year
-                                                      : static_cast<double>(scenario_.municipalities[i].population) *
-                                                            scenario_.municipal_policy.budget_yen_per_resident;
+    state_.budget_yen[i] = policy_budget_yen(scenario_.municipalities[i], scenario_.municipal_policy, 0);
     state_.ajt_ability[i] = 0.0;
     for (std::int32_t k = 0; k < state_.ajts[i]; ++k) state_.ajt_ability[i] += draw_ajt_ability(i, k);
     for (std::size_t o = 0; o < origins_; ++o) state_.agreements[i * origins_ + o] = p.agreements[o];
@@ -90,7 +93,8 @@ double Municipalities::policies_integration(std::size_t k) const {
 double Municipalities::draw_ajt_ability(std::size_t municipality, std::int32_t teacher) const {
   Stream r(scenario_.seed, Purpose::municipality_update, 0,
            (static_cast<std::uint64_t>(municipality) << 32) | static_cast<std::uint32_t>(teacher));
-  boost::random::normal_distribution<double> ability(1.0, scenario_.municipal_policy.ajt_ability_sd);
+  boost::random::normal_distribution<double> ability(scenario_.municipal_policy.ajt_ability_mean,
+                                                     scenario_.municipal_policy.ajt_ability_sd);
   return std::clamp(ability(r), 0.2, 2.0);
 }
 
@@ -117,12 +121,13 @@ void Municipalities::adapt_policies(int year, const std::vector<std::int64_t>& r
     std::vector<std::uint8_t>* flags;
     double cost;
     bool vacancy_driven;
+    bool asked_by_residents;  // what a foreign residents' assembly asks for
   };
-  std::vector<Policy> policies{{&state_.language_classes, c.cost_language_classes_yen, false},
-                               {&state_.consultation, c.cost_consultation_yen, false},
-                               {&state_.residents_assembly, c.cost_residents_assembly_yen, false},
-                               {&state_.employer_subsidy, c.cost_employer_subsidy_yen, true},
-                               {&state_.hires_ajts, 0.0, false}};
+  std::vector<Policy> policies{{&state_.language_classes, c.cost_language_classes_yen, false, true},
+                               {&state_.consultation, c.cost_consultation_yen, false, true},
+                               {&state_.residents_assembly, c.cost_residents_assembly_yen, false, false},
+                               {&state_.employer_subsidy, c.cost_employer_subsidy_yen, true, false},
+                               {&state_.hires_ajts, 0.0, false, true}};
   std::vector<double> peer_share(policies.size(), 0.0);
   std::size_t members = 0;
   for (std::size_t k = 0; k < count_; ++k) members += state_.council_member[k];
@@ -148,7 +153,8 @@ void Municipalities::adapt_policies(int year, const std::vector<std::int64_t>& r
       auto& flag = (*policies[q].flags)[k];
       const double chance = c.base_adoption_per_year + c.foreign_share_effect * foreign_share +
                             (state_.council_member[k] ? c.peer_effect * peer_share[q] : 0.0) +
-                            (policies[q].vacancy_driven ? c.vacancy_effect * unfilled_share[k] : 0.0);
+                            (policies[q].vacancy_driven ? c.vacancy_effect * unfilled_share[k] : 0.0) +
+                            assembly_voice(c, state_.residents_assembly[k] != 0, policies[q].asked_by_residents);
       if (flag || !r.bernoulli(std::min(1.0, chance))) continue;
       if (portfolio_cost(k) + policies[q].cost <= state_.budget_yen[k]) flag = 1;
     }
@@ -170,10 +176,13 @@ void Municipalities::adapt_policies(int year, const std::vector<std::int64_t>& r
   }
 }
 
-void Municipalities::update(const std::vector<std::int64_t>& children_at_census) {
+void Municipalities::update(const std::vector<std::int64_t>& children_needing_japanese,
+                            const std::vector<std::int64_t>& residents, std::int32_t now) {
   const auto& g = scenario_.integration;
   for (std::size_t k = 0; k < count_; ++k) {
-    const double children = static_cast<double>(children_at_census[k] * persons_per_agent_);
+    state_.budget_yen[k] =
+        policy_budget_yen(scenario_.municipalities[k], scenario_.municipal_policy, residents[k] * persons_per_agent_);
+    const double children = static_cast<double>(children_needing_japanese[k] * persons_per_agent_);
     if (state_.hires_ajts[k]) {
       // Hire towards the children-per-teacher target, as far as the budget goes.
       const auto wanted = static_cast<std::int32_t>(std::ceil(children / g.ajt_children_per_teacher));
@@ -187,8 +196,11 @@ void Municipalities::update(const std::vector<std::int64_t>& children_at_census)
     const double coverage = children <= 0
                                 ? (state_.ajts[k] > 0 ? 1.0 : 0.0)
                                 : std::min(1.0, state_.ajt_ability[k] * g.ajt_children_per_teacher / children);
+    state_.ajt_coverage[k] = coverage;
+    state_.family_stay_factor[k] = 1.0 - g.ajt_family_stay_effect * coverage;
     state_.integration[k] = std::min(1.0, policies_integration(k) + g.weight_ajt_coverage * coverage);
   }
+  school_.set_coverage(now + 1, state_.ajt_coverage);
 }
 
 void Municipalities::sign_agreements_of(MonthIndex date) {

@@ -10,6 +10,7 @@
 
 #include "migsim/scenario.hpp"
 #include "municipalities/municipality_state.hpp"
+#include "municipalities/schools.hpp"
 
 namespace migsim {
 
@@ -23,6 +24,13 @@ class Municipalities {
   const MunicipalityState& state() const { return state_; }
   std::size_t prefecture_of(std::uint16_t municipality) const { return prefecture_[municipality]; }
   double integration(std::size_t municipality) const { return state_.integration[municipality]; }
+  // The exit hazard of a resident whose family lives with it is multiplied by this.
+  double family_stay_factor(std::size_t municipality) const { return state_.family_stay_factor[municipality]; }
+  // Whether a school-age child of `origin` living here since step `since` still needs Japanese
+  // instruction at step `now`.
+  bool child_needs_japanese(std::size_t municipality, std::size_t origin, std::int32_t since, std::int32_t now) const {
+    return school_.needs_instruction(municipality, origin, since, now);
+  }
   bool agreement(std::size_t municipality, std::size_t origin) const {
     return state_.agreements[municipality * origins_ + origin] != 0;
   }
@@ -42,9 +50,11 @@ class Municipalities {
   // its employers' places left unfilled).
   void adapt_policies(int year, const std::vector<std::int64_t>& residents,
                       const std::vector<std::int64_t>& residents_by_origin, const std::vector<double>& unfilled_share);
-  // Yearly: AJTs hired to the children-per-teacher target (school-age agents per municipality at
-  // the census), the spending and the integration level.
-  void update(const std::vector<std::int64_t>& children_at_census);
+  // Yearly, at the census of step `now`: the budgets (foreign residents, agents per municipality),
+  // AJTs hired to the children-per-teacher target (school-age agents who need Japanese
+  // instruction), their coverage, the spending and the integration level.
+  void update(const std::vector<std::int64_t>& children_needing_japanese, const std::vector<std::int64_t>& residents,
+              std::int32_t now);
 
  private:
   const Scenario& scenario_;
@@ -53,6 +63,7 @@ class Municipalities {
   MunicipalityState state_;
   std::vector<std::uint16_t> prefecture_;
   std::vector<double> urbanity_, proximity_;
+  SchoolJapanese school_;
 
   double draw_ajt_ability(std::size_t municipality, std::int32_t teacher) const;
   double portfolio_cost(std::size_t k) const;

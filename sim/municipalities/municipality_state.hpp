@@ -17,6 +17,9 @@ struct MunicipalityState {
   std::vector<std::uint8_t> employer_subsidy;
   std::vector<std::uint8_t> council_member;
   std::vector<double> ajt_ability;   // sum of the abilities of its AJTs
+  std::vector<double> ajt_coverage;  // 0..1: its AJTs' abilities × children per AJT / children needing Japanese
+  // exit of a resident whose family lives here × this (AJTs bridge school and guardians)
+  std::vector<double> family_stay_factor;
   std::vector<double> budget_yen;    // yearly budget for foreign-resident policy
   std::vector<double> spending_yen;  // what its portfolio costs a year
 };

@@ -180,7 +180,8 @@ def test_policy_variants_move_the_outcomes_they_target(variant_runs):
     assert variant_runs["no_reform"]["TITP"] > 2 * base["TITP"]
     # Halved caps hold TES (capped from 2027-04) below the baseline.
     assert variant_runs["caps_lowered"]["TES"] < base["TES"]
-    # Integration portfolios everywhere: more assistant Japanese teachers.
-    assert variant_runs["integration_push"]["ajts"] > 2 * base["ajts"]
+    # Integration portfolios everywhere: more assistant Japanese teachers (the baseline's
+    # municipalities hire them too, as their budgets grow with their foreign residents).
+    assert variant_runs["integration_push"]["ajts"] > 1.5 * base["ajts"]
     # Agreements with three origins in every municipality.
     assert variant_runs["agreements_vn_id_ph"]["agreements"] >= 3 * 1741
