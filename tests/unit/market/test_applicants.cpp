@@ -1,0 +1,59 @@
+// Applicants from abroad in runs: networks, orientation to work abroad, nearer destinations.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "../model_helpers.hpp"
+
+using namespace migsim;
+using namespace migsim::test;
+
+TEST_CASE("co-national networks pull entrants to where their compatriots live", "[model]") {
+  const std::string path = test::source_path("tests/scenarios/brazilian_community.yaml");
+  const Scenario plain = load_scenario({path, {"end=2026-10"}});
+  const Scenario networked = load_scenario({path, {"end=2026-10", "origins.brazil.network_elasticity=20"}});
+  auto share_in_ota = [](const Scenario& s, const std::vector<YearOutput>& years) {
+    std::int64_t all = 0;
+    for (const auto& m : s.municipalities) all += entries_into(s, years, m.code, "brazil");
+    return static_cast<double>(entries_into(s, years, 10205, "brazil")) / static_cast<double>(all);
+  };
+  const double before = share_in_ota(plain, run(plain));
+  const double after = share_in_ota(networked, run(networked));
+  INFO(before << " -> " << after);
+  CHECK(after > before + 0.1);
+}
+
+TEST_CASE("an origin's orientation to work abroad scales its applicants", "[model][origins]") {
+  const Scenario low = small_quickstart({"origins.nepal.orientation_to_work_abroad=0.2"});
+  const Scenario high = small_quickstart({"origins.nepal.orientation_to_work_abroad=3"});
+  auto nepali_entries = [](const Scenario& sc) {
+    std::int64_t sum = 0;
+    for (const auto& y : run(sc))
+      sum += national_sum(sc, y, "entries", [](auto&, auto&, auto& o) { return o == "nepal"; });
+    return sum;
+  };
+  CHECK(nepali_entries(high) > nepali_entries(low));
+}
+
+TEST_CASE("entrants prefer destinations nearer to where they come from", "[model][origins]") {
+  // From Seoul, the Aichi municipalities are some 250 km nearer than those around Tokyo.
+  auto korean_share_in_aichi = [](const std::string& decay) {
+    const Scenario s = small_quickstart({"behaviour.distance_decay_km=" + decay, "employers.diaspora_share=0"});
+    const auto years = run(s);
+    std::int64_t aichi = 0, all = 0;
+    const std::size_t korea = *s.origin_index("korea");
+    for (const auto& y : years) {
+      const auto& entries = y.find(y.municipality, "entries_by_origin").counts;
+      for (std::size_t k = 0; k < s.municipalities.size(); ++k) {
+        const auto n = entries[k * s.origins.size() + korea];
+        all += n;
+        if (s.prefectures[s.municipalities[k].prefecture].code == 23) aichi += n;
+      }
+    }
+    return static_cast<double>(aichi) / static_cast<double>(all);
+  };
+  const double far_off = korean_share_in_aichi("0");
+  const double near = korean_share_in_aichi("200");
+  INFO(far_off << " -> " << near);
+  CHECK(near > far_off);
+}
