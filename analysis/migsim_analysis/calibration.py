@@ -296,7 +296,7 @@ def expand(tree, text):
             if not isinstance(node, dict):
                 raise ValueError(f"'{_dotted(at)}' is not a mapping, so '*' matches nothing")
             for key, child in node.items():
-                walk(child, i + 1, at + (key,), True)
+                walk(child, i + 1, at + (str(key),), True)
         elif isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
                 if wild:

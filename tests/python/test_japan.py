@@ -134,7 +134,7 @@ def test_baseline_at_full_scale_starts_from_the_statistics(tmp_path):
     with h5py.File(out, "r") as f:
         assert f["national/stock"][0].sum() == 3_075_213  # ISA, end of 2022
         # The status axis follows japan_baseline.yaml, which lists every status from TITP on, not
-        # data/japan/rules.yaml, which it extends and which names only TES.
+        # data/japan/rules.yaml, which it extends and which names TITP and TES only.
         assert list(f["national/status"].asstr()[:2]) == ["TITP", "TES"]
         assert f["labour_market/employers"][0].sum() == 298_790  # MHLW establishments, October 2022
         # Workers within 2 % of the MHLW count of October 2022 (1,822,725).
