@@ -75,10 +75,14 @@ Initial stock 2022-12
 2. National targets by status for 2022-12: the ISA total 3,075,213 (observed/isa_residents.csv, date
    2022-12, series total) and the SSW stock 130,923 (observed/ssw.csv, 2022-12 total; FACTS §D), split
    into SSW1 and SSW2 with the ssw2 row of ssw.csv where present (there is none for 2022-12, so SSW2 = 0).
-   ASSUMPTION: every other status keeps its ISA 2021-12 national share (including 未定・不詳) and is
-   scaled proportionally to fill 3,075,213 - 130,923, because the 2022-12 breakdown by status is not in
-   the data. Integer targets by largest remainders. Each municipality's count of a status is scaled by
-   the same factor (so 2022-12 SSW are where 2021-12 SSW1 were).
+   The 2022-12 breakdown of the other statuses is not in the data (targets_2022): PERMANENT,
+   SPOUSE_OR_LONG_TERM and SPECIAL_PERMANENT (fed from inside Japan) carry their mean yearly change of
+   2019-12 to 2021-12 one more year; TITP, STUDENT, ENGINEER, HIGHLY_SKILLED, DEPENDENT, OTHER (fed from
+   abroad) fill the rest as 2021-12 stock - known 2022 outflow (TITP: the 2019 intake reaching 36 months,
+   less the 3-go share; students: 1 - STUDENT_RETAINED_2022 of the 2021-12 students) + 2022 entrants split
+   by entries per year (reopening_weights; ASSUMPTION DEPENDENT_MEAN_STAY_YEARS). Integer targets by
+   largest remainders. Each municipality's count of a status is scaled by the status's national factor
+   (so 2022-12 SSW are where 2021-12 SSW1 were).
 3. Municipality x origin: the ISA 2022-06 municipal nationality table (suppressed rows as above), used as
    shares: each municipality's origin margin is scaled to its status total from step 2. Where a
    municipality has no one in that table (three villages), its prefecture's nationality shares are used.
@@ -813,17 +817,49 @@ def build_stock(status_totals, by_origin, targets, seed, field_split, munis):
     return stock
 
 
-def targets_2022(isa_2021_national, observed):
-    """National integer targets by status for 2022-12 (see the docstring, step 2)."""
-    ssw2 = observed["ssw2"]
-    ssw1 = observed["ssw"] - ssw2
-    rest = observed["total"] - observed["ssw"]
-    others = isa_2021_national.astype(float)
-    others[[STATUSES.index("SSW1"), STATUSES.index("SSW2")]] = 0.0
-    targets = largest_remainder(others, rest)
-    targets[STATUSES.index("SSW1")] = ssw1
-    targets[STATUSES.index("SSW2")] = ssw2
-    return targets
+# Statuses fed mostly from inside Japan: their 2022-12 stock continues their 2019-2021 trend.
+TREND_STATUSES = ["PERMANENT", "SPOUSE_OR_LONG_TERM", "SPECIAL_PERMANENT"]
+# Statuses fed from abroad, which the border closure of 2020-2022 emptied and the 2022-03 reopening refilled.
+REOPENING_STATUSES = ["TITP", "STUDENT", "ENGINEER", "HIGHLY_SKILLED", "DEPENDENT", "OTHER"]
+DEPENDENT_MEAN_STAY_YEARS = 5   # ASSUMPTION: family of students and engineers; their entries = stock / 5
+
+
+def reopening_weights(national_2019, isa):
+    """Entries per year of the REOPENING_STATUSES in a year of open borders: TITP the 1-go of 2019-12, the
+    others their 2019-12 stock / mean stay (CHANNEL_MEAN_STAY_YEARS, DEPENDENT_MEAN_STAY_YEARS)."""
+    stays = {**CHANNEL_MEAN_STAY_YEARS, "DEPENDENT": DEPENDENT_MEAN_STAY_YEARS}
+    weight = {s: national_2019[STATUSES.index(s)] / stays[s] for s in REOPENING_STATUSES if s != "TITP"}
+    weight["TITP"] = titp_stages(isa, "2019-12")[0]
+    return weight
+
+
+def targets_2022(national_2019, national_2021, observed, isa):
+    """National integer targets by status for 2022-12 (see the docstring, step 2): the ISA total and SSW of
+    2022-12; TREND_STATUSES carry their mean yearly change of 2019-12 to 2021-12 one more year; the
+    REOPENING_STATUSES share the rest: each keeps its 2021-12 stock less its known 2022 outflow (TITP: the
+    interns of the 2019 intake, who reached 36 months in 2022, less the 3-go share; students: the 2021-12
+    students no longer students, 1 - STUDENT_RETAINED_2022), plus the 2022 entrants that fill the total,
+    split in proportion to reopening_weights. Returns (targets, {status: (2021-12, outflow, entrants)})."""
+    targets = np.zeros(len(STATUSES), dtype=np.int64)
+    targets[STATUSES.index("SSW1")] = observed["ssw"] - observed["ssw2"]
+    targets[STATUSES.index("SSW2")] = observed["ssw2"]
+    for status in TREND_STATUSES:
+        s = STATUSES.index(status)
+        targets[s] = round(national_2021[s] + (national_2021[s] - national_2019[s]) / 2)
+    first_2020 = titp_stages(isa, "2020-12")[0]
+    second_2021 = titp_stages(isa, "2021-12")[1]
+    outflow = {s: 0.0 for s in REOPENING_STATUSES}
+    outflow["TITP"] = (second_2021 - first_2020) * (1 - titp_renewal_share(isa))
+    outflow["STUDENT"] = isa["2021-12"]["student"] * (1 - STUDENT_RETAINED_2022)
+    weight = reopening_weights(national_2019, isa)
+    before = {s: float(national_2021[STATUSES.index(s)]) for s in REOPENING_STATUSES}
+    entrants = observed["total"] - int(targets.sum()) - sum(before.values()) + sum(outflow.values())
+    parts = {s: (before[s], outflow[s], entrants * weight[s] / sum(weight.values())) for s in REOPENING_STATUSES}
+    rounded = largest_remainder(np.array([b - o + e for b, o, e in parts.values()]),
+                                observed["total"] - int(targets.sum()))
+    for k, status in enumerate(REOPENING_STATUSES):
+        targets[STATUSES.index(status)] = rounded[k]
+    return targets, parts
 
 
 def spread_2019(by_pref, unknown, status_2021, munis):
@@ -1124,9 +1160,12 @@ def main():
                for k, row in enumerate(base_rows)])
 
     # 3. stock_2022-12.csv
+    isa_series = isa_status_series(observed)
+    ssw = ssw_series(observed)
+    by_pref_2019, unknown_2019, national_2019 = read_isa_2019_prefectures(raw, munis)
     ssw1_split = ssw_field_split(obs["ssw_fields"], obs["ssw"])
     shares_2022 = national_field_shares(ssw1_split)
-    targets = targets_2022(national_2021, obs)
+    targets, reopening = targets_2022(national_2019, national_2021, obs, isa_series)
     scale = np.divide(targets, status_2021.sum(axis=0), out=np.zeros(len(STATUSES)), where=status_2021.sum(axis=0) > 0)
     totals_2022 = status_2021 * scale[None, :]
     stock_2022 = build_stock(totals_2022, by_origin, targets, seed,
@@ -1135,7 +1174,6 @@ def main():
               stock_rows(stock_2022, munis))
 
     # 4. stock_2019-12.csv
-    by_pref_2019, unknown_2019, national_2019 = read_isa_2019_prefectures(raw, munis)
     totals_2019 = spread_2019(by_pref_2019, unknown_2019, status_2021, munis)
     ssw1_split_2019 = {f: n for f, n in ssw1_split.items() if f != "food_beverage_manufacturing"}
     rest_2019 = sum(ssw1_split_2019.values())
@@ -1160,8 +1198,6 @@ def main():
 
     # 6. origins.csv
     arrivals = read_arrivals_2019(raw)
-    isa_series = isa_status_series(observed)
-    ssw = ssw_series(observed)
     flows = channel_flows(stock_2019, stock_2022, isa_series, ssw)                            # (S, O)
     flow = flows[[STATUSES.index(s) for s in CHANNEL_STATUSES if s != "TES"]].sum(axis=0)      # by origin
     applicants = largest_remainder(flow, round(arrivals * APPLICANTS_PER_PLACED))
@@ -1192,8 +1228,11 @@ def main():
     isa_2022 = [None] * len(STATUSES)
     isa_2022[STATUSES.index("SSW1")] = obs["ssw"] - obs["ssw2"]
     isa_2022[STATUSES.index("SSW2")] = obs["ssw2"]
-    print_status_check(f"stock 2022-12 by status (target: ISA total {obs['total']:,}, SSW {obs['ssw']:,}, others "
-                       "scaled from ISA 2021-12)", stock_2022, targets, isa_2022)
+    print_status_check(f"stock 2022-12 by status (target: ISA total {obs['total']:,}, SSW {obs['ssw']:,}, "
+                       f"{', '.join(TREND_STATUSES)} on their 2019-2021 trend, the others 2021-12 - outflow + "
+                       "entrants)", stock_2022, targets, isa_2022)
+    print("  2022 of the reopening statuses (2021-12, outflow, entrants): " + "; ".join(
+        f"{s} {b:,.0f} - {o:,.0f} + {e:,.0f}" for s, (b, o, e) in reopening.items()))
     print_status_check("stock 2019-12 by status (target = ISA 2019-12 総数 row)", stock_2019, national_2019,
                        list(national_2019))
     print_workers(stock_2022)
