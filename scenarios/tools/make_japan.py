@@ -312,7 +312,11 @@ FIELD_MIX = {
     "SPOUSE_OR_LONG_TERM": (0.477, "status_based"),
     # ASSUMPTION: a minority of special permanent residents (an older population; not in the MHLW counts) work.
     "SPECIAL_PERMANENT": (0.25, {"other_services": 0.6, "wholesale_retail": 0.4}),
-    "DEPENDENT": (0.0, {}),  # may not work in the model
+    # ASSUMPTION: dependants may work part-time with permission (資格外活動, MHLW's outside-status group): the
+    # ~60,000 dependants among MHLW's 2017 outside-status workers (see STUDENT), about 30 % of the ~200,000
+    # dependants of 2019; part-time jobs like the students'. Family members who join later start without one.
+    "DEPENDENT": (0.30, {"food_service": 0.35, "wholesale_retail": 0.25, "food_beverage_manufacturing": 0.15,
+                         "other_services": 0.15, "accommodation": 0.05, "building_cleaning": 0.05}),
     # ASSUMPTION: designated activities, business managers, cooks (技能), 介護, professors etc.: about 70 % work.
     "OTHER": (0.70, {"other_services": 0.31, "food_service": 0.17, "wholesale_retail": 0.12,
                      "industrial_products_manufacturing": 0.11, "nursing_care": 0.06, "construction": 0.06,
