@@ -186,3 +186,12 @@ def test_a_best_value_near_a_bound_is_a_finding(tmp_path):
     assert len(lines) == 2
     assert "titp_to_ssw1_pass_rate = 0.052 is within 2 % of its lower bound 0.05 (log scale)" in lines[0]
     assert "exit_multiplier = 1.98 is within 2 % of its upper bound 2 (linear scale)" in lines[1]
+
+
+def test_an_overlay_keeps_the_year_keys_of_a_dated_series():
+    # The dated pass rates are a mapping keyed by years: a path names them as text (pass_rate_by_year.2020),
+    # and the overlay must set the year's own key, not add a second one that the scenario reader refuses.
+    from migsim_analysis.calibration import _set
+    transitions = [{"to": "SSW1", "pass_rate": 0.01, "pass_rate_by_year": {2020: 0.1, 2021: 0.2}}]
+    _set(transitions, [0, "pass_rate_by_year", "2020"], "0.25")
+    assert transitions[0]["pass_rate_by_year"] == {2020: 0.25, 2021: 0.2}
