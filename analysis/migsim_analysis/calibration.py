@@ -296,7 +296,7 @@ def expand(tree, text):
             if not isinstance(node, dict):
                 raise ValueError(f"'{_dotted(at)}' is not a mapping, so '*' matches nothing")
             for key, child in node.items():
-                walk(child, i + 1, at + (key,), True)
+                walk(child, i + 1, at + (str(key),), True)
         elif isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
                 if wild:
@@ -401,8 +401,16 @@ class Plan:
 
 def _set(node, parts, text):
     for part in parts[:-1]:
-        node = node[part]
-    node[parts[-1]] = _number(text)
+        node = node[_key(node, part)]
+    node[_key(node, parts[-1])] = _number(text)
+
+
+def _key(node, part):
+    """The key of ``node`` that path part ``part`` names: a mapping keyed by years has int keys, which a
+    path (``pass_rate_by_year.2020``) spells as text."""
+    if isinstance(node, dict) and part not in node:
+        return next((k for k in node if str(k) == str(part)), part)
+    return part
 
 
 def _number(text):

@@ -53,7 +53,21 @@ DEFAULT_CENSUS_MONTH = 10
 COLUMNS = ["series", "years", "categories", "observations", "ard_model", "ard_naive", "beats_naive",
            "naive_from", "notes"]
 SERIES = ("isa_total", "isa_status", "isa_prefecture", "isa_nationality", "ssw_total", "ssw_grade", "ssw_route",
-          "mhlw_total", "mhlw_nationality", "arrivals", "departures", "missing_interns")
+          "mhlw_total", "mhlw_nationality", "mhlw_status_group", "arrivals", "departures", "missing_interns")
+
+# MHLW notified foreign workers (外国人雇用状況): special permanent residents need no notification.
+MHLW_NOT_NOTIFIED = ("SPECIAL_PERMANENT",)
+# ISA statuses that may not work at all (left out when OTHER is split between MHLW groups).
+MHLW_NOT_WORKING = ("cultural_activities", "trainee")
+# Model status -> MHLW status group (OTHER is split, see _mhlw_status_group). SSW is 専門的・技術的分野 in
+# MHLW's tables; students' and dependants' part-time work is 資格外活動 (activities outside status).
+MHLW_STATUS_GROUPS = {"TITP": "tech_intern", "TES": "tech_intern", "SSW1": "professional_technical",
+                      "SSW2": "professional_technical", "ENGINEER": "professional_technical",
+                      "HIGHLY_SKILLED": "professional_technical", "PERMANENT": "status_based",
+                      "SPOUSE_OR_LONG_TERM": "status_based", "STUDENT": "outside_status",
+                      "DEPENDENT": "outside_status"}
+MHLW_GROUP_NAMES = ["professional_technical", "tech_intern", "status_based", "outside_status",
+                    "designated_activities"]
 
 # ISA status of residence (the 36 base columns, see analysis/observed/README.md) -> model status.
 # Used when scenarios/data/japan/isa_status_map.csv does not exist, and for any base status that
@@ -427,13 +441,59 @@ def _mhlw(obs, series):
     return _wide(rows)
 
 
+def _notified_workers(run, dim=None):
+    """The run's workers as MHLW counts them (notified foreign workers): special permanent residents need
+    no notification and are left out; every other status is counted (docs/validation.md)."""
+    statuses = [s for s in run.labels("status") if s not in MHLW_NOT_NOTIFIED]
+    left_out = [s for s in run.labels("status") if s in MHLW_NOT_NOTIFIED]
+    notes = [f"workers without {', '.join(left_out)} (not notified to MHLW)"] if left_out else []
+    return run.national_by("workers", dim, status=statuses), notes
+
+
 def _mhlw_total(obs, run, status_map):
-    return _Spec(_mhlw(obs, "total"), run.national_by("workers"), notes=_mhlw_month_note(run))
+    sim, notes = _notified_workers(run)
+    return _Spec(_mhlw(obs, "total"), sim, notes=notes + _mhlw_month_note(run))
 
 
 def _mhlw_nationality(obs, run, status_map):
-    notes = ["MHLW lists the largest nationalities only"] + _mhlw_month_note(run)
-    return _Spec(_mhlw(obs, "nationality"), run.national_by("workers", "origin"), notes=notes)
+    sim, notes = _notified_workers(run, "origin")
+    notes = ["MHLW lists the largest nationalities only"] + notes + _mhlw_month_note(run)
+    return _Spec(_mhlw(obs, "nationality"), sim, notes=notes)
+
+
+def _other_professional_share(obs, status_map):
+    """{year: share of OTHER's working statuses that MHLW counts as professional/technical}: the ISA stock of
+    the statuses mapped to OTHER other than designated activities (MHLW's own group) and the statuses that
+    may not work (cultural activities, trainee), over those plus designated activities, by ISA year."""
+    mapping, _ = status_map
+    rows = obs.isa[(obs.isa["series"] == "status") & ~obs.isa["category"].isin(ISA_STATUS_SUMS)]
+    frame, _ = _isa_by_year(rows)
+    other = [c for c in frame.columns if mapping.get(c, "OTHER") == "OTHER" and c not in MHLW_NOT_WORKING]
+    professional = frame[[c for c in other if c != "designated_activities"]].sum(axis=1)
+    return (professional / frame[other].sum(axis=1)).dropna().to_dict()
+
+
+def _mhlw_status_group(obs, run, status_map):
+    """MHLW status groups from the run's notified workers by status (MHLW_STATUS_GROUPS); OTHER is split
+    between professional/technical and designated activities by its ISA mix of the nearest year."""
+    rows = obs.mhlw[(obs.mhlw["series"] == "status_group") & obs.mhlw["category"].isin(MHLW_GROUP_NAMES)]
+    by_status, notes = _notified_workers(run, "status")
+    share = _other_professional_share(obs, status_map)
+    if not share:
+        raise _Skip("no ISA status mix to split OTHER")
+    sim = pd.DataFrame(0.0, index=by_status.index, columns=MHLW_GROUP_NAMES)
+    for status in by_status.columns:
+        group = MHLW_STATUS_GROUPS.get(status)
+        if group is not None:
+            sim[group] += by_status[status]
+    if "OTHER" in by_status.columns:
+        nearest = [share[min(share, key=lambda y: (abs(y - year), -y))] for year in by_status.index]
+        sim["professional_technical"] += by_status["OTHER"] * nearest
+        sim["designated_activities"] += by_status["OTHER"] * (1 - np.array(nearest))
+    sim.columns.name = "category"
+    notes = ["MHLW status groups partial (not every group every year); OTHER split by its ISA mix "
+             "(designated activities vs the professional statuses), SSW counted as professional"] + notes
+    return _Spec(_wide(rows), sim, notes=notes + _mhlw_month_note(run))
 
 
 def _mhlw_month_note(run):
@@ -471,6 +531,7 @@ _BUILDERS = {
     "ssw_route": _ssw_route,
     "mhlw_total": _mhlw_total,
     "mhlw_nationality": _mhlw_nationality,
+    "mhlw_status_group": _mhlw_status_group,
     "arrivals": _arrivals,
     "departures": _departures,
     "missing_interns": _missing_interns,

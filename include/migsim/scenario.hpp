@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace migsim {
@@ -33,6 +34,8 @@ struct StatusTransition {
   std::uint8_t to_status = 0;
   std::int32_t after_months = 0;             // months in the current status before the step is possible
   double pass_rate = 1.0;                    // probability of passing when eligible (tests, screening)
+  // The pass rate from January of each listed year on (year, rate), sorted; pass_rate before the first.
+  std::vector<std::pair<int, double>> pass_rate_by_year;
   std::uint8_t requires_japanese = 0;        // points (level × 50: A0 0, A1 50, A2 100, B1 150, B2 200)
   std::uint8_t requires_skill = 0;           // skill points, 0-250
   std::vector<std::uint8_t> fields_allowed;  // 1 per field where the transition exists
@@ -42,6 +45,10 @@ struct StatusRule {
   std::string name;
   bool works = true;  // holders may be employed
   std::int32_t max_stay_months = kUnlimitedMonths;
+  // The end of a first term (TITP's 2-go at 36 months): holders who do not change status that month
+  // stay on to max_stay_months with probability renewal_share (TITP 3-go), else their stay ends.
+  std::int32_t first_term_months = 0;  // 0: no first term
+  double renewal_share = 1.0;
   EmployerChangeRule employer_change = EmployerChangeRule::never;
   std::vector<std::int32_t> employer_change_after_months;  // per field (after_months rule)
   bool family_allowed = false;
@@ -111,6 +118,16 @@ struct Municipality {
   std::int64_t population = 0;
   std::optional<std::pair<double, double>> location;  // (latitude, longitude) in degrees
   MunicipalPolicy policy;
+};
+
+// Months an initial resident of a status has already spent in it: the shares of bands of months,
+// each drawn uniformly within. A status without bands draws 0 to min(its max stay,
+// family.initial_months_in_status_max) uniformly.
+struct InitialMonthsBand {
+  std::uint8_t status = 0;
+  std::int32_t from_months = 0;  // inclusive
+  std::int32_t to_months = 0;    // exclusive
+  double share = 0.0;            // of the status's initial residents; a status's bands add up to 1
 };
 
 struct StockCell {
@@ -309,6 +326,7 @@ struct Scenario {
   std::vector<Prefecture> prefectures;
   std::vector<Municipality> municipalities;
   std::vector<StockCell> initial_stock;
+  std::vector<InitialMonthsBand> initial_months_in_status;
   std::vector<FieldCap> caps;
   double cap_multiplier = 1.0;  // every cap's limit times this: raises or lowers all caps at once
   std::vector<BorderClosure> border_closures;

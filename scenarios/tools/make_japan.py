@@ -48,8 +48,11 @@ stock_2019-12.csv    origin (persons > 0 only); see "Initial stock" below.
 establishments.csv   establishments employing foreigners, Oct 2022, by municipality x field.
 origins.csv          one row per origin: applicants per year, language proximity, network elasticity,
                      capital location, channel weights.
-rules.yaml           SSW1 and TES caps by field and period, TES employer-change periods, the 2027-04
-                     TITP -> TES events (FACTS §D, §E).
+rules.yaml           SSW1 and TES caps by field and period, TES employer-change periods, the TITP stages
+                     and dated TITP -> SSW1 pass rates, the 2027-04 TITP -> TES events (FACTS §D, §E).
+initial_months_2022-12.csv, initial_months_2019-12.csv
+                     months already spent in their status by the initial residents of SSW1, TITP and
+                     (2022-12) STUDENT, as bands with shares; see "Months in status" below.
 
 Suppressed municipalities in the ISA municipal tables
 -----------------------------------------------------
@@ -72,10 +75,14 @@ Initial stock 2022-12
 2. National targets by status for 2022-12: the ISA total 3,075,213 (observed/isa_residents.csv, date
    2022-12, series total) and the SSW stock 130,923 (observed/ssw.csv, 2022-12 total; FACTS §D), split
    into SSW1 and SSW2 with the ssw2 row of ssw.csv where present (there is none for 2022-12, so SSW2 = 0).
-   ASSUMPTION: every other status keeps its ISA 2021-12 national share (including 未定・不詳) and is
-   scaled proportionally to fill 3,075,213 - 130,923, because the 2022-12 breakdown by status is not in
-   the data. Integer targets by largest remainders. Each municipality's count of a status is scaled by
-   the same factor (so 2022-12 SSW are where 2021-12 SSW1 were).
+   The 2022-12 breakdown of the other statuses is not in the data (targets_2022): PERMANENT,
+   SPOUSE_OR_LONG_TERM and SPECIAL_PERMANENT (fed from inside Japan) carry their mean yearly change of
+   2019-12 to 2021-12 one more year; TITP, STUDENT, ENGINEER, HIGHLY_SKILLED, DEPENDENT, OTHER (fed from
+   abroad) fill the rest as 2021-12 stock - known 2022 outflow (TITP: the 2019 intake reaching 36 months,
+   less the 3-go share; students: 1 - STUDENT_RETAINED_2022 of the 2021-12 students) + 2022 entrants split
+   by entries per year (reopening_weights; ASSUMPTION DEPENDENT_MEAN_STAY_YEARS). Integer targets by
+   largest remainders. Each municipality's count of a status is scaled by the status's national factor
+   (so 2022-12 SSW are where 2021-12 SSW1 were).
 3. Municipality x origin: the ISA 2022-06 municipal nationality table (suppressed rows as above), used as
    shares: each municipality's origin margin is scaled to its status total from step 2. Where a
    municipality has no one in that table (three villages), its prefecture's nationality shares are used.
@@ -141,13 +148,15 @@ Origins (origins.csv)
 ---------------------
 applicants_per_year: the Basic Resident Register arrivals from abroad in 2019, 515,160 (FACTS §F; read
 from jumin_foreign_residents_muni_2019-2023.csv, national row, flows_year 2019, in_from_abroad), split by
-origin in proportion to the origin's stock in the flow statuses TITP + SSW1 + STUDENT + ENGINEER + OTHER
-in the 2019-12 stock, times 1.2 (ASSUMPTION: about one applicant in six is not placed). A first estimate,
+origin in proportion to the origin's entries per year over its channels (below, TES left out), times 1.2 (ASSUMPTION: about one applicant in six is not placed). A first estimate,
 to be calibrated.
-channels: the origin's persons in each entry status in the 2022-12 stock (TITP, SSW1, ENGINEER,
-HIGHLY_SKILLED, STUDENT, SPOUSE_OR_LONG_TERM, OTHER); SSW1 is multiplied by the share of SSW holders
-admitted from abroad, 24,403 / 130,923 (observed/ssw.csv series route; FACTS §D), because the other 81 %
-changed status inside Japan; TES gets the TITP weight (it replaces TITP from 2027-04, FACTS §E).
+channels: entries from abroad per year by status and origin (channel_flows). TITP: the interns in their
+first year (1-go) at 2019-12, 169,383 (ISA stage mix), by the origins of the 2019-12 TITP stock; SSW1: holders
+admitted from abroad per year between 2021-06 and 2022-12, (24,403 - 5,227) / 1.5 = 12,784 (observed/ssw.csv
+series route; FACTS §D), by the origins of the 2022-12 SSW1 stock; ENGINEER, HIGHLY_SKILLED, STUDENT,
+SPOUSE_OR_LONG_TERM, OTHER: the 2019-12 stock divided by an ASSUMED mean stay (CHANNEL_MEAN_STAY_YEARS:
+2.5, 10, 3, 25 and 5 years); TES gets the TITP weight (it replaces TITP from 2027-04, FACTS §E). A channel
+that is closed in a month takes no share of the origin's applicants.
 language_proximity, network_elasticity: ASSUMPTIONS in ORIGIN_ASSUMPTIONS (kanji and Korean grammar
 bring Chinese, Taiwanese and Korean speakers close; Nepali shares the verb-final order).
 location: the capital (Beijing, Hanoi, Seoul, Manila, Brasilia, Kathmandu, Jakarta, Washington, Bangkok,
@@ -177,7 +186,20 @@ value; TES caps 2027-04 to 2029-03 where the ESD value is given. No caps after 2
 statuses.TES.employer_change_after_months: the ESD transfer-restriction periods of FACTS §D (2 yr -> 24
 months, 1 yr -> 12); building cleaning 12 (JITCO Dec-2025, an Oct-2025 page says 2 yr); shipbuilding and
 automobile repair 24 (kitacarat); default 12.
-events: TITP closes to new entries and TES opens on 2027-04 (FACTS §E).
+statuses.TITP: first_term_months 36 and renewal_share = the 3-go over the 2-go stock, mean of 2019-12 to
+2021-12 (titp_renewal_share); the TITP -> SSW1 pass rate by year 2019-2022 (titp_to_ssw1_pass_rates): status
+changes into SSW1 inside Japan in the year (observed/ssw.csv route and SSW1 stock) over half the 2-go + 3-go
+stock at the end of the year before. ASSUMPTION: every such change comes from TITP. The 2022 rate holds after.
+events: SSW2 opens to eleven fields in 2023-09; TITP closes to new entries and TES opens on 2027-04 (FACTS §E).
+
+Months in status (initial_months_*.csv)
+---------------------------------------
+SSW1: its stock path 2019-12 .. 2022-12 (observed/ssw.csv): each period's net growth entered in that period,
+from 2019-04 (nobody past 44 months at 2022-12). TITP: the ISA stage mix (1-go 0-11 months, 2-go 12-35, 3-go
+36-59); at 2022-12, for want of a stage mix, 2-go = the 1-go of 2021-12 (12-23) and of 2020-12 (24-35), 3-go
+= its 2021-12 count, 1-go (0-9 months, after the 2022-03 reopening) the rest. STUDENT at 2022-12: ASSUMPTION
+STUDENT_RETAINED_2022 = half the 2021-12 students still students (33-47 months), the rest arrived after the
+reopening (0-9 months). Every other status keeps the engine's default (uniform over its stay, at most 120).
 """
 
 import argparse
@@ -292,7 +314,11 @@ FIELD_MIX = {
     "SPOUSE_OR_LONG_TERM": (0.477, "status_based"),
     # ASSUMPTION: a minority of special permanent residents (an older population; not in the MHLW counts) work.
     "SPECIAL_PERMANENT": (0.25, {"other_services": 0.6, "wholesale_retail": 0.4}),
-    "DEPENDENT": (0.0, {}),  # may not work in the model
+    # ASSUMPTION: dependants may work part-time with permission (資格外活動, MHLW's outside-status group): the
+    # ~60,000 dependants among MHLW's 2017 outside-status workers (see STUDENT), about 30 % of the ~200,000
+    # dependants of 2019; part-time jobs like the students'. Family members who join later start without one.
+    "DEPENDENT": (0.30, {"food_service": 0.35, "wholesale_retail": 0.25, "food_beverage_manufacturing": 0.15,
+                         "other_services": 0.15, "accommodation": 0.05, "building_cleaning": 0.05}),
     # ASSUMPTION: designated activities, business managers, cooks (技能), 介護, professors etc.: about 70 % work.
     "OTHER": (0.70, {"other_services": 0.31, "food_service": 0.17, "wholesale_retail": 0.12,
                      "industrial_products_manufacturing": 0.11, "nursing_care": 0.06, "construction": 0.06,
@@ -352,9 +378,15 @@ ESTABLISHMENT_FIELDS = {
     "Industry Not Otherwise Classified": ["other_services"],  # JSIC T
 }
 
-APPLICANT_FLOW_STATUSES = ["TITP", "SSW1", "STUDENT", "ENGINEER", "OTHER"]
 APPLICANTS_PER_PLACED = 1.2
 CHANNEL_STATUSES = ["TITP", "TES", "SSW1", "ENGINEER", "HIGHLY_SKILLED", "STUDENT", "SPOUSE_OR_LONG_TERM", "OTHER"]
+# ASSUMPTIONS: mean years in the status of an entrant from abroad, for the channels whose entries the data
+# do not give (channel weight = 2019-12 stock / mean stay, entries per year in a steady state). Students:
+# language schools (up to 2 years) and degrees (4); highly skilled professionals move on to permanent
+# residence after 1-3 years; engineers stay long and are also fed by students; spouses and long-term
+# residents stay longest (their stock was flat in 2019-2021 while some became permanent residents);
+# OTHER mixes short designated activities with long skilled-labour and business-manager stays.
+CHANNEL_MEAN_STAY_YEARS = {"STUDENT": 2.5, "ENGINEER": 10, "HIGHLY_SKILLED": 3, "SPOUSE_OR_LONG_TERM": 25, "OTHER": 5}
 # ASSUMPTIONS: (language_proximity 0-1, network_elasticity 1-3, capital [lat, lng] or None).
 ORIGIN_ASSUMPTIONS = {
     "china": (0.8, 2.0, (39.9042, 116.4074)),        # Beijing
@@ -560,6 +592,144 @@ def read_establishments(raw):
 
 
 # ----------------------------------------------------------------------------------------------------------
+# Months in status of the initial residents, and the SSW routes (see the docstring)
+
+SSW_START = (2019, 4)             # SSW1 admits from April 2019 (FACTS §D, the 2018-12 decision's five years)
+TITP_REOPENING_MONTHS = 10        # TITP 1-go at 2022-12 entered after the border reopened in 2022-03
+STUDENT_REOPENING_MONTHS = 10     # students at 2022-12 who came when the border reopened in 2022-03
+STUDENT_RETAINED_2022 = 0.5       # ASSUMPTION: share of the 2021-12 students still students at 2022-12
+STUDENT_PRE_CLOSURE_MONTHS = (33, 48)  # months in status at 2022-12 of students who came before 2020-04
+
+
+def isa_status_series(observed):
+    """{date: {isa status label: persons}} of observed/isa_residents.csv, series status."""
+    isa = pd.read_csv(observed / "isa_residents.csv", dtype={"persons": np.int64})
+    isa = isa[isa["series"] == "status"]
+    return {d: dict(zip(g["category"], g["persons"])) for d, g in isa.groupby("date")}
+
+
+def ssw_series(observed):
+    """{(series, category): {date: persons}} of observed/ssw.csv."""
+    ssw = pd.read_csv(observed / "ssw.csv", dtype={"persons": np.int64})
+    out = {}
+    for row in ssw.itertuples():
+        out.setdefault((row.series, row.category), {})[row.date] = int(row.persons)
+    return out
+
+
+def months_between(date, year, month):
+    """Whole months from (year, month) to the end of `date` ('YYYY-MM')."""
+    y, m = (int(x) for x in date.split("-"))
+    return (y - year) * 12 + (m - month)
+
+
+def titp_stages(isa, date):
+    """(1-go, 2-go, 3-go) TITP stock at `date` (ISA columns 技能実習１号イ/ロ, ２号, ３号)."""
+    return tuple(isa[date][f"tech_intern_{k}a"] + isa[date][f"tech_intern_{k}b"] for k in (1, 2, 3))
+
+
+def ssw1_bands(path, as_of):
+    """SSW1 months in status at `as_of` from its stock path: each period's net growth entered in that period
+    (exits of the early cohorts are small and left out). Nobody can have more months than since 2019-04."""
+    dates = sorted(d for d in path if d <= as_of)
+    bands, before = [], 0
+    start_months = months_between(as_of, *SSW_START) + 1
+    for k, d in enumerate(dates):
+        entered = path[d] - before
+        before = path[d]
+        oldest = start_months if k == 0 else months_between(as_of, *(int(x) for x in dates[k - 1].split("-")))
+        youngest = months_between(as_of, *(int(x) for x in d.split("-")))
+        if entered > 0:
+            bands.append(("SSW1", youngest, oldest, entered))
+    return bands
+
+
+def initial_months(isa, ssw, targets, as_of):
+    """Rows (status, from_months, to_months, persons) of the months in status at `as_of` (2019-12 or 2022-12)
+    for the statuses with a history in the data; the others keep the engine's default (uniform)."""
+    ssw1_path = {d: n for d, n in ssw[("ssw1", "all")].items()}
+    ssw1_path.update({d: n for d, n in ssw[("total", "all")].items() if d not in ssw1_path})
+    rows = ssw1_bands(ssw1_path, as_of)
+    titp = int(targets[STATUSES.index("TITP")])
+    if as_of == "2019-12":
+        first, second, third = titp_stages(isa, "2019-12")
+        rows += [("TITP", 0, 12, first), ("TITP", 12, 36, second), ("TITP", 36, 60, third)]
+    else:
+        # 2-go: the 1-go of 2021-12 (entered 2021) and of 2020-12 (entered 2020); 3-go as at 2021-12; 1-go the rest.
+        first_2021, _, third_2021 = titp_stages(isa, "2021-12")
+        first_2020 = titp_stages(isa, "2020-12")[0]
+        rest = titp - first_2021 - first_2020 - third_2021
+        rows += [("TITP", 0, TITP_REOPENING_MONTHS, rest), ("TITP", 12, 24, first_2021), ("TITP", 24, 36, first_2020),
+                 ("TITP", 36, 60, third_2021)]
+        students = int(targets[STATUSES.index("STUDENT")])
+        retained = round(isa["2021-12"]["student"] * STUDENT_RETAINED_2022)
+        rows += [("STUDENT", 0, STUDENT_REOPENING_MONTHS, students - retained),
+                 ("STUDENT", *STUDENT_PRE_CLOSURE_MONTHS, retained)]
+    return rows
+
+
+def initial_months_table(rows):
+    """CSV rows (status, from_months, to_months, share) with the shares of each status adding up to 1."""
+    totals = {}
+    for status, _, _, persons in rows:
+        totals[status] = totals.get(status, 0) + persons
+    return sorted(((status, lo, hi, f"{persons / totals[status]:.9f}") for status, lo, hi, persons in rows),
+                  key=lambda r: (STATUSES.index(r[0]), r[1]))
+
+
+def titp_to_ssw1_pass_rates(isa, ssw):
+    """{year: pass rate} of the TITP -> SSW1 step, 2019-2022: status changes to SSW1 inside Japan in the
+    year over the interns who reach 36 months (end of 2-go) or 60 (end of 3-go) in it, taken as half of
+    the 2-go and 3-go stock at the end of the year before. SSW1 stock by route: observed/ssw.csv (2021-06,
+    2022-12); the share changed in Japan is carried back to 2019-2020 and interpolated for 2021-12.
+    ASSUMPTION: every status change into SSW1 comes from TITP (FACTS §F: mostly former interns)."""
+    route = {d: ssw[("route", "change_of_status_in_japan")][d] /
+             (ssw[("route", "change_of_status_in_japan")][d] + ssw[("route", "admitted_from_abroad")][d])
+             for d in ("2021-06", "2022-12")}
+    stock = {d: n for d, n in ssw[("ssw1", "all")].items()}
+    in_japan = {"2018-12": 0.0,
+                "2019-12": stock["2019-12"] * route["2021-06"],
+                "2020-12": stock["2020-12"] * route["2021-06"],
+                "2021-12": stock["2021-12"] * (route["2021-06"] + route["2022-12"]) / 2,
+                "2022-12": float(ssw[("route", "change_of_status_in_japan")]["2022-12"])}
+    rates = {}
+    for year in (2019, 2020, 2021, 2022):
+        base = f"{year - 1}-12" if year > 2019 else "2019-12"
+        _, second, third = titp_stages(isa, base)
+        attempts = (second + third) / 2
+        if year == 2019:
+            attempts *= (13 - SSW_START[1]) / 12
+        rates[year] = (in_japan[f"{year}-12"] - in_japan[f"{year - 1}-12"]) / attempts
+    return rates
+
+
+def channel_flows(stock_2019, stock_2022, isa, ssw):
+    """Channel weights (S x O): entries from abroad per year by status and origin. TITP: the 1-go stock of
+    2019-12 (the interns who entered in 2019, ISA stage mix) by the origins of the 2019-12 TITP stock; TES
+    the same (it replaces TITP); SSW1: admitted from abroad per year (observed/ssw.csv route) by the origins
+    of the 2022-12 SSW1 stock; the others: the 2019-12 stock / CHANNEL_MEAN_STAY_YEARS."""
+    by_origin_2019 = stock_2019.sum(axis=(0, 3)).astype(float)                                  # (S, O)
+    by_origin_2022 = stock_2022.sum(axis=(0, 3)).astype(float)
+    flows = np.zeros(by_origin_2019.shape)
+
+    def mix(table, status):
+        row = table[STATUSES.index(status)]
+        return row / row.sum()
+    flows[STATUSES.index("TITP")] = titp_stages(isa, "2019-12")[0] * mix(by_origin_2019, "TITP")
+    flows[STATUSES.index("TES")] = flows[STATUSES.index("TITP")]
+    flows[STATUSES.index("SSW1")] = ssw1_from_abroad_per_year(ssw) * mix(by_origin_2022, "SSW1")
+    for status, years in CHANNEL_MEAN_STAY_YEARS.items():
+        flows[STATUSES.index(status)] = by_origin_2019[STATUSES.index(status)] / years
+    return flows
+
+
+def ssw1_from_abroad_per_year(ssw):
+    """SSW1 holders admitted from abroad per year from 2021-06 to 2022-12 (observed/ssw.csv route)."""
+    abroad = ssw[("route", "admitted_from_abroad")]
+    return (abroad["2022-12"] - abroad["2021-06"]) / 1.5
+
+
+# ----------------------------------------------------------------------------------------------------------
 # The initial stock
 
 def seed_origin_shares(national_origin_shares):
@@ -655,17 +825,49 @@ def build_stock(status_totals, by_origin, targets, seed, field_split, munis):
     return stock
 
 
-def targets_2022(isa_2021_national, observed):
-    """National integer targets by status for 2022-12 (see the docstring, step 2)."""
-    ssw2 = observed["ssw2"]
-    ssw1 = observed["ssw"] - ssw2
-    rest = observed["total"] - observed["ssw"]
-    others = isa_2021_national.astype(float)
-    others[[STATUSES.index("SSW1"), STATUSES.index("SSW2")]] = 0.0
-    targets = largest_remainder(others, rest)
-    targets[STATUSES.index("SSW1")] = ssw1
-    targets[STATUSES.index("SSW2")] = ssw2
-    return targets
+# Statuses fed mostly from inside Japan: their 2022-12 stock continues their 2019-2021 trend.
+TREND_STATUSES = ["PERMANENT", "SPOUSE_OR_LONG_TERM", "SPECIAL_PERMANENT"]
+# Statuses fed from abroad, which the border closure of 2020-2022 emptied and the 2022-03 reopening refilled.
+REOPENING_STATUSES = ["TITP", "STUDENT", "ENGINEER", "HIGHLY_SKILLED", "DEPENDENT", "OTHER"]
+DEPENDENT_MEAN_STAY_YEARS = 5   # ASSUMPTION: family of students and engineers; their entries = stock / 5
+
+
+def reopening_weights(national_2019, isa):
+    """Entries per year of the REOPENING_STATUSES in a year of open borders: TITP the 1-go of 2019-12, the
+    others their 2019-12 stock / mean stay (CHANNEL_MEAN_STAY_YEARS, DEPENDENT_MEAN_STAY_YEARS)."""
+    stays = {**CHANNEL_MEAN_STAY_YEARS, "DEPENDENT": DEPENDENT_MEAN_STAY_YEARS}
+    weight = {s: national_2019[STATUSES.index(s)] / stays[s] for s in REOPENING_STATUSES if s != "TITP"}
+    weight["TITP"] = titp_stages(isa, "2019-12")[0]
+    return weight
+
+
+def targets_2022(national_2019, national_2021, observed, isa):
+    """National integer targets by status for 2022-12 (see the docstring, step 2): the ISA total and SSW of
+    2022-12; TREND_STATUSES carry their mean yearly change of 2019-12 to 2021-12 one more year; the
+    REOPENING_STATUSES share the rest: each keeps its 2021-12 stock less its known 2022 outflow (TITP: the
+    interns of the 2019 intake, who reached 36 months in 2022, less the 3-go share; students: the 2021-12
+    students no longer students, 1 - STUDENT_RETAINED_2022), plus the 2022 entrants that fill the total,
+    split in proportion to reopening_weights. Returns (targets, {status: (2021-12, outflow, entrants)})."""
+    targets = np.zeros(len(STATUSES), dtype=np.int64)
+    targets[STATUSES.index("SSW1")] = observed["ssw"] - observed["ssw2"]
+    targets[STATUSES.index("SSW2")] = observed["ssw2"]
+    for status in TREND_STATUSES:
+        s = STATUSES.index(status)
+        targets[s] = round(national_2021[s] + (national_2021[s] - national_2019[s]) / 2)
+    first_2020 = titp_stages(isa, "2020-12")[0]
+    second_2021 = titp_stages(isa, "2021-12")[1]
+    outflow = {s: 0.0 for s in REOPENING_STATUSES}
+    outflow["TITP"] = (second_2021 - first_2020) * (1 - titp_renewal_share(isa))
+    outflow["STUDENT"] = isa["2021-12"]["student"] * (1 - STUDENT_RETAINED_2022)
+    weight = reopening_weights(national_2019, isa)
+    before = {s: float(national_2021[STATUSES.index(s)]) for s in REOPENING_STATUSES}
+    entrants = observed["total"] - int(targets.sum()) - sum(before.values()) + sum(outflow.values())
+    parts = {s: (before[s], outflow[s], entrants * weight[s] / sum(weight.values())) for s in REOPENING_STATUSES}
+    rounded = largest_remainder(np.array([b - o + e for b, o, e in parts.values()]),
+                                observed["total"] - int(targets.sum()))
+    for k, status in enumerate(REOPENING_STATUSES):
+        targets[STATUSES.index(status)] = rounded[k]
+    return targets, parts
 
 
 def spread_2019(by_pref, unknown, status_2021, munis):
@@ -764,8 +966,16 @@ def stock_rows(stock, munis):
     return sorted(rows)
 
 
-def write_rules(path):
-    """rules.yaml: caps, TES employer-change periods and the 2027-04 events (FACTS §D, §E)."""
+def titp_renewal_share(isa):
+    """Share of interns at the end of 2-go (36 months) who go on to 3-go: the 3-go stock over the 2-go stock
+    (both stages last 24 months), mean of 2019-12, 2020-12 and 2021-12 (ISA stage mix)."""
+    ratios = [titp_stages(isa, d)[2] / titp_stages(isa, d)[1] for d in ("2019-12", "2020-12", "2021-12")]
+    return sum(ratios) / len(ratios)
+
+
+def write_rules(path, pass_rates, renewal_share):
+    """rules.yaml: caps, TES employer-change periods, the dated TITP -> SSW1 pass rates and the 2027-04 events
+    (FACTS §D, §E)."""
     decided_2018 = [("nursing_care", 60000), ("building_cleaning", 37000),
                     ("industrial_products_manufacturing", 21500 + 5250 + 4700, "素形材 21,500 + 産業機械 5,250 + 電気電子 4,700"),
                     ("construction", 40000), ("shipbuilding", 13000), ("automobile_repair", 7000), ("aviation", 2200),
@@ -828,6 +1038,17 @@ def write_rules(path):
         "# ESD transfer restriction: months with the first employer before a change at the worker's request",
         "# (FACTS §D table: 2 yr -> 24, 1 yr -> 12; shipbuilding and automobile repair 2 yr per kitacarat Sep-2025).",
         "statuses:",
+        "  TITP:",
+        "    # The TITP -> SSW1 step follows the 2019-2022 ramp of status changes into SSW1 inside Japan",
+        "    # (observed/ssw.csv route, FACTS §D) over the interns reaching the end of 2-go or 3-go (ISA stage mix);",
+        "    # from 2023 the 2022 rate holds. Good completion of TITP (ii) waives the SSW1 tests (FACTS §E).",
+        "    # 1-go and 2-go last 36 months; a share goes on to 3-go (to 60 months): the 3-go stock over the 2-go",
+        "    # stock, mean of 2019-12 to 2021-12 (ISA stage mix). The others leave unless they move to SSW1.",
+        "    first_term_months: 36",
+        f"    renewal_share: {renewal_share:.4f}",
+        "    transitions:",
+        f"      - {{to: SSW1, after_months: 36, pass_rate: {pass_rates[min(pass_rates)]:.4f}, pass_rate_by_year: {{"
+        + ", ".join(f"{y}: {r:.4f}" for y, r in sorted(pass_rates.items()) if y != min(pass_rates)) + "}}",
         "  TES:",
         "    employer_change_after_months: {default: 12, nursing_care: 24, building_cleaning: 12, "
         "industrial_products_manufacturing: 24, construction: 24, accommodation: 12, food_service: 24, forestry: 12, "
@@ -947,9 +1168,12 @@ def main():
                for k, row in enumerate(base_rows)])
 
     # 3. stock_2022-12.csv
+    isa_series = isa_status_series(observed)
+    ssw = ssw_series(observed)
+    by_pref_2019, unknown_2019, national_2019 = read_isa_2019_prefectures(raw, munis)
     ssw1_split = ssw_field_split(obs["ssw_fields"], obs["ssw"])
     shares_2022 = national_field_shares(ssw1_split)
-    targets = targets_2022(national_2021, obs)
+    targets, reopening = targets_2022(national_2019, national_2021, obs, isa_series)
     scale = np.divide(targets, status_2021.sum(axis=0), out=np.zeros(len(STATUSES)), where=status_2021.sum(axis=0) > 0)
     totals_2022 = status_2021 * scale[None, :]
     stock_2022 = build_stock(totals_2022, by_origin, targets, seed,
@@ -958,7 +1182,6 @@ def main():
               stock_rows(stock_2022, munis))
 
     # 4. stock_2019-12.csv
-    by_pref_2019, unknown_2019, national_2019 = read_isa_2019_prefectures(raw, munis)
     totals_2019 = spread_2019(by_pref_2019, unknown_2019, status_2021, munis)
     ssw1_split_2019 = {f: n for f, n in ssw1_split.items() if f != "food_beverage_manufacturing"}
     rest_2019 = sum(ssw1_split_2019.values())
@@ -983,16 +1206,13 @@ def main():
 
     # 6. origins.csv
     arrivals = read_arrivals_2019(raw)
-    flow = stock_2019[:, [STATUSES.index(s) for s in APPLICANT_FLOW_STATUSES]].sum(axis=(0, 1, 3))   # by origin
-    applicants = largest_remainder(flow.astype(float), round(arrivals * APPLICANTS_PER_PLACED))
-    by_status_origin = stock_2022.sum(axis=(0, 3))                                             # (S, O)
-    abroad_share = obs["ssw_routes"]["admitted_from_abroad"] / obs["ssw"]
+    flows = channel_flows(stock_2019, stock_2022, isa_series, ssw)                            # (S, O)
+    flow = flows[[STATUSES.index(s) for s in CHANNEL_STATUSES if s != "TES"]].sum(axis=0)      # by origin
+    applicants = largest_remainder(flow, round(arrivals * APPLICANTS_PER_PLACED))
     origin_rows = []
     for o, origin in enumerate(ORIGINS):
         proximity, elasticity, place = ORIGIN_ASSUMPTIONS[origin]
-        weights = {s: int(by_status_origin[STATUSES.index(s), o]) for s in CHANNEL_STATUSES if s != "TES"}
-        weights["SSW1"] = round(weights["SSW1"] * abroad_share)
-        weights["TES"] = weights["TITP"]
+        weights = {s: int(round(flows[STATUSES.index(s), o])) for s in CHANNEL_STATUSES}
         lat, lng = (f"{place[0]:.4f}", f"{place[1]:.4f}") if place else ("", "")
         origin_rows.append([origin, int(applicants[o]), proximity, elasticity, lat, lng]
                            + [weights[s] for s in CHANNEL_STATUSES])
@@ -1001,14 +1221,26 @@ def main():
               origin_rows)
 
     # 7. rules.yaml
-    write_rules(out / "rules.yaml")
+    pass_rates = titp_to_ssw1_pass_rates(isa_series, ssw)
+    renewal = titp_renewal_share(isa_series)
+    write_rules(out / "rules.yaml", pass_rates, renewal)
+
+    # 8. initial_months_2022-12.csv, initial_months_2019-12.csv
+    months_header = ["status", "from_months", "to_months", "share"]
+    months_2022 = initial_months(isa_series, ssw, targets, "2022-12")
+    months_2019 = initial_months(isa_series, ssw, national_2019, "2019-12")
+    write_csv(out / "initial_months_2022-12.csv", months_header, initial_months_table(months_2022))
+    write_csv(out / "initial_months_2019-12.csv", months_header, initial_months_table(months_2019))
 
     # Checks
     isa_2022 = [None] * len(STATUSES)
     isa_2022[STATUSES.index("SSW1")] = obs["ssw"] - obs["ssw2"]
     isa_2022[STATUSES.index("SSW2")] = obs["ssw2"]
-    print_status_check(f"stock 2022-12 by status (target: ISA total {obs['total']:,}, SSW {obs['ssw']:,}, others "
-                       "scaled from ISA 2021-12)", stock_2022, targets, isa_2022)
+    print_status_check(f"stock 2022-12 by status (target: ISA total {obs['total']:,}, SSW {obs['ssw']:,}, "
+                       f"{', '.join(TREND_STATUSES)} on their 2019-2021 trend, the others 2021-12 - outflow + "
+                       "entrants)", stock_2022, targets, isa_2022)
+    print("  2022 of the reopening statuses (2021-12, outflow, entrants): " + "; ".join(
+        f"{s} {b:,.0f} - {o:,.0f} + {e:,.0f}" for s, (b, o, e) in reopening.items()))
     print_status_check("stock 2019-12 by status (target = ISA 2019-12 総数 row)", stock_2019, national_2019,
                        list(national_2019))
     print_workers(stock_2022)
@@ -1022,6 +1254,11 @@ def main():
           + f", ajts total {int(pol['ajts'].sum())}")
     print("applicants per year: " + ", ".join(f"{o} {n:,}" for o, n in zip(ORIGINS, applicants))
           + f" (2019 arrivals {arrivals:,} x {APPLICANTS_PER_PLACED})")
+    print(f"TITP renewal share (2-go -> 3-go): {renewal:.4f}")
+    print("TITP -> SSW1 pass rate by year: " + ", ".join(f"{y} {r:.4f}" for y, r in sorted(pass_rates.items()))
+          + f"; SSW1 admitted from abroad per year (2021-06 to 2022-12): {ssw1_from_abroad_per_year(ssw):,.0f}")
+    for as_of, rows in (("2022-12", months_2022), ("2019-12", months_2019)):
+        print(f"initial months in status {as_of}: " + "; ".join(f"{st} [{lo},{hi}) {n:,}" for st, lo, hi, n in rows))
     print(f"wrote {out}")
 
 

@@ -117,6 +117,8 @@ class ScenarioReader {
     read_prefectures(s, top.get("prefectures"));
     read_municipalities(s, top.get("municipalities"));
     read_initial_stock(s, top.get("initial_stock"));
+    if (top.has("initial_months_in_status"))
+      detail::read_initial_months_in_status(s, top.get("initial_months_in_status"));
     if (top.has("caps")) detail::read_caps(s, top.get("caps"));
     s.cap_multiplier = top.optional("cap_multiplier", 1.0, real(0.0, 100.0));
     if (top.has("events")) read_events(s, top.get("events"));
@@ -208,6 +210,13 @@ class ScenarioReader {
                               ? kUnlimitedMonths
                               : static_cast<std::int32_t>(x.as_int(1, 1200));
     }
+    if (m.has("first_term_months")) {
+      const Value x = m.get("first_term_months");
+      r.first_term_months = static_cast<std::int32_t>(x.as_int(1, 1200));
+      if (r.first_term_months >= r.max_stay_months)
+        x.fail("expected fewer months than max_stay_months (" + std::to_string(r.max_stay_months) + ")");
+    }
+    r.renewal_share = m.optional("renewal_share", 1.0, real(0.0, 1.0));
     r.employer_change =
         static_cast<EmployerChangeRule>(m.optional("employer_change", std::size_t{0}, [](const Value& x) {
           return x.as_choice({"never", "after_months", "within_field", "free"});
@@ -265,6 +274,14 @@ class ScenarioReader {
         if (s.statuses[tr.to_status].name == name) tm.get("to").fail("expected a status other than the current one");
         tr.after_months = static_cast<std::int32_t>(tm.get("after_months").as_int(0, 1200));
         tr.pass_rate = tm.optional("pass_rate", 1.0, real(0.0, 1.0));
+        if (tm.has("pass_rate_by_year")) {
+          Mapping series(tm.get("pass_rate_by_year"));
+          for (const auto& [year, rate] : series.entries()) {
+            const Value year_value(rate.tree(), YAML::Node(year), rate.path());
+            tr.pass_rate_by_year.emplace_back(static_cast<int>(year_value.as_int(1900, 2200)), rate.as_double(0.0, 1.0));
+          }
+          std::sort(tr.pass_rate_by_year.begin(), tr.pass_rate_by_year.end());
+        }
         if (tm.has("requires_japanese")) tr.requires_japanese = japanese_level(tm.get("requires_japanese"));
         tr.requires_skill = static_cast<std::uint8_t>(tm.optional("requires_skill", std::int64_t{0}, whole(0, 250)));
         tr.fields_allowed =

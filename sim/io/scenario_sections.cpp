@@ -2,6 +2,7 @@
 #include "io/scenario_sections.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +39,38 @@ void read_caps(Scenario& s, const Value& v) {
     m.finish();
     s.caps.push_back(c);
   }
+}
+
+void read_initial_months_in_status(Scenario& s, const Value& v) {
+  constexpr std::size_t rows_none = static_cast<std::size_t>(-1);
+  std::vector<double> share_sum(s.statuses.size(), 0.0);
+  std::vector<std::size_t> last_row(s.statuses.size(), rows_none);
+  const auto rows = v.as_sequence();
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    Mapping m(rows[k]);
+    InitialMonthsBand b;
+    b.status = resolve(s.statuses, m.get("status"), "status");
+    const auto& rule = s.statuses[b.status];
+    b.from_months = static_cast<std::int32_t>(m.get("from_months").as_int(0, 1199));
+    const Value to = m.get("to_months");
+    b.to_months = static_cast<std::int32_t>(to.as_int(1, 1200));
+    if (b.to_months <= b.from_months)
+      to.fail("expected more months than from_months (" + std::to_string(b.from_months) + ")");
+    // A resident at or past the maximum stay would expire at once: the stock is of people still there.
+    if (b.to_months > rule.max_stay_months)
+      to.fail("expected at most " + rule.name + "'s max_stay_months (" + std::to_string(rule.max_stay_months) + ")");
+    b.share = m.get("share").as_double(0.0, 1.0);
+    m.finish();
+    share_sum[b.status] += b.share;
+    last_row[b.status] = k;
+    s.initial_months_in_status.push_back(b);
+  }
+  for (std::size_t status = 0; status < s.statuses.size(); ++status)
+    if (last_row[status] != rows_none && std::fabs(share_sum[status] - 1.0) > 1e-6)
+      Mapping(rows[last_row[status]])
+          .get("share")
+          .fail("expected the shares of " + s.statuses[status].name + "'s bands to add up to 1, they add up to " +
+                std::to_string(share_sum[status]));
 }
 
 void read_family(Scenario& s, const Value& v) {

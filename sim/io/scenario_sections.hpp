@@ -1,5 +1,5 @@
 // The scenario's sections that need only their own keys and the names defined before them (caps,
-// family, integration, learning, municipal policy, behaviour, output), read for scenario_load.cpp.
+// initial months in status, family, integration, learning, municipal policy, behaviour, output), read for scenario_load.cpp.
 #pragma once
 
 #include "io/scenario_values.hpp"
@@ -8,6 +8,7 @@
 namespace migsim::detail {
 
 void read_caps(Scenario& s, const Value& v);
+void read_initial_months_in_status(Scenario& s, const Value& v);
 void read_family(Scenario& s, const Value& v);
 void read_integration(Scenario& s, const Value& v);
 void read_learning(Scenario& s, const Value& v);

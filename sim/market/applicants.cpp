@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <boost/random/binomial_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
-#include <numeric>
 
 #include "engine/rng.hpp"
 
@@ -59,7 +58,11 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
                                        std::vector<std::pair<std::size_t, Applicants>>& to_fields,
                                        std::vector<NewAgent>& direct, const StepCounts& live) const {
   const auto& origin = scenario_.origins[o];
-  const double weight_sum = std::accumulate(origin.channel_weights.begin(), origin.channel_weights.end(), 0.0);
+  // Only the channels open this month share the origin's applicants: a closed one (TES before
+  // its start, TITP after its end) takes none away from the others.
+  double weight_sum = 0.0;
+  for (std::size_t s = 0; s < dims_.statuses; ++s)
+    if (rules_[s].entries_open) weight_sum += origin.channel_weights[s];
   if (weight_sum <= 0 || origin.applicants_per_year <= 0) return;
   std::vector<double> cumulative_residents(dims_.municipalities);
   std::vector<std::size_t> guide(dims_.municipalities);

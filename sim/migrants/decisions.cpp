@@ -145,7 +145,7 @@ inline bool Migrants::decide(std::size_t i, Stream& r, const StatusRule& rule, b
       }
       return true;
     }
-  if (expiring) {
+  if (expiring || (in_status == rule.first_term_months && !r.bernoulli(rule.renewal_share))) {
     leave(i, kExit, tally, delta, requests.separations);
     return false;
   }

@@ -242,6 +242,8 @@ class Migrants {
       }
     if (rule.max_stay_months != kUnlimitedMonths)
       next = std::min(next, std::max<std::int64_t>(from, since + rule.max_stay_months));
+    if (rule.first_term_months > 0 && since + rule.first_term_months >= from)
+      next = std::min(next, since + rule.first_term_months);
     const auto field = a.field();
     const auto employer = a.employer();
     const bool employed = employer != kNone32;

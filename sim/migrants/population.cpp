@@ -1,6 +1,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -9,6 +10,42 @@
 #include "migrants/migrants.hpp"
 
 namespace migsim {
+
+namespace {
+
+// The months in status of initial residents, per status: the scenario's bands with their
+// cumulative shares, or (no bands) a uniform draw below `span`.
+class InitialMonthsInStatus {
+ public:
+  InitialMonthsInStatus(const Scenario& scenario, std::int32_t months_max) : bands_(scenario.statuses.size()) {
+    for (std::size_t s = 0; s < scenario.statuses.size(); ++s)
+      span_.push_back(std::min<std::int32_t>(scenario.statuses[s].max_stay_months, months_max));
+    std::vector<double> cumulative(scenario.statuses.size(), 0.0);
+    for (const auto& band : scenario.initial_months_in_status) {
+      if (band.share <= 0.0) continue;
+      cumulative[band.status] += band.share;
+      bands_[band.status].push_back({cumulative[band.status], band});
+    }
+  }
+  std::int32_t draw(std::uint8_t status, Stream& r) const {
+    const auto& bands = bands_[status];
+    if (bands.empty()) return static_cast<std::int32_t>(r.below(static_cast<std::uint32_t>(span_[status])));
+    const double u = r.uniform() * bands.back().first;
+    std::size_t k = 0;
+    while (k + 1 < bands.size() && bands[k].first <= u) ++k;
+    const auto& band = bands[k].second;
+    const double within = (u - (bands[k].first - band.share)) / band.share;
+    const std::int32_t width = band.to_months - band.from_months;
+    return band.from_months +
+           std::clamp(static_cast<std::int32_t>(within * static_cast<double>(width)), std::int32_t{0}, width - 1);
+  }
+
+ private:
+  std::vector<std::vector<std::pair<double, InitialMonthsBand>>> bands_;  // (cumulative share, band)
+  std::vector<std::int32_t> span_;
+};
+
+}  // namespace
 
 std::vector<std::int64_t> Migrants::create_initial() {
   // Agents: each stock cell's persons times the scale, rounded stochastically per cell; ids
@@ -30,6 +67,7 @@ std::vector<std::int64_t> Migrants::create_initial() {
   // Room for four times the agents (the baseline's grow 2.6-fold by 2040, and up to a third of
   // the places are departed agents awaiting compaction) before an array has to grow, which
   // copies it and briefly holds both copies; pages not yet used cost no memory.
+  const InitialMonthsInStatus initial_months(scenario_, family_.initial_months_in_status_max);
   store_.for_each_array([agents](auto& array) {
     array.reserve(4 * agents);
     array.resize(agents);
@@ -41,9 +79,7 @@ std::vector<std::int64_t> Migrants::create_initial() {
       for (std::size_t i = first_of_cell[c]; i < first_of_cell[c + 1]; ++i) {
         const auto id = next_id_ + static_cast<std::uint32_t>(i);
         Stream r(seed_, Purpose::initial_agent, 1, id);
-        const std::int32_t stay_span =
-            std::min<std::int32_t>(rule.max_stay_months, family_.initial_months_in_status_max);
-        const auto in_status = static_cast<std::uint16_t>(r.below(static_cast<std::uint32_t>(stay_span)));
+        const auto in_status = static_cast<std::uint16_t>(initial_months.draw(cell.status, r));
         NewAgent a{cell.status, cell.field,
                    cell.origin, cell.municipality,
                    kNone32,     static_cast<std::uint16_t>(EntrantDraws::age_months(r, rule) + in_status),

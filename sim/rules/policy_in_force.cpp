@@ -27,6 +27,7 @@ bool PolicyInForce::apply(MonthIndex date, bool starting, StatusRules& rules, Ca
     if (push.from <= date && date <= push.to) origin_push_[push.origin] *= push.applicant_multiplier;
   caps.set_in_force(date);
   if (rules_change) rules.derive();
+  rules.use_year(year_of(date));
   return rules_change;
 }
 

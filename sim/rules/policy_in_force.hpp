@@ -19,7 +19,8 @@ class PolicyInForce {
 
   // The events of `date`; at the start (`starting`), every rule change dated up to it too. Each
   // rule change holds the whole rule as it stands from its date (earlier changes included), so
-  // applying them in date order is enough. Returns whether a status's rule changed.
+  // applying them in date order is enough; then the pass rates of the year of `date`. Returns
+  // whether a status's rule changed.
   bool apply(MonthIndex date, bool starting, StatusRules& rules, CapLedger& caps);
 
   // Share of entries from abroad a border closure still admits (1: no closure).

@@ -35,6 +35,13 @@ void StatusRules::derive() {
     }
 }
 
+void StatusRules::use_year(int year) {
+  for (auto& rule : rules_)
+    for (auto& transition : rule.transitions)
+      for (const auto& [from, rate] : transition.pass_rate_by_year)
+        if (from <= year) transition.pass_rate = rate;
+}
+
 std::uint8_t StatusRules::find_covered_field(const StatusRule& rule, std::uint8_t field) const {
   if (!rule.works || !fields_[field].employs || rule.entry_fields[field]) return field;
   for (const auto target : employing_fields_)

@@ -19,6 +19,9 @@ class StatusRules {
   // A status's rule from now on (a dated change); derive() then brings the tables up to date.
   void set(std::size_t status, const StatusRule& rule) { rules_[status] = rule; }
   void derive();
+  // Each transition's pass rate in force in `year` (its pass_rate_by_year). Years only advance,
+  // and set() brings back the rule's own rates, so it is called after set() and every month.
+  void use_year(int year);
 
   // (status, field) pairs are indexed status * fields + field (Dims::status_field).
   // The field a worker of the status in this field should work in: this one if the status covers

@@ -101,3 +101,16 @@ def test_unknown_key_lists_each_expected_key_once(tmp_path):
     message = one_error_line(migsim("validate", scenario))
     expected = [k.strip() for k in message.split("expected one of:")[1].split(",")]
     assert len(expected) == len(set(expected)), message
+
+
+@pytest.mark.parametrize("bands, key, expected", [
+    ("[{status: TITP, from_months: 0, to_months: 61, share: 1}]", "initial_months_in_status[0].to_months",
+     "at most TITP's max_stay_months (60)"),
+    ("[{status: TITP, from_months: 0, to_months: 12, share: 0.5}, {status: TITP, from_months: 12, to_months: 36, "
+     "share: 0.4}]", "initial_months_in_status[1].share", "add up to 1"),
+])
+def test_initial_months_bands_a_status_cannot_have_are_refused(tmp_path, bands, key, expected):
+    scenario = tmp_path / "months.yaml"
+    scenario.write_text(f"extends: {QUICKSTART}\ninitial_months_in_status: {bands}\n")
+    message = one_error_line(migsim("validate", scenario))
+    assert f"key '{key}'" in message and expected in message and "months.yaml:2:" in message

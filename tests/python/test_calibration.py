@@ -173,8 +173,10 @@ def test_spec_mistakes_name_the_file_line_and_key(tmp_path, monkeypatch, capsys)
 def test_the_shipped_spec_is_valid_for_the_backtest(monkeypatch, capsys):
     status, out, err = calibrate_here(monkeypatch, capsys, REPO / "analysis" / "calibration" / "spec.yaml", "--check")
     assert status == 0, err
-    assert "valid" in out and "8 parameters" in out
-    assert "titp_to_ssw1_pass_rate: 0.02-0.9 log" in out
+    assert "valid" in out and "7 parameters" in out
+    assert "ssw1_conversion_multiplier: 0.3-1.9 log" in out
+    # A mapping keyed by year (the dated pass rates) is named key by key, as --set takes it.
+    assert "statuses.TITP.transitions[0].pass_rate_by_year.2020" in out
 
 
 def test_a_best_value_near_a_bound_is_a_finding(tmp_path):
@@ -184,3 +186,12 @@ def test_a_best_value_near_a_bound_is_a_finding(tmp_path):
     assert len(lines) == 2
     assert "titp_to_ssw1_pass_rate = 0.052 is within 2 % of its lower bound 0.05 (log scale)" in lines[0]
     assert "exit_multiplier = 1.98 is within 2 % of its upper bound 2 (linear scale)" in lines[1]
+
+
+def test_an_overlay_keeps_the_year_keys_of_a_dated_series():
+    # The dated pass rates are a mapping keyed by years: a path names them as text (pass_rate_by_year.2020),
+    # and the overlay must set the year's own key, not add a second one that the scenario reader refuses.
+    from migsim_analysis.calibration import _set
+    transitions = [{"to": "SSW1", "pass_rate": 0.01, "pass_rate_by_year": {2020: 0.1, 2021: 0.2}}]
+    _set(transitions, [0, "pass_rate_by_year", "2020"], "0.25")
+    assert transitions[0]["pass_rate_by_year"] == {2020: 0.25, 2021: 0.2}

@@ -137,8 +137,8 @@ def test_quickstart_table_has_the_series_it_can_compute(quickstart_h5):
     # the flows and the SSW routes (split by the run's inflows: none in a run's first record) cannot.
     assert list(table["series"]) == ["isa_total", "isa_prefecture", "isa_nationality", "ssw_total", "mhlw_total",
                                      "mhlw_nationality"]
-    assert set(table.attrs["skipped"]) == {"isa_status", "ssw_grade", "ssw_route", "arrivals", "departures",
-                                           "missing_interns"}
+    assert set(table.attrs["skipped"]) == {"isa_status", "ssw_grade", "ssw_route", "mhlw_status_group", "arrivals",
+                                           "departures", "missing_interns"}
     assert "initial census" in table.attrs["skipped"]["arrivals"]
     assert (table["years"] == "2022").all()
     assert np.isfinite(table["ard_model"].astype(float)).all() and (table["ard_model"] >= 0).all()
@@ -183,6 +183,24 @@ def test_every_series_from_a_2019_start(quickstart_from_2019):
     # A window of one year uses that year alone, and its naive forecast starts just before it.
     one = validation_table(quickstart_from_2019, years=(2021, 2021)).set_index("series")
     assert (one["years"] == "2021").all() and one.loc["isa_total", "naive_from"] == "2020"
+
+
+def test_mhlw_series_count_notified_workers_and_split_other_by_its_isa_mix(quickstart_from_2019):
+    # MHLW counts the workers employers notify: special permanent residents are not among them.
+    from migsim_analysis.validate import _Observed, _Run, _mhlw_status_group, _notified_workers, status_mapping
+    run = _Run(quickstart_from_2019)
+    with h5py.File(quickstart_from_2019, "r") as f:
+        statuses = [s.decode() if isinstance(s, bytes) else str(s) for s in f["national/status"][:]]
+        workers = f["national/workers"][:].sum(axis=(2, 3))                                  # year x status
+    notified, notes = _notified_workers(run)
+    kept = [k for k, s in enumerate(statuses) if s != "SPECIAL_PERMANENT"]
+    assert np.allclose(notified["all"].to_numpy(), workers[:, kept].sum(axis=1))
+    # The status groups share out exactly the notified workers (OTHER split between two groups).
+    spec = _mhlw_status_group(_Observed(ANALYSIS / "observed"), run, status_mapping())
+    assert np.allclose(spec.sim.sum(axis=1).to_numpy(), notified["all"].to_numpy())
+    assert set(spec.obs.columns) <= set(spec.sim.columns)
+    row = validation_table(quickstart_from_2019).set_index("series").loc["mhlw_status_group"]
+    assert row["years"] == "2020-2021" and row["naive_from"] == "2017-2018"
 
 
 def test_run_without_the_prefecture_group_skips_that_series(tmp_path):

@@ -228,3 +228,58 @@ TEST_CASE("the sink gets every census year once, in order, and its error ends th
   CHECK(failing.calls == 3);  // nothing is handed over after the failed year
   CHECK(failing.written == std::vector<int>{s.first_year(), s.first_year() + 1});
 }
+
+TEST_CASE("a closed channel takes no share of an origin's applicants", "[rules]") {
+  // Until 2027-04 TES is closed: its weight must not thin out the open channels, so the run is the
+  // same whether or not the origins list a TES weight.
+  const std::vector<std::string> until_2026 = {"end=2026-10"};
+  std::vector<std::string> without_tes = until_2026;
+  for (const char* origin : {"vietnam", "china", "philippines", "indonesia", "nepal", "brazil", "korea", "other"})
+    without_tes.push_back(std::string("origins.") + origin + ".channels.TES=0");
+  const Scenario with = small_quickstart(until_2026), without = small_quickstart(without_tes);
+  const auto a = run(with), b = run(without);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    INFO(a[k].year);
+    CHECK(status_sum(with, a[k], "entries", "TITP") == status_sum(without, b[k], "entries", "TITP"));
+    CHECK(entries_all(a[k]) == entries_all(b[k]));
+  }
+  CHECK(status_sum(with, a[1], "entries", "TITP") > 0);
+}
+
+TEST_CASE("initial residents spend the months their status's bands give", "[rules]") {
+  // SSW1 holders who have all just begun cannot reach the 60-month limit in the first year; holders in
+  // their last year all do, so the first year's SSW1 exits are many times larger.
+  auto ssw1_exits = [](const std::string& bands) {
+    const Scenario s = small_quickstart({"end=2023-10", "initial_months_in_status=" + bands});
+    const auto years = run(s);
+    return status_sum(s, years[1], "exits", "SSW1") + status_sum(s, years[1], "transitions_out", "SSW1");
+  };
+  const auto fresh = ssw1_exits("[{status: SSW1, from_months: 0, to_months: 12, share: 1}]");
+  const auto ending = ssw1_exits("[{status: SSW1, from_months: 48, to_months: 60, share: 1}]");
+  CHECK(ending > 5 * fresh);
+}
+
+TEST_CASE("a dated pass rate applies from January of its year", "[rules]") {
+  // No TITP -> SSW1 change before 2024, then every attempt passes.
+  const Scenario s = small_quickstart({"end=2025-10", "statuses.TITP.transitions[0].pass_rate=0",
+                                       "statuses.TITP.transitions[0].pass_rate_by_year={2024: 1}"});
+  const auto years = run(s);
+  REQUIRE(years.size() == 4);  // 2022..2025
+  CHECK(status_sum(s, years[1], "transitions_in", "SSW1") == 0);  // 2022-11 .. 2023-10
+  CHECK(status_sum(s, years[3], "transitions_in", "SSW1") > 0);   // 2024-11 .. 2025-10
+}
+
+TEST_CASE("at the end of a first term only the renewal share stays on", "[rules]") {
+  // Interns who all reach 36 months in the first year, with no move to SSW1: with renewal_share 0 they
+  // leave then, with 1 they stay on (nobody reaches 60 months in that year).
+  auto titp_exits = [](const std::string& share) {
+    const Scenario s = small_quickstart(
+        {"end=2023-10", "statuses.TITP.transitions=[]", "statuses.TITP.first_term_months=36",
+         "statuses.TITP.renewal_share=" + share,
+         "initial_months_in_status=[{status: TITP, from_months: 24, to_months: 36, share: 1}]"});
+    const auto years = run(s);
+    return status_sum(s, years[1], "exits", "TITP");
+  };
+  CHECK(titp_exits("0") > 3 * titp_exits("1"));
+}
