@@ -429,9 +429,9 @@ TEST_CASE("employers hire only the statuses they take on", "[model][employers]")
   CHECK(ssw1_into_construction(s) == 0);
 }
 
-TEST_CASE("an origin's orientation to work abroad scales its applicants", "[model][origins]") {
-  const Scenario low = small_quickstart({"origins.nepal.orientation_to_work_abroad=0.2"});
-  const Scenario high = small_quickstart({"origins.nepal.orientation_to_work_abroad=3"});
+TEST_CASE("the applicants multiplier scales every origin's applicants", "[model][origins]") {
+  const Scenario low = small_quickstart({"applicants_multiplier=0.2"});
+  const Scenario high = small_quickstart({"applicants_multiplier=3"});
   auto nepali_entries = [](const Scenario& sc) {
     std::int64_t sum = 0;
     for (const auto& y : run(sc))
@@ -527,8 +527,10 @@ TEST_CASE("agents leave at the yearly exit rate their status sets, clocks thinne
   REQUIRE(start > 1000);
   for (std::size_t y = 1; y < years.size(); ++y) {
     const double expected = start * std::pow(0.7, static_cast<double>(y));
-    const double sd =
-        std::sqrt(start * std::pow(0.7, static_cast<double>(y)) * (1.0 - std::pow(0.7, static_cast<double>(y))));
+    // Binomial over agents, each standing for persons_per_agent persons.
+    const double sd = static_cast<double>(s.persons_per_agent()) *
+                      std::sqrt(start / static_cast<double>(s.persons_per_agent()) * std::pow(0.7, static_cast<double>(y)) *
+                                (1.0 - std::pow(0.7, static_cast<double>(y))));
     const double got = static_cast<double>(status_sum(s, years[y], "stock", "SPECIAL_PERMANENT"));
     INFO("year " << y << ": " << got << " of " << start << ", expected " << expected << " +- " << sd);
     CHECK(std::abs(got - expected) < 4.0 * sd);
