@@ -91,7 +91,7 @@ struct Origin {
   // How readily its people take up a job they hear of in Japan: multiplies the applicants that vacancies of
   // co-national (diaspora) employers draw from the origin.
   double orientation_to_work_abroad = 1.0;
-  double language_proximity = 0.5;                    // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
+  double language_proximity = 0.5;  // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
 };
 
 struct Prefecture {
@@ -180,7 +180,7 @@ struct EmployerParameters {
   double wage_premium_mean = 1.15;     // wage relative to the prefectural minimum wage
   double wage_premium_sd = 0.10;
   double hours_per_month = 160.0;
-  double wage_raise_on_loss = 0.01;  // relative raise after losing a worker to a rival
+  double wage_raise_on_loss = 0.01;        // relative raise after losing a worker to a rival
   double wage_ceiling_over_minimum = 0.0;  // raises on loss stop at this × the prefectural minimum; 0: no ceiling
   double wage_reversion_per_year = 0.0;    // yearly, a wage moves this share of its gap to the market wage
   // The minimum-wage path: the prefectures' minimum wages are those of fiscal year minimum_wage_year (0: they
@@ -188,7 +188,7 @@ struct EmployerParameters {
   int minimum_wage_year = 0;
   double minimum_wage_growth_per_year = 0.0;
   int minimum_wage_revision_month = 10;
-  double conditions_mean = 0.7;      // working conditions, 0 (abusive) to 1 (good)
+  double conditions_mean = 0.7;  // working conditions, 0 (abusive) to 1 (good)
   double conditions_sd = 0.15;
   double size_sd = 1.0;                           // employer sizes ∝ lognormal(0, size_sd) within a place and field
   std::int32_t small_employer_places = 3;         // at most this many places: recruits abroad only through channels

@@ -50,7 +50,8 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
       const auto total_capacity = static_cast<std::int64_t>(
           std::ceil(static_cast<double>(workers) * (1.0 + scenario_.employers.initial_vacancy_rate)));
       first_employer[f * municipalities_count_ + mi] = static_cast<std::uint32_t>(size());
-      const double minimum_monthly = minimum_monthly_wage_[municipalities_.prefecture_of(static_cast<std::uint16_t>(mi))];
+      const double minimum_monthly =
+          minimum_monthly_wage_[municipalities_.prefecture_of(static_cast<std::uint16_t>(mi))];
       std::vector<double> relative_size(n);
       for (std::uint32_t j = 0; j < n; ++j) {
         Stream r(scenario_.seed, Purpose::initial_employer, 0, size());
@@ -127,8 +128,8 @@ void Employers::lose_worker_to_rival(std::uint32_t k, Tally& tally) {
   const auto& e = scenario_.employers;
   double raised = std::round(store_.wage_yen[k] * (1.0 + e.wage_raise_on_loss));
   if (e.wage_ceiling_over_minimum > 0.0) {
-    const double ceiling = std::round(
-        e.wage_ceiling_over_minimum * minimum_monthly_wage_[municipalities_.prefecture_of(store_.municipality[k])]);
+    const double ceiling = std::round(e.wage_ceiling_over_minimum *
+                                      minimum_monthly_wage_[municipalities_.prefecture_of(store_.municipality[k])]);
     raised = std::max<double>(store_.wage_yen[k], std::min(raised, ceiling));  // a raise never cuts
   }
   set_wage(k, static_cast<std::uint32_t>(raised));
@@ -202,7 +203,8 @@ void Employers::count_market_wages() {
 void Employers::count_diaspora_openings(std::vector<std::int64_t>& open_by_origin_field) const {
   open_by_origin_field.assign(scenario_.origins.size() * fields_, 0);
   for (const auto k : diaspora_owned_)
-    if (store_.capacity[k] > store_.filled[k]) ++open_by_origin_field[store_.owner_origin[k] * fields_ + store_.field[k]];
+    if (store_.capacity[k] > store_.filled[k])
+      ++open_by_origin_field[store_.owner_origin[k] * fields_ + store_.field[k]];
 }
 
 std::vector<double> Employers::unfilled_share_by_municipality() const {

@@ -101,7 +101,7 @@ class Employers {
   EmployerStore store_;
   std::vector<EmployerCard> cards_;
   std::vector<std::uint32_t> diaspora_owned_;  // the employers with a diaspora owner, in index order
-  std::vector<double> minimum_monthly_wage_;  // [prefecture], yen, in force this month
+  std::vector<double> minimum_monthly_wage_;   // [prefecture], yen, in force this month
   double satisfaction_weight_total_ = 1.0;
   std::vector<double> market_wage_;      // [prefecture * fields + field], this month
   std::vector<std::int64_t> wage_bill_;  // its sums: wage × capacity, and capacity

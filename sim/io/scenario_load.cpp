@@ -592,16 +592,17 @@ class ScenarioReader {
     e.wage_premium_sd = m.optional("wage_premium_sd", e.wage_premium_sd, real(0.0, 5.0));
     e.hours_per_month = m.optional("hours_per_month", e.hours_per_month, real(1.0, 400.0));
     e.wage_raise_on_loss = m.optional("wage_raise_on_loss", e.wage_raise_on_loss, real(0.0, 1.0));
-    e.wage_ceiling_over_minimum = m.optional("wage_ceiling_over_minimum", e.wage_ceiling_over_minimum, real(0.0, 100.0));
+    e.wage_ceiling_over_minimum =
+        m.optional("wage_ceiling_over_minimum", e.wage_ceiling_over_minimum, real(0.0, 100.0));
     if (e.wage_ceiling_over_minimum > 0.0 && e.wage_ceiling_over_minimum < 1.0)
       m.get("wage_ceiling_over_minimum").fail("expected 0 (no ceiling) or at least 1 (the minimum wage)");
     e.wage_reversion_per_year = m.optional("wage_reversion_per_year", e.wage_reversion_per_year, real(0.0, 1.0));
-    e.minimum_wage_year = static_cast<int>(
-        m.optional("minimum_wage_year", std::int64_t{e.minimum_wage_year}, whole(0, 2200)));
+    e.minimum_wage_year =
+        static_cast<int>(m.optional("minimum_wage_year", std::int64_t{e.minimum_wage_year}, whole(0, 2200)));
     e.minimum_wage_growth_per_year =
         m.optional("minimum_wage_growth_per_year", e.minimum_wage_growth_per_year, real(-0.5, 1.0));
-    e.minimum_wage_revision_month = static_cast<int>(m.optional(
-        "minimum_wage_revision_month", std::int64_t{e.minimum_wage_revision_month}, whole(1, 12)));
+    e.minimum_wage_revision_month = static_cast<int>(
+        m.optional("minimum_wage_revision_month", std::int64_t{e.minimum_wage_revision_month}, whole(1, 12)));
     e.conditions_mean = m.optional("conditions_mean", e.conditions_mean, real(0.0, 1.0));
     e.size_sd = m.optional("size_sd", e.size_sd, real(0.0, 5.0));
     e.small_employer_places = static_cast<std::int32_t>(
@@ -609,8 +610,8 @@ class ScenarioReader {
     e.diaspora_share = m.optional("diaspora_share", e.diaspora_share, real(0.0, 1.0));
     e.diaspora_other_origin_acceptance =
         m.optional("diaspora_other_origin_acceptance", e.diaspora_other_origin_acceptance, real(0.0, 1.0));
-    e.diaspora_vacancy_applicants_per_month = m.optional(
-        "diaspora_vacancy_applicants_per_month", e.diaspora_vacancy_applicants_per_month, real(0.0, 100.0));
+    e.diaspora_vacancy_applicants_per_month =
+        m.optional("diaspora_vacancy_applicants_per_month", e.diaspora_vacancy_applicants_per_month, real(0.0, 100.0));
     e.conditions_sd = m.optional("conditions_sd", e.conditions_sd, real(0.0, 1.0));
     if (m.has("establishments")) {
       for (const auto& item : m.get("establishments").as_sequence()) {
@@ -649,7 +650,7 @@ std::optional<std::size_t> Scenario::origin_index(const std::string& n) const { 
 const std::vector<detail::KeyPath> kStreamedTables{{"initial_stock"}, {"employers", "establishments"}};
 // Municipalities and prefectures are indexed by 16 bits: a larger table is refused as it is read.
 const std::vector<std::pair<detail::KeyPath, std::size_t>> kRowLimits{{{"municipalities"}, kMaxMunicipalities},
-                                                                       {{"prefectures"}, kMaxMunicipalities}};
+                                                                      {{"prefectures"}, kMaxMunicipalities}};
 
 Scenario load_scenario(const ScenarioSource& source) {
   const YamlTree tree(source.path, source.overrides, kStreamedTables, kRowLimits);
