@@ -29,7 +29,7 @@ RunEstimate estimate_run(const Scenario& s) {
     for (const auto& p : s.sending_pushes)
       if (p.origin == o) push *= std::max(1.0, p.applicant_multiplier);
     e.applicants_per_year +=
-        std::max(0.0, s.origins[o].applicants_per_year) * std::max(0.0, s.origins[o].orientation_to_work_abroad) * push;
+        std::max(0.0, s.origins[o].applicants_per_year) * std::max(0.0, s.applicants_multiplier) * push;
   }
   e.years = static_cast<double>(s.end - s.start) / 12.0;
   e.family_factor = 1.0 + s.family.spouse_probability + s.family.children_mean;

@@ -64,8 +64,14 @@ struct StatusRule {
   int entry_age_max_years = 35;
   std::uint8_t entry_japanese = 0;  // Japanese on arrival, points (level × 50)
   std::uint8_t entry_skill = 0;     // skill on arrival, points 0-250
-  // Employers who hold workers more than 12 months must raise wages in year 2 (TES rules).
+  // Employers who hold workers longer than a restriction period must raise wages in year 2 (TES rules).
   double second_year_wage_raise = 0.0;
+  // Whether entrants of this status answer the vacancies of diaspora employers known back home (false where
+  // an agency abroad matches each entrant to one employer).
+  bool drawn_by_diaspora_vacancies = true;
+  std::int32_t second_year_wage_raise_after_months = 12;  // months with the employer before the raise is paid
+  // The raise is owed only in fields whose restriction period is longer than this.
+  std::int32_t second_year_wage_raise_if_restriction_over_months = 12;
 };
 
 struct Field {
@@ -89,8 +95,10 @@ struct Origin {
   std::vector<double> channel_weights;                // per status: share of applicants per status
   double network_elasticity = 0.0;                    // pull of co-nationals: weight × (1 + e × their share)
   std::optional<std::pair<double, double>> location;  // (latitude, longitude) of where emigrants leave from
-  double orientation_to_work_abroad = 1.0;            // applicants = applicants_per_year × orientation × pushes
-  double language_proximity = 0.5;                    // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
+  // How readily its people take up a job they hear of in Japan: multiplies the applicants that vacancies of
+  // co-national (diaspora) employers draw from the origin.
+  double orientation_to_work_abroad = 1.0;
+  double language_proximity = 0.5;  // 0 distant .. 1 close to Japanese: learning × (0.5 + p)
 };
 
 struct Prefecture {
@@ -189,13 +197,23 @@ struct EmployerParameters {
   double wage_premium_mean = 1.15;     // wage relative to the prefectural minimum wage
   double wage_premium_sd = 0.10;
   double hours_per_month = 160.0;
-  double wage_raise_on_loss = 0.01;  // relative raise after losing a worker to a rival
-  double conditions_mean = 0.7;      // working conditions, 0 (abusive) to 1 (good)
+  double wage_raise_on_loss = 0.01;        // relative raise after losing a worker to a rival
+  double wage_ceiling_over_minimum = 0.0;  // raises on loss stop at this × the prefectural minimum; 0: no ceiling
+  double wage_reversion_per_year = 0.0;    // yearly, a wage moves this share of its gap to the market wage
+  // The minimum-wage path: the prefectures' minimum wages are those of fiscal year minimum_wage_year (0: they
+  // hold for the whole run), revised each year in minimum_wage_revision_month by minimum_wage_growth_per_year.
+  int minimum_wage_year = 0;
+  double minimum_wage_growth_per_year = 0.0;
+  int minimum_wage_revision_month = 10;
+  double conditions_mean = 0.7;  // working conditions, 0 (abusive) to 1 (good)
   double conditions_sd = 0.15;
   double size_sd = 1.0;                           // employer sizes ∝ lognormal(0, size_sd) within a place and field
   std::int32_t small_employer_places = 3;         // at most this many places: recruits abroad only through channels
   double diaspora_share = 0.05;                   // share of employers owned by an earlier migrant
   double diaspora_other_origin_acceptance = 0.3;  // chance a diaspora employer takes a non-co-national
+  // Applicants a month each diaspora employer with an open place draws from its owner's origin (vacancies
+  // known back home), times the origin's orientation to work abroad.
+  double diaspora_vacancy_applicants_per_month = 0.5;
   // When given, the number of employers per (municipality, field) with workers: establishments × scale
   // (at least one); elsewhere workers / workers_per_employer.
   std::vector<EstablishmentCell> establishments;
@@ -264,6 +282,9 @@ struct LearningParameters {
   double japanese_points_per_month = 1.2;  // at language proximity 0.5, without classes
   double language_class_boost = 1.0;       // learning × (1 + boost) where the municipality runs classes
   double skill_points_per_month = 3.0;     // while employed
+  // A skills test is passed with probability 1 / (1 + exp(−(skill − requires_skill) / width)): half pass at
+  // the required level, more the further above it; 0 makes it a threshold (all pass at or above it).
+  double skill_test_width_points = 15.0;
 };
 
 // How municipalities adapt their portfolio each year (DESIGN §2): adoption chances grow with the
@@ -329,6 +350,8 @@ struct Scenario {
   std::vector<InitialMonthsBand> initial_months_in_status;
   std::vector<FieldCap> caps;
   double cap_multiplier = 1.0;  // every cap's limit times this: raises or lowers all caps at once
+  // Every origin's applicants_per_year times this: the scale of the applicant estimates (a calibration factor).
+  double applicants_multiplier = 1.0;
   std::vector<BorderClosure> border_closures;
   std::vector<StatusRuleChange> rule_changes;
   std::vector<SendingPush> sending_pushes;

@@ -946,6 +946,21 @@ def establishments_by_municipality(per_field, workers):
 # ----------------------------------------------------------------------------------------------------------
 # Writing
 
+# ASSUMPTIONS on the sending side (docs/japan_data.md, Origins): orientation to work abroad (1 = none stated)
+# and a dated sending-government push (from, to, applicant multiplier). Korea: seed 000 (Korean IT engineers)
+# states a high orientation to work overseas and a strong government push to send young job seekers abroad
+# after the 1997 crisis; 1.5, the dates 1998-01 to 2007-12 and the multiplier 1.5 are assumptions.
+SENDING_SIDE_COLUMNS = ["orientation_to_work_abroad", "sending_push.from", "sending_push.to",
+                        "sending_push.applicant_multiplier"]
+SENDING_SIDE_ASSUMPTIONS = {"korea": (1.5, ("1998-01", "2007-12", 1.5))}
+
+
+def sending_side(origin):
+    """The SENDING_SIDE_COLUMNS of an origin's row (an origin not listed: orientation 1, no push)."""
+    orientation, push = SENDING_SIDE_ASSUMPTIONS.get(origin, (1.0, None))
+    return [orientation] + (list(push) if push else ["", "", ""])
+
+
 def write_csv(path, header, rows):
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -1215,10 +1230,10 @@ def main():
         weights = {s: int(round(flows[STATUSES.index(s), o])) for s in CHANNEL_STATUSES}
         lat, lng = (f"{place[0]:.4f}", f"{place[1]:.4f}") if place else ("", "")
         origin_rows.append([origin, int(applicants[o]), proximity, elasticity, lat, lng]
-                           + [weights[s] for s in CHANNEL_STATUSES])
+                           + [weights[s] for s in CHANNEL_STATUSES] + sending_side(origin))
     write_csv(out / "origins.csv", ["name", "applicants_per_year", "language_proximity", "network_elasticity",
-                                    "location[0]", "location[1]"] + [f"channels.{s}" for s in CHANNEL_STATUSES],
-              origin_rows)
+                                    "location[0]", "location[1]"] + [f"channels.{s}" for s in CHANNEL_STATUSES]
+              + SENDING_SIDE_COLUMNS, origin_rows)
 
     # 7. rules.yaml
     pass_rates = titp_to_ssw1_pass_rates(isa_series, ssw)

@@ -19,8 +19,8 @@ Employers::Employers(const Scenario& scenario, const Municipalities& municipalit
       statuses_(scenario.statuses.size()),
       fields_(scenario.fields.size()),
       municipalities_count_(scenario.municipalities.size()) {
-  for (const auto& p : scenario.prefectures)
-    minimum_monthly_wage_.push_back(p.minimum_wage_yen_per_hour * scenario.employers.hours_per_month);
+  for (std::size_t p = 0; p < scenario.prefectures.size(); ++p)
+    minimum_monthly_wage_.push_back(minimum_monthly_wage_in(p, scenario.start));
   const auto& b = scenario.behaviour;
   satisfaction_weight_total_ =
       b.satisfaction_weight_wage + b.satisfaction_weight_conditions + b.satisfaction_weight_integration;
@@ -51,9 +51,7 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
           std::ceil(static_cast<double>(workers) * (1.0 + scenario_.employers.initial_vacancy_rate)));
       first_employer[f * municipalities_count_ + mi] = static_cast<std::uint32_t>(size());
       const double minimum_monthly =
-          scenario_.prefectures[municipalities_.prefecture_of(static_cast<std::uint16_t>(mi))]
-              .minimum_wage_yen_per_hour *
-          scenario_.employers.hours_per_month;
+          minimum_monthly_wage_[municipalities_.prefecture_of(static_cast<std::uint16_t>(mi))];
       std::vector<double> relative_size(n);
       for (std::uint32_t j = 0; j < n; ++j) {
         Stream r(scenario_.seed, Purpose::initial_employer, 0, size());
@@ -106,8 +104,10 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
   }
   for (std::size_t k = 0; k < size(); ++k) {
     Stream r(scenario_.seed, Purpose::initial_employer, 2, k);
-    if (first_origin[k] != kNone8 && r.bernoulli(scenario_.employers.diaspora_share))
+    if (first_origin[k] != kNone8 && r.bernoulli(scenario_.employers.diaspora_share)) {
       store_.owner_origin[k] = first_origin[k];
+      diaspora_owned_.push_back(static_cast<std::uint32_t>(k));
+    }
   }
   cards_.resize(size());
   for (std::size_t k = 0; k < size(); ++k)
@@ -125,8 +125,62 @@ void Employers::set_wage(std::uint32_t k, std::uint32_t wage_yen) {
 
 void Employers::lose_worker_to_rival(std::uint32_t k, Tally& tally) {
   release(k, tally);
-  set_wage(
-      k, static_cast<std::uint32_t>(std::lround(store_.wage_yen[k] * (1.0 + scenario_.employers.wage_raise_on_loss))));
+  const auto& e = scenario_.employers;
+  double raised = std::round(store_.wage_yen[k] * (1.0 + e.wage_raise_on_loss));
+  if (e.wage_ceiling_over_minimum > 0.0) {
+    const double ceiling = std::round(e.wage_ceiling_over_minimum *
+                                      minimum_monthly_wage_[municipalities_.prefecture_of(store_.municipality[k])]);
+    raised = std::max<double>(store_.wage_yen[k], std::min(raised, ceiling));  // a raise never cuts
+  }
+  set_wage(k, static_cast<std::uint32_t>(raised));
+}
+
+double Employers::minimum_monthly_wage_in(std::size_t p, MonthIndex date) const {
+  const auto& e = scenario_.employers;
+  double yen_per_hour = scenario_.prefectures[p].minimum_wage_yen_per_hour;
+  if (e.minimum_wage_year > 0 && e.minimum_wage_growth_per_year != 0.0) {
+    // The fiscal year whose revision is in force: revisions take effect in the revision month.
+    const int fiscal_year = year_of(date) - (month_of(date) < e.minimum_wage_revision_month ? 1 : 0);
+    // Minimum wages are set in whole yen an hour.
+    yen_per_hour = std::round(yen_per_hour * std::pow(1.0 + e.minimum_wage_growth_per_year,
+                                                      static_cast<double>(fiscal_year - e.minimum_wage_year)));
+  }
+  return yen_per_hour * e.hours_per_month;
+}
+
+bool Employers::revise_minimum_wages(MonthIndex date) {
+  if (month_of(date) != scenario_.employers.minimum_wage_revision_month) return false;
+  std::vector<double> ratio(minimum_monthly_wage_.size(), 1.0);
+  bool changed = false;
+  for (std::size_t p = 0; p < ratio.size(); ++p) {
+    const double next = minimum_monthly_wage_in(p, date);
+    ratio[p] = next / minimum_monthly_wage_[p];
+    changed = changed || next != minimum_monthly_wage_[p];
+    minimum_monthly_wage_[p] = next;
+  }
+  if (!changed) return false;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, size(), kChunk), [&](const auto& range) {
+    for (std::size_t k = range.begin(); k < range.end(); ++k) {
+      const auto wage = static_cast<std::uint32_t>(
+          std::lround(store_.wage_yen[k] * ratio[municipalities_.prefecture_of(store_.municipality[k])]));
+      store_.wage_yen[k] = cards_[k].wage_yen = wage;
+    }
+  });
+  return true;
+}
+
+void Employers::revert_wages() {
+  const double share = scenario_.employers.wage_reversion_per_year;
+  if (share <= 0.0) return;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, size(), kChunk), [&](const auto& range) {
+    for (std::size_t k = range.begin(); k < range.end(); ++k) {
+      const double market = market_wage_[market_cell(k)];
+      if (market <= 0.0) continue;
+      const double minimum = minimum_monthly_wage_[municipalities_.prefecture_of(store_.municipality[k])];
+      const double wage = store_.wage_yen[k] + share * (market - store_.wage_yen[k]);
+      store_.wage_yen[k] = cards_[k].wage_yen = static_cast<std::uint32_t>(std::lround(std::max(minimum, wage)));
+    }
+  });
 }
 
 void Employers::update_market_wages() {
@@ -144,6 +198,13 @@ void Employers::count_market_wages() {
     wage_bill_[market_cell(k)] += static_cast<std::int64_t>(store_.wage_yen[k]) * store_.capacity[k];
     places_offered_[market_cell(k)] += store_.capacity[k];
   }
+}
+
+void Employers::count_diaspora_openings(std::vector<std::int64_t>& open_by_origin_field) const {
+  open_by_origin_field.assign(scenario_.origins.size() * fields_, 0);
+  for (const auto k : diaspora_owned_)
+    if (store_.capacity[k] > store_.filled[k])
+      ++open_by_origin_field[store_.owner_origin[k] * fields_ + store_.field[k]];
 }
 
 std::vector<double> Employers::unfilled_share_by_municipality() const {

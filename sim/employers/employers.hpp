@@ -50,8 +50,17 @@ class Employers {
     if (store_.filled[k] > 0) --store_.filled[k];
     ++tally.market(kVacanciesPosted, municipalities_.prefecture_of(store_.municipality[k]), store_.field[k]);
   }
-  // One worker of employer k gone to a rival: released, and a raise to keep the rest.
+  // One worker of employer k gone to a rival: released, and a raise to keep the rest, up to the
+  // ceiling over the minimum wage.
   void lose_worker_to_rival(std::uint32_t k, Tally& tally);
+
+  // The prefectural minimum wages in force in month `date` (the path of the scenario); where they
+  // changed, every wage is raised in proportion (an employer keeps its premium over the minimum).
+  // Returns whether any changed; the market sums are then to be counted again.
+  bool revise_minimum_wages(MonthIndex date);
+  // Yearly: each wage moves its share of the way to its market's wage, never below the minimum (so
+  // wages raised to keep workers fall back). The market sums are then to be counted again.
+  void revert_wages();
 
   // Yearly: each employer's capacity grows with its field's labour demand (and a municipal
   // subsidy), from a stream of its own, counted in its thread's tally: in parallel.
@@ -75,6 +84,10 @@ class Employers {
     return (b.satisfaction_weight_wage * wage_term + b.satisfaction_weight_conditions * card.conditions / 255.0) /
            satisfaction_weight_total_;
   }
+  // Diaspora-owned employers with an open place now, per (owner origin, field): [origin * fields + field].
+  // Counted per firm, not per place: news of a firm hiring travels through its owner's network.
+  void count_diaspora_openings(std::vector<std::int64_t>& open_by_origin_field) const;
+
   // Per municipality: the share of its employers' places left unfilled (what drives subsidies and
   // agreements).
   std::vector<double> unfilled_share_by_municipality() const;
@@ -87,7 +100,8 @@ class Employers {
   std::size_t statuses_, fields_, municipalities_count_;
   EmployerStore store_;
   std::vector<EmployerCard> cards_;
-  std::vector<double> minimum_monthly_wage_;  // [prefecture], yen
+  std::vector<std::uint32_t> diaspora_owned_;  // the employers with a diaspora owner, in index order
+  std::vector<double> minimum_monthly_wage_;   // [prefecture], yen, in force this month
   double satisfaction_weight_total_ = 1.0;
   std::vector<double> market_wage_;      // [prefecture * fields + field], this month
   std::vector<std::int64_t> wage_bill_;  // its sums: wage × capacity, and capacity
@@ -97,6 +111,8 @@ class Employers {
     return municipalities_.prefecture_of(store_.municipality[k]) * fields_ + store_.field[k];
   }
   void set_wage(std::uint32_t k, std::uint32_t wage_yen);
+  // The monthly minimum wage of prefecture p in month `date`, in yen.
+  double minimum_monthly_wage_in(std::size_t p, MonthIndex date) const;
   void grow(std::size_t k, std::uint32_t step, Tally& tally);
 };
 

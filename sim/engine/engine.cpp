@@ -176,10 +176,17 @@ struct Engine::Impl {
     timings.migrants += clock.lap();
   }
 
-  // Employers' capacity grows at the census month; the market wages follow.
+  // The minimum wages of the month's revision (wages follow them); at the census month, employers'
+  // capacity grows and wages fall back towards their market's; the market wages follow.
   void update_employers(std::uint32_t step_number, MonthIndex date) {
-    if (month_of(date) == scenario.census_month) {
-      employers.grow(step_number, counts.tallies);
+    const bool census_month = month_of(date) == scenario.census_month;
+    if (employers.revise_minimum_wages(date) || census_month) {
+      if (census_month) employers.grow(step_number, counts.tallies);
+      employers.count_market_wages();
+      employers.update_market_wages();
+    }
+    if (census_month && scenario.employers.wage_reversion_per_year > 0.0) {
+      employers.revert_wages();
       employers.count_market_wages();
     }
     employers.update_market_wages();

@@ -24,9 +24,10 @@ enum class Purpose : std::uint32_t {
   entry_agent,
   employer_update,
   municipality_update,
-  schedule,    // when an agent's hazard clocks next tick
-  job_search,  // the openings a job seeker looks at
-  learning,    // the fraction of a point an agent arrives with
+  schedule,       // when an agent's hazard clocks next tick
+  job_search,     // the openings a job seeker looks at
+  learning,       // the fraction of a point an agent arrives with
+  diaspora_news,  // applicants drawn from abroad by diaspora employers' vacancies
 };
 
 // A UniformRandomBitGenerator over one (seed, purpose, step, id) stream, usable with

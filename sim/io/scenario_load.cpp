@@ -121,6 +121,7 @@ class ScenarioReader {
       detail::read_initial_months_in_status(s, top.get("initial_months_in_status"));
     if (top.has("caps")) detail::read_caps(s, top.get("caps"));
     s.cap_multiplier = top.optional("cap_multiplier", 1.0, real(0.0, 100.0));
+    s.applicants_multiplier = top.optional("applicants_multiplier", 1.0, real(0.0, 100.0));
     if (top.has("events")) read_events(s, top.get("events"));
     read_employers(s, top.has("employers") ? top.get("employers") : empty("employers"));
     detail::read_family(s, top.has("family") ? top.get("family") : empty("family"));
@@ -296,6 +297,11 @@ class ScenarioReader {
     r.field_change_share = m.optional("field_change_share", 0.0, real(0.0, 1.0));
     if (m.has("entry_japanese")) r.entry_japanese = japanese_level(m.get("entry_japanese"));
     r.second_year_wage_raise = m.optional("second_year_wage_raise", 0.0, real(0.0, 1.0));
+    r.drawn_by_diaspora_vacancies = m.optional("drawn_by_diaspora_vacancies", true, boolean);
+    r.second_year_wage_raise_after_months =
+        static_cast<std::int32_t>(m.optional("second_year_wage_raise_after_months", std::int64_t{12}, whole(0, 1200)));
+    r.second_year_wage_raise_if_restriction_over_months = static_cast<std::int32_t>(
+        m.optional("second_year_wage_raise_if_restriction_over_months", std::int64_t{12}, whole(0, 1200)));
     r.entry_skill = static_cast<std::uint8_t>(m.optional("entry_skill", std::int64_t{0}, whole(0, 250)));
     if (m.has("entry_age_years")) {
       const Value x = m.get("entry_age_years");
@@ -341,6 +347,18 @@ class ScenarioReader {
       if (m.has("location")) o.location = read_location(m.get("location"));
       o.orientation_to_work_abroad = m.optional("orientation_to_work_abroad", 1.0, real(0.0, 100.0));
       o.network_elasticity = m.optional("network_elasticity", 0.0, real(0.0, 100.0));
+      // The sending government's push, as a sending_push event of this origin.
+      if (m.has("sending_push")) {
+        Mapping push(m.get("sending_push"));
+        SendingPush p;
+        p.origin = static_cast<std::uint8_t>(s.origins.size());
+        p.from = push.get("from").as_month();
+        p.to = push.get("to").as_month();
+        if (p.to < p.from) push.get("to").fail("expected a date on or after from");
+        p.applicant_multiplier = push.get("applicant_multiplier").as_double(0.0, 100.0);
+        push.finish();
+        s.sending_pushes.push_back(p);
+      }
       if (m.has("channels")) {
         Mapping channels(m.get("channels"));
         for (const auto& [status, weight] : channels.entries()) {
@@ -591,6 +609,17 @@ class ScenarioReader {
     e.wage_premium_sd = m.optional("wage_premium_sd", e.wage_premium_sd, real(0.0, 5.0));
     e.hours_per_month = m.optional("hours_per_month", e.hours_per_month, real(1.0, 400.0));
     e.wage_raise_on_loss = m.optional("wage_raise_on_loss", e.wage_raise_on_loss, real(0.0, 1.0));
+    e.wage_ceiling_over_minimum =
+        m.optional("wage_ceiling_over_minimum", e.wage_ceiling_over_minimum, real(0.0, 100.0));
+    if (e.wage_ceiling_over_minimum > 0.0 && e.wage_ceiling_over_minimum < 1.0)
+      m.get("wage_ceiling_over_minimum").fail("expected 0 (no ceiling) or at least 1 (the minimum wage)");
+    e.wage_reversion_per_year = m.optional("wage_reversion_per_year", e.wage_reversion_per_year, real(0.0, 1.0));
+    e.minimum_wage_year =
+        static_cast<int>(m.optional("minimum_wage_year", std::int64_t{e.minimum_wage_year}, whole(0, 2200)));
+    e.minimum_wage_growth_per_year =
+        m.optional("minimum_wage_growth_per_year", e.minimum_wage_growth_per_year, real(-0.5, 1.0));
+    e.minimum_wage_revision_month = static_cast<int>(
+        m.optional("minimum_wage_revision_month", std::int64_t{e.minimum_wage_revision_month}, whole(1, 12)));
     e.conditions_mean = m.optional("conditions_mean", e.conditions_mean, real(0.0, 1.0));
     e.size_sd = m.optional("size_sd", e.size_sd, real(0.0, 5.0));
     e.small_employer_places = static_cast<std::int32_t>(
@@ -598,6 +627,8 @@ class ScenarioReader {
     e.diaspora_share = m.optional("diaspora_share", e.diaspora_share, real(0.0, 1.0));
     e.diaspora_other_origin_acceptance =
         m.optional("diaspora_other_origin_acceptance", e.diaspora_other_origin_acceptance, real(0.0, 1.0));
+    e.diaspora_vacancy_applicants_per_month =
+        m.optional("diaspora_vacancy_applicants_per_month", e.diaspora_vacancy_applicants_per_month, real(0.0, 100.0));
     e.conditions_sd = m.optional("conditions_sd", e.conditions_sd, real(0.0, 1.0));
     if (m.has("establishments")) {
       for (const auto& item : m.get("establishments").as_sequence()) {
@@ -636,7 +667,7 @@ std::optional<std::size_t> Scenario::origin_index(const std::string& n) const { 
 const std::vector<detail::KeyPath> kStreamedTables{{"initial_stock"}, {"employers", "establishments"}};
 // Municipalities and prefectures are indexed by 16 bits: a larger table is refused as it is read.
 const std::vector<std::pair<detail::KeyPath, std::size_t>> kRowLimits{{{"municipalities"}, kMaxMunicipalities},
-                                                                       {{"prefectures"}, kMaxMunicipalities}};
+                                                                      {{"prefectures"}, kMaxMunicipalities}};
 
 Scenario load_scenario(const ScenarioSource& source) {
   const YamlTree tree(source.path, source.overrides, kStreamedTables, kRowLimits);

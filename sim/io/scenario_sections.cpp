@@ -133,6 +133,7 @@ void read_learning(Scenario& s, const Value& v) {
   l.japanese_points_per_month = m.optional("japanese_points_per_month", l.japanese_points_per_month, real(0.0, 50.0));
   l.language_class_boost = m.optional("language_class_boost", l.language_class_boost, real(0.0, 10.0));
   l.skill_points_per_month = m.optional("skill_points_per_month", l.skill_points_per_month, real(0.0, 50.0));
+  l.skill_test_width_points = m.optional("skill_test_width_points", l.skill_test_width_points, real(0.0, 250.0));
   m.finish();
 }
 

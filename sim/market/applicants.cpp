@@ -12,7 +12,8 @@ namespace migsim {
 
 // Applicants from abroad this month: per origin and open channel, spread over fields by their
 // open places (`open`, per field); non-working channels enter directly.
-void ApplicantsFromAbroad::draw(std::uint32_t step, const std::vector<std::int64_t>& open, const StepCounts& live) {
+void ApplicantsFromAbroad::draw(std::uint32_t step, const std::vector<std::int64_t>& open,
+                                const std::vector<std::int64_t>& diaspora_open, const StepCounts& live) {
   for (auto& list : per_field_) list.clear();
   direct_.clear();
   if (policy_.entry_share() <= 0.0) return;
@@ -45,6 +46,7 @@ void ApplicantsFromAbroad::draw(std::uint32_t step, const std::vector<std::int64
     out.to_fields.clear();
     out.direct.clear();
     draw_origin(o, step, open, out.to_fields, out.direct, live);
+    draw_diaspora_news(o, step, diaspora_open, out.to_fields);
   });
   for (const auto& out : origin_draws_) {
     for (const auto& [f, a] : out.to_fields) per_field_[f].push_back(a);
@@ -90,7 +92,7 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
   for (std::size_t s = 0; s < dims_.statuses; ++s) {
     const auto& rule = rules_[s];
     if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
-    const double mean = origin.applicants_per_year * origin.orientation_to_work_abroad * policy_.origin_push()[o] *
+    const double mean = origin.applicants_per_year * scenario_.applicants_multiplier * policy_.origin_push()[o] *
                         policy_.entry_share() * scenario_.scale / 12.0 * origin.channel_weights[s] / weight_sum;
     Stream r(scenario_.seed, Purpose::entries, step, o * dims_.statuses + s);
     boost::random::poisson_distribution<std::int64_t> poisson(mean);
@@ -131,6 +133,35 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
                    kNone32};
         direct.push_back(a);
       }
+    }
+  }
+}
+
+void ApplicantsFromAbroad::draw_diaspora_news(std::size_t o, std::uint32_t step,
+                                              const std::vector<std::int64_t>& diaspora_open,
+                                              std::vector<std::pair<std::size_t, Applicants>>& to_fields) const {
+  const auto& origin = scenario_.origins[o];
+  const double per_firm = scenario_.employers.diaspora_vacancy_applicants_per_month *
+                          origin.orientation_to_work_abroad * policy_.origin_push()[o] * policy_.entry_share();
+  if (per_firm <= 0) return;
+  for (std::size_t f = 0; f < dims_.fields; ++f) {
+    const std::int64_t hiring_firms = diaspora_open[o * dims_.fields + f];
+    if (hiring_firms == 0) continue;
+    // They come through the origin's channels into this field, in proportion to its channel weights.
+    auto drawn = [&](std::size_t s) {
+      return rules_[s].entries_open && rules_[s].entry_fields[f] && rules_[s].drawn_by_diaspora_vacancies;
+    };
+    double weight_sum = 0;
+    for (std::size_t s = 0; s < dims_.statuses; ++s)
+      if (drawn(s)) weight_sum += origin.channel_weights[s];
+    if (weight_sum <= 0) continue;
+    Stream r(scenario_.seed, Purpose::diaspora_news, step, o * dims_.fields + f);
+    for (std::size_t s = 0; s < dims_.statuses; ++s) {
+      if (!drawn(s) || origin.channel_weights[s] <= 0) continue;
+      const double mean = per_firm * static_cast<double>(hiring_firms) * origin.channel_weights[s] / weight_sum;
+      boost::random::poisson_distribution<std::int64_t> poisson(mean);
+      if (const std::int64_t applicants = poisson(r); applicants > 0)
+        to_fields.push_back({f, {static_cast<std::uint8_t>(o), static_cast<std::uint8_t>(s), applicants, true}});
     }
   }
 }

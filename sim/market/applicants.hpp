@@ -24,6 +24,7 @@ namespace migsim {
 struct Applicants {
   std::uint8_t origin, status;
   std::int64_t count;
+  bool for_compatriot_firms = false;  // drawn by diaspora employers' vacancies: they look there first
 };
 
 class ApplicantsFromAbroad {
@@ -38,8 +39,10 @@ class ApplicantsFromAbroad {
         entrants_(entrants),
         per_field_(dims.fields) {}
 
-  // This month's applicants, from the open places per field (`open`) and the live counts.
-  void draw(std::uint32_t step, const std::vector<std::int64_t>& open, const StepCounts& live);
+  // This month's applicants, from the open places per field (`open`), the diaspora employers with an
+  // open place per (owner origin, field) (`diaspora_open`) and the live counts.
+  void draw(std::uint32_t step, const std::vector<std::int64_t>& open, const std::vector<std::int64_t>& diaspora_open,
+            const StepCounts& live);
 
   // Field f's applicants, in origin order; its market takes them one by one.
   std::vector<Applicants>& of_field(std::size_t field) { return per_field_[field]; }
@@ -68,6 +71,10 @@ class ApplicantsFromAbroad {
   void draw_origin(std::size_t o, std::uint32_t step, const std::vector<std::int64_t>& open,
                    std::vector<std::pair<std::size_t, Applicants>>& to_fields, std::vector<NewAgent>& direct,
                    const StepCounts& live) const;
+  // Origin o's applicants drawn by its diaspora employers that have an open place (vacancies known
+  // back home): added to the pool, not taken from it.
+  void draw_diaspora_news(std::size_t o, std::uint32_t step, const std::vector<std::int64_t>& diaspora_open,
+                          std::vector<std::pair<std::size_t, Applicants>>& to_fields) const;
 };
 
 }  // namespace migsim

@@ -20,7 +20,8 @@ void LabourMarket::run(std::uint32_t step, std::size_t chunk_count, Migrants& mi
         field_places_[f].count_open(employers.store(), employers.store().field_begin[f],
                                     employers.store().field_begin[f + 1], scenario_.employers.small_employer_places);
   });
-  applicants.draw(step, open, counts.live);
+  employers.count_diaspora_openings(diaspora_open_);
+  applicants.draw(step, open, diaspora_open_, counts.live);
   update_place_scores(counts.live);
   // Fields with the most to do first, each taken by the next free thread, so that a large
   // field does not start last (which field a thread takes does not change the result).
@@ -168,6 +169,8 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
     --waiting;
     const auto status = applicants[g].status;
     const auto origin = applicants[g].origin;
+    // Applicants who heard of a co-national firm's vacancies try its places first (half the tries).
+    const int compatriot_tries = applicants[g].for_compatriot_firms ? kEntrantTries / 2 : 0;
     // This origin's pulls and agreements, one municipality every `stride`, held by value.
     const double* const pulls = from_abroad.pulls(origin);
     const std::uint8_t* const agreements = municipalities_.state().agreements.data() + origin;
@@ -177,13 +180,14 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
     // applicant is lost).
     std::optional<OpenPlaces::Opening> opening;
     std::uint32_t pick = 0;
-    for (int attempt = 0; attempt < 64 && !opening && !places.offers_none(origin); ++attempt) {
+    for (int attempt = 0; attempt < kEntrantTries && !opening && !places.offers_none(origin); ++attempt) {
       opening = places.pulled(
           origin, [pulls, stride](std::uint16_t place) { return pulls[place * stride]; },
           [agreements, stride](std::uint16_t place) { return agreements[place * stride] != 0; }, r);
       if (!opening) continue;
       places.prefetch_ends(opening->segment);
-      if (!recruits_from(employers, places.place(*opening), places.municipality(*opening), origin, status, r))
+      if ((attempt < compatriot_tries && places.place(*opening).owner_origin != origin) ||
+          !recruits_from(employers, places.place(*opening), places.municipality(*opening), origin, status, r))
         opening.reset();
     }
     if (!opening) continue;  // no employer here recruits this applicant

@@ -25,6 +25,9 @@
 
 namespace migsim {
 
+// Openings an entrant from abroad is offered before it is lost.
+constexpr int kEntrantTries = 64;
+
 class LabourMarket {
  public:
   LabourMarket(const Scenario& scenario, const Dims& dims, const StatusRules& rules,
@@ -61,7 +64,8 @@ class LabourMarket {
   std::vector<std::vector<std::uint32_t>> field_departures_;
   std::vector<std::vector<Hire>> field_hires_;
   std::vector<OpenPlaces> field_places_;
-  std::vector<double> place_score_;  // [municipality * origins + origin]: a job's pull there, this month
+  std::vector<double> place_score_;          // [municipality * origins + origin]: a job's pull there, this month
+  std::vector<std::int64_t> diaspora_open_;  // [origin * fields + field]: diaspora employers with an open place
 
   void match_field(std::size_t f, std::uint32_t step, Migrants& migrants, Employers& employers,
                    ApplicantsFromAbroad& from_abroad, CapLedger& caps, MonthCounts& counts);

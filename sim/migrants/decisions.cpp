@@ -128,15 +128,14 @@ inline bool Migrants::decide(std::size_t i, Stream& r, const StatusRule& rule, b
       const bool attempt = in_status == StatusRules::attempt_month(tr) || (expiring && tr.after_months <= in_status);
       if (!attempt || !tr.fields_allowed[field]) continue;
       learn_until(i);  // Japanese and skill are added up only when they are read
-      if (store_.learning[i].japanese < (tr.requires_japanese << kPointShift) ||
-          store_.learning[i].skill < (tr.requires_skill << kPointShift))
-        continue;
+      if (store_.learning[i].japanese < (tr.requires_japanese << kPointShift)) continue;
       // Integration helps settlement: transitions into statuses without a stay limit pass more often.
-      const double pass =
+      const double screening =
           rules_[tr.to_status].max_stay_months == kUnlimitedMonths
               ? std::min(1.0, tr.pass_rate * (1.0 + integration_.settlement_boost *
                                                         municipalities_.integration(store_.municipality[i])))
               : tr.pass_rate;
+      const double pass = screening * learning_.skill_test_pass(store_.learning[i].skill, tr.requires_skill);
       if (!r.bernoulli(pass)) continue;
       if (caps_.capped(dims_.status_field(tr.to_status, field))) {
         requests.capped.push_back({static_cast<std::uint32_t>(i), tr.to_status, expiring});

@@ -29,6 +29,16 @@ class LearningRates {
   double japanese_per_month(std::size_t origin, std::size_t municipality) const;
   double skill_per_month() const { return scenario_.learning.skill_points_per_month; }
 
+  // The probability of passing a skills test that requires `required` points with `skill` (fixed
+  // point): rising smoothly with skill, a half at the requirement; a threshold at width 0.
+  double skill_test_pass(std::uint16_t skill, std::uint8_t required) const {
+    if (required == 0) return 1.0;
+    const double above = static_cast<double>(skill) / (1 << kPointShift) - required;
+    const double width = scenario_.learning.skill_test_width_points;
+    if (width <= 0.0) return above >= 0.0 ? 1.0 : 0.0;
+    return 1.0 / (1.0 + std::exp(-above / width));
+  }
+
   // `learnt` plus the learning of the months since it was last added up to `now`, at the rates of
   // the agent's place and job in those months (`agent`: its municipality, origin and employer,
   // read only if needed), the rates of each period for its months.

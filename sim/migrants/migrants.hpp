@@ -192,9 +192,10 @@ class Migrants {
   }
 
   // The monthly wage agent i earns: the employer's, raised in year 2 where the rules require it.
-  // Whether agent i is owed the year-2 raise of a status with a restriction longer than a year.
+  // Whether agent i is owed the year-2 raise of a status whose restriction is longer than its rule's threshold.
   bool second_year_raise(std::size_t i) const {
-    return employer_change::raise_due(rules_.raise_in_year_two(dims_.status_field(store_.status[i], store_.field[i])),
+    return employer_change::raise_due(rules_[store_.status[i]],
+                                      rules_.raise_in_year_two(dims_.status_field(store_.status[i], store_.field[i])),
                                       months_with_employer(i));
   }
 

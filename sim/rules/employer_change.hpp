@@ -10,8 +10,6 @@
 
 namespace migsim::employer_change {
 
-constexpr std::int32_t kMonthsInYear = 12;
-
 // Whether holders may ever change employer at their own request.
 inline bool ever_allowed(const StatusRule& rule) { return rule.employer_change != EmployerChangeRule::never; }
 
@@ -41,16 +39,16 @@ inline std::int64_t search_from(const StatusRule& rule, std::uint8_t field, std:
 // Whether a search may aim at another field (only where the change is free of any bound).
 inline bool may_change_field(const StatusRule& rule) { return rule.employer_change == EmployerChangeRule::free; }
 
-// Whether a job in `field` binds its holder for more than a year, so that employers owe the year-2
-// raise (TES: a wage raise where the restriction is two years).
+// Whether a job in `field` binds its holder longer than the rule's threshold, so that employers owe
+// the year-2 raise (TES: a wage raise where the restriction is two years).
 inline bool raise_in_year_two(const StatusRule& rule, std::uint8_t field) {
   return rule.employer_change == EmployerChangeRule::after_months &&
-         rule.employer_change_after_months[field] > kMonthsInYear;
+         rule.employer_change_after_months[field] > rule.second_year_wage_raise_if_restriction_over_months;
 }
 
 // Whether the year-2 raise is due to a holder of such a job after `months_with_employer` months.
-inline bool raise_due(bool raise_in_year_two, std::int32_t months_with_employer) {
-  return raise_in_year_two && months_with_employer >= kMonthsInYear;
+inline bool raise_due(const StatusRule& rule, bool raise_in_year_two, std::int32_t months_with_employer) {
+  return raise_in_year_two && months_with_employer >= rule.second_year_wage_raise_after_months;
 }
 
 }  // namespace migsim::employer_change

@@ -114,3 +114,19 @@ def test_initial_months_bands_a_status_cannot_have_are_refused(tmp_path, bands, 
     scenario.write_text(f"extends: {QUICKSTART}\ninitial_months_in_status: {bands}\n")
     message = one_error_line(migsim("validate", scenario))
     assert f"key '{key}'" in message and expected in message and "months.yaml:2:" in message
+
+
+@pytest.mark.parametrize("setting, key, expected", [
+    ("origins.korea.sending_push={from: 2025-01, to: 2024-01, applicant_multiplier: 2}",
+     "origins.korea.sending_push.to", "on or after from"),
+    ("employers.wage_ceiling_over_minimum=0.5", "employers.wage_ceiling_over_minimum", "at least 1"),
+    ("employers.minimum_wage_revision_month=13", "employers.minimum_wage_revision_month", "1 to 12"),
+    ("learning.skill_test_width_points=-1", "learning.skill_test_width_points", "0"),
+])
+def test_bad_market_keys_name_the_key_and_what_was_expected(tmp_path, setting, key, expected):
+    """The keys of the sending push, the wage path and the skills test are checked like any other."""
+    out = tmp_path / "out.h5"
+    out.write_bytes(KEEP)
+    message = one_error_line(migsim("run", QUICKSTART, "-o", out, "--set", setting))
+    assert "command line" in message and key in message and expected in message, message
+    assert_untouched(tmp_path, out)

@@ -23,9 +23,9 @@ TEST_CASE("co-national networks pull entrants to where their compatriots live", 
   CHECK(after > before + 0.1);
 }
 
-TEST_CASE("an origin's orientation to work abroad scales its applicants", "[model][origins]") {
-  const Scenario low = small_quickstart({"origins.nepal.orientation_to_work_abroad=0.2"});
-  const Scenario high = small_quickstart({"origins.nepal.orientation_to_work_abroad=3"});
+TEST_CASE("the applicants multiplier scales every origin's applicants", "[model][origins]") {
+  const Scenario low = small_quickstart({"applicants_multiplier=0.2"});
+  const Scenario high = small_quickstart({"applicants_multiplier=3"});
   auto nepali_entries = [](const Scenario& sc) {
     std::int64_t sum = 0;
     for (const auto& y : run(sc))

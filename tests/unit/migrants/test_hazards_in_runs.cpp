@@ -29,8 +29,10 @@ TEST_CASE("agents leave at the yearly exit rate their status sets, clocks thinne
   REQUIRE(start > 1000);
   for (std::size_t y = 1; y < years.size(); ++y) {
     const double expected = start * std::pow(0.7, static_cast<double>(y));
-    const double sd =
-        std::sqrt(start * std::pow(0.7, static_cast<double>(y)) * (1.0 - std::pow(0.7, static_cast<double>(y))));
+    // Binomial over agents, each standing for persons_per_agent persons.
+    const double sd = static_cast<double>(s.persons_per_agent()) *
+                      std::sqrt(start / static_cast<double>(s.persons_per_agent()) *
+                                std::pow(0.7, static_cast<double>(y)) * (1.0 - std::pow(0.7, static_cast<double>(y))));
     const double got = static_cast<double>(status_sum(s, years[y], "stock", "SPECIAL_PERMANENT"));
     INFO("year " << y << ": " << got << " of " << start << ", expected " << expected << " +- " << sd);
     CHECK(std::abs(got - expected) < 4.0 * sd);

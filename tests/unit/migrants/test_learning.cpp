@@ -58,3 +58,23 @@ TEST_CASE("skill grows only at work, and points stop at the maximum", "[migrants
   CHECK(learnt.skill == 0);
   CHECK(learnt.japanese == kMaxPoints);
 }
+
+TEST_CASE("the skills test passes half at the requirement, more with more skill; width 0 is a threshold",
+          "[migrants]") {
+  Scenario s = small_quickstart({"learning.skill_test_width_points=15"});
+  Municipalities municipalities(s);
+  municipalities.populate();
+  const LearningRates rates(s, municipalities);
+  auto pass = [&](double skill) {
+    return rates.skill_test_pass(static_cast<std::uint16_t>(fixed(skill)), std::uint8_t{100});
+  };
+  CHECK(pass(100) == Approx(0.5));
+  CHECK(pass(70) < pass(90));
+  CHECK(pass(110) < pass(130));  // no knife edge: more skill above the requirement still helps
+  CHECK(pass(115) == Approx(1.0 / (1.0 + std::exp(-1.0))));
+  CHECK(rates.skill_test_pass(0, 0) == 1.0);  // no requirement, no test
+  s.learning.skill_test_width_points = 0;
+  CHECK(pass(99.9) == 0.0);
+  CHECK(pass(100) == 1.0);
+  CHECK(pass(250) == 1.0);
+}

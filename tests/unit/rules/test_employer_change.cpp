@@ -54,7 +54,18 @@ TEST_CASE("the year-2 raise is owed where a job binds for more than a year, from
   CHECK_FALSE(employer_change::raise_in_year_two(rule, 0));  // 12 months: not more than a year
   CHECK(employer_change::raise_in_year_two(rule, 1));        // 24 months
   CHECK_FALSE(employer_change::raise_in_year_two(rule_of(EmployerChangeRule::never), 1));
-  CHECK_FALSE(employer_change::raise_due(true, 11));
-  CHECK(employer_change::raise_due(true, 12));
-  CHECK_FALSE(employer_change::raise_due(false, 30));
+  CHECK_FALSE(employer_change::raise_due(rule, true, 11));
+  CHECK(employer_change::raise_due(rule, true, 12));
+  CHECK_FALSE(employer_change::raise_due(rule, false, 30));
+}
+
+TEST_CASE("the year-2 raise's month and restriction threshold are the rule's", "[rules]") {
+  auto rule = rule_of(EmployerChangeRule::after_months);
+  rule.second_year_wage_raise_after_months = 18;
+  rule.second_year_wage_raise_if_restriction_over_months = 6;
+  CHECK(employer_change::raise_in_year_two(rule, 0));  // 12 months: over 6
+  CHECK_FALSE(employer_change::raise_due(rule, true, 17));
+  CHECK(employer_change::raise_due(rule, true, 18));
+  rule.second_year_wage_raise_if_restriction_over_months = 24;
+  CHECK_FALSE(employer_change::raise_in_year_two(rule, 1));  // 24 months: not over 24
 }
