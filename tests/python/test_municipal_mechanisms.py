@@ -108,7 +108,10 @@ def test_ajts_keep_families_here(japan):
         n = xr.open_dataset(path, group="national", engine="h5netcdf")
         return int(n["stock"].sel(year=2040, status="DEPENDENT").sum())
 
-    assert dependants(japan()) > 1.005 * dependants(japan("integration.ajt_family_stay_effect=0"))
+    # At its full strength (1) against none: the families AJTs cover stay (the default, 0.3, moves the
+    # 2040 dependants by less than one seed's noise at this scale since dependants may work).
+    assert dependants(japan("integration.ajt_family_stay_effect=1")) > 1.03 * dependants(
+        japan("integration.ajt_family_stay_effect=0"))
 
 
 def test_the_assembly_voices_what_foreign_residents_ask(japan):
