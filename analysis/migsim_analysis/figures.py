@@ -217,7 +217,7 @@ def comparison_figure(base, other, path, measure="stock", group="national", conf
 
 
 def _unit(measure):
-    return "yen per month" if measure == "mean_wage_yen" else ("index" if measure.endswith("_index") else "persons")
+    return "yen per month" if measure in ("mean_wage_yen", "wage_sd_yen") else ("index" if measure.endswith("_index") else "persons")
 
 
 def labour_market_figure(obj, path, year=None):

@@ -3,6 +3,7 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace migsim {
@@ -19,7 +20,7 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
     std::int64_t residents = 0, workers = 0, children = 0, children_needing = 0;  // [municipality]
   };
   struct WageCount {
-    std::int64_t sum = 0, n = 0;  // [prefecture, field]
+    std::int64_t sum = 0, n = 0, square_sum = 0;  // [prefecture, field]
   };
   struct Counts {
     std::vector<CellCount> cells;
@@ -72,7 +73,9 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
         ++cell.workers;
         ++place.workers;
         WageCount& wage = wages[p * held.fields + field];
-        wage.sum += migrants.whole_wage_of(i);
+        const std::int64_t earned = migrants.whole_wage_of(i);
+        wage.sum += earned;
+        wage.square_sum += earned * earned;
         ++wage.n;
       }
     };
@@ -96,7 +99,7 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
                         std::vector<std::int64_t>(dims.prefecture()),   std::vector<std::int64_t>(dims.municipalities),
                         std::vector<std::int64_t>(dims.municipalities), std::vector<std::int64_t>(dims.municipalities),
                         std::vector<std::int64_t>(dims.market()),       std::vector<std::int64_t>(dims.market()),
-                        std::vector<std::int64_t>(dims.municipalities)};
+                        std::vector<std::int64_t>(dims.municipalities), std::vector<std::int64_t>(dims.market())};
   for (const auto& s : local) {
     for (std::size_t k = 0; k < dims.national(); ++k) {
       total.stock[k] += s.cells[k].stock;
@@ -112,6 +115,7 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
     for (std::size_t k = 0; k < dims.market(); ++k) {
       total.wage_sum[k] += s.wages[k].sum;
       total.wage_n[k] += s.wages[k].n;
+      total.wage_square_sum[k] += s.wages[k].square_sum;
     }
   }
   return total;
@@ -255,6 +259,15 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
                employers.store().field[q]] += employers.store().capacity[q] - employers.store().filled[q];
   for (std::size_t q = 0; q < mn; ++q)
     mean_wage[q] = count.wage_n[q] ? (count.wage_sum[q] + count.wage_n[q] / 2) / count.wage_n[q] : 0;
+  // The spread of wages within a market (what wages falling back towards the market narrows), from
+  // exact integer sums, so the same whatever the thread count.
+  std::vector<std::int64_t> wage_sd(mn, 0);
+  for (std::size_t q = 0; q < mn; ++q)
+    if (const auto n = static_cast<double>(count.wage_n[q]); n > 0) {
+      const double mean = static_cast<double>(count.wage_sum[q]) / n;
+      const double variance = static_cast<double>(count.wage_square_sum[q]) / n - mean * mean;
+      wage_sd[q] = std::llround(std::sqrt(std::max(0.0, variance)));
+    }
   out.labour_market = {
       {"vacancies_posted",
        "places opened for foreign workers during the year",
@@ -264,6 +277,11 @@ YearOutput year_output(int year, const PopulationCount& count, const YearTally& 
       {"vacancies_unfilled", "open places at the census month", "persons", persons(unfilled), {}},
       {"cap_blocked", "admissions refused by a field cap", "persons", slice(market_offset + kCapBlocked * mn, mn), {}},
       {"mean_wage_yen", "mean monthly wage of foreign workers employed", "yen per month", mean_wage, {}},
+      {"wage_sd_yen",
+       "standard deviation of the monthly wages of foreign workers employed (between employers and the year-2 raise)",
+       "yen per month",
+       wage_sd,
+       {}},
       {"employers",
        "establishments employing foreign workers (each employer agent stands for persons_per_agent of them)",
        "establishments",

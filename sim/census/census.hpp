@@ -22,6 +22,7 @@ struct PopulationCount {
   std::vector<std::int64_t> residents, municipal_workers, children;  // [municipality]; children of school age
   std::vector<std::int64_t> wage_sum, wage_n;           // [prefecture, field]: wages of the employed, and how many
   std::vector<std::int64_t> children_needing_japanese;  // [municipality]: of school age, below the level needed
+  std::vector<std::int64_t> wage_square_sum;            // [prefecture, field]: squared wages (yen², exact)
 };
 
 // The population at step `now`, counted in parallel over fixed chunks (integer sums: any order).
