@@ -411,19 +411,25 @@ const KeyPath* YamlTree::streamed_path(const KeyPath& path) const {
   return it == streamed_.end() ? nullptr : &*it;
 }
 
-const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
-  if (!streamed_path(path)) return nullptr;
-  const YAML::Node merged = walk(merged_, path);
-  if (!merged.IsMap() || !merged["csv"].IsDefined()) return nullptr;              // replaced by an inline list
-  for (auto it = override_tables_.rbegin(); it != override_tables_.rend(); ++it)  // the last --set wins
-    if (it->at == path) return it->rows.get();
-  for (const auto& layer : files_) {  // the top file first: the first to define the path wins
+// The table of the top file that defines `path`, if it is a table there (the first file to
+// define a path wins).
+const CsvTable* YamlTree::file_table(const KeyPath& path) const {
+  for (const auto& layer : files_) {
     if (!walk(layer.root, path).IsDefined()) continue;
     for (const auto& table : layer.tables)
       if (table.at == path) return table.rows.get();
     return nullptr;
   }
   return nullptr;
+}
+
+const CsvTable* YamlTree::streamed_table(const KeyPath& path) const {
+  if (!streamed_path(path)) return nullptr;
+  const YAML::Node merged = walk(merged_, path);
+  if (!merged.IsMap() || !merged["csv"].IsDefined()) return nullptr;              // replaced by an inline list
+  for (auto it = override_tables_.rbegin(); it != override_tables_.rend(); ++it)  // the last --set wins
+    if (it->at == path) return it->rows.get();
+  return file_table(path);
 }
 
 const CsvTable* YamlTree::table_in_force(const KeyPath& path) const {
@@ -434,13 +440,7 @@ const CsvTable* YamlTree::table_in_force(const KeyPath& path) const {
       if (table->at == path) return table->rows.get();
     return nullptr;
   }
-  for (const auto& layer : files_) {  // the top file first: the first to define the path wins
-    if (!walk(layer.root, path).IsDefined()) continue;
-    for (const auto& table : layer.tables)
-      if (table.at == path) return table.rows.get();
-    return nullptr;
-  }
-  return nullptr;
+  return file_table(path);
 }
 
 SourceLocation YamlTree::layer_location(const FileLayer& layer, const KeyPath& path, const YAML::Node& node) {

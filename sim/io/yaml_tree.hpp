@@ -90,6 +90,7 @@ class YamlTree {
   void apply_override(const std::string& text);
   // The table read at `path` as the files and overrides so far have it, or nullptr.
   const CsvTable* table_in_force(const KeyPath& path) const;
+  const CsvTable* file_table(const KeyPath& path) const;
 
   std::string top_file_;
   std::vector<KeyPath> streamed_;
