@@ -20,7 +20,7 @@ LearningRates::LearningRates(const Scenario& scenario, const Municipalities& mun
 
 double LearningRates::japanese_per_month(std::size_t origin, std::size_t municipality) const {
   const auto& learning = scenario_.learning;
-  return learning.japanese_points_per_month * (0.5 + scenario_.origins[origin].language_proximity) *
+  return learning.japanese_points_per_month * language_pace(scenario_.origins[origin].language_proximity) *
          (1.0 + learning.language_class_boost * municipalities_.state().language_classes[municipality]) *
          (1.0 + scenario_.integration.learning_boost * municipalities_.integration(municipality));
 }

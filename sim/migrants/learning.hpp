@@ -18,6 +18,10 @@
 
 namespace migsim {
 
+// How fast Japanese comes to speakers of an origin's language, adults and children alike: half
+// the pace with no proximity, one and a half times with the closest.
+inline double language_pace(double language_proximity) { return 0.5 + language_proximity; }
+
 class LearningRates {
  public:
   LearningRates(const Scenario& scenario, const Municipalities& municipalities);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "migrants/learning.hpp"
+
 namespace migsim {
 
 SchoolJapanese::SchoolJapanese(const Scenario& scenario)
@@ -13,7 +15,7 @@ SchoolJapanese::SchoolJapanese(const Scenario& scenario)
       pace_(municipalities_, 1.0) {
   for (const auto& origin : scenario.origins)
     points_per_month_.push_back(scenario.integration.children_japanese_points_per_month *
-                                (0.5 + origin.language_proximity));
+                                language_pace(origin.language_proximity));
 }
 
 void SchoolJapanese::set_coverage(std::int32_t from, const std::vector<double>& coverage) {
