@@ -109,15 +109,9 @@ def _as_frame(values):
     raise TypeError(f"expected a pandas Series or DataFrame, got {type(values).__name__}")
 
 
-def ard(sim, obs):
-    """Mean over years of sum_c |sim - obs| / sum_c obs: the average relative deviation.
-
-    ``obs`` and ``sim`` are DataFrames indexed by year with one column per category (NaN where a
-    category is not observed that year), or Series indexed by category for a single year. Only the
-    cells observed in ``obs`` count; ``sim`` must have a value in each of them (ValueError
-    otherwise, and when a year's observed total is 0). Years with no observed cell are ignored;
-    NaN when there is none at all.
-    """
+def _per_year_deviation(sim, obs, denominator):
+    """Mean over the observed years of sum_c |sim - obs| / denominator(simulated, observed), over the
+    cells observed in ``obs``; each must have a simulated value (ValueError otherwise)."""
     obs, sim = _as_frame(obs), _as_frame(sim)
     per_year = []
     for year, row in obs.iterrows():
@@ -129,12 +123,27 @@ def ard(sim, obs):
         missing = [c for c in row.index if c not in sim.columns or pd.isna(sim.at[year, c])]
         if missing:
             raise ValueError(f"no simulated value for year {year}, categories {missing}")
-        total = float(row.sum())
+        simulated, observed = sim.loc[year, row.index].astype(float), row.astype(float)
+        per_year.append(float((simulated - observed).abs().sum()) / denominator(year, simulated, observed))
+    return float(np.mean(per_year)) if per_year else math.nan
+
+
+def ard(sim, obs):
+    """Mean over years of sum_c |sim - obs| / sum_c obs: the average relative deviation.
+
+    ``obs`` and ``sim`` are DataFrames indexed by year with one column per category (NaN where a
+    category is not observed that year), or Series indexed by category for a single year. Only the
+    cells observed in ``obs`` count; ``sim`` must have a value in each of them (ValueError
+    otherwise, and when a year's observed total is 0). Years with no observed cell are ignored;
+    NaN when there is none at all.
+    """
+    def observed_total(year, simulated, observed):
+        total = float(observed.sum())
         if total <= 0:
             raise ValueError(f"observed total of year {year} is {total:g}; ARD needs a positive total")
-        simulated = sim.loc[year, row.index].astype(float)
-        per_year.append(float((simulated - row.astype(float)).abs().sum()) / total)
-    return float(np.mean(per_year)) if per_year else math.nan
+        return total
+
+    return _per_year_deviation(sim, obs, observed_total)
 
 
 def symmetric_ard(sim, obs):
@@ -142,20 +151,14 @@ def symmetric_ard(sim, obs):
 
     Symmetric: overshooting by a factor k scores what undershooting by k does, 2 (k - 1) / (k + 1)
     (for a total, 2 tanh(|ln(sim / obs)| / 2)), where ARD gives k - 1 and 1 - 1/k. Bounded by 2, and
-    defined for cells observed as 0. Same cells and years as ``ard``; NaN when there is none.
+    defined for cells observed as 0 (a year where both sides are 0 scores 0). Same cells and years
+    as ``ard``; NaN when there is none.
     """
-    obs, sim = _as_frame(obs), _as_frame(sim)
-    per_year = []
-    for year, row in obs.iterrows():
-        row = row.dropna()
-        if row.empty:
-            continue
-        simulated = sim.loc[year, row.index].astype(float)
-        if simulated.isna().any():
-            raise ValueError(f"no simulated value for year {year}, categories {list(row.index[simulated.isna()])}")
-        both = float(simulated.sum() + row.sum()) / 2
-        per_year.append(float((simulated - row.astype(float)).abs().sum()) / both if both > 0 else 0.0)
-    return float(np.mean(per_year)) if per_year else math.nan
+    def mean_of_both(year, simulated, observed):
+        both = float(simulated.sum() + observed.sum()) / 2
+        return both if both > 0 else math.inf
+
+    return _per_year_deviation(sim, obs, mean_of_both)
 
 
 def naive_forecast(obs, years, start=None):
