@@ -46,10 +46,9 @@ TEST_CASE("a permanent resident's family joins, follows and leaves as spouses, a
   // No one enters as a spouse or dependant from abroad and neither leaves on its own: those who
   // enter, change status or leave in these statuses are linked families, with their principals
   // (permanent residents leave often here, so that some leave with their families).
-  const Scenario s = small_quickstart({"statuses.SPOUSE_OR_LONG_TERM.entries_open=false",
-                                       "statuses.SPOUSE_OR_LONG_TERM.exit_rate_per_year=0",
-                                       "statuses.DEPENDENT.exit_rate_per_year=0",
-                                       "statuses.PERMANENT.exit_rate_per_year=0.5"});
+  const Scenario s = small_quickstart(
+      {"statuses.SPOUSE_OR_LONG_TERM.entries_open=false", "statuses.SPOUSE_OR_LONG_TERM.exit_rate_per_year=0",
+       "statuses.DEPENDENT.exit_rate_per_year=0", "statuses.PERMANENT.exit_rate_per_year=0.5"});
   REQUIRE(s.statuses[*s.status_index("PERMANENT")].family_joins_as == s.status_index("SPOUSE_OR_LONG_TERM"));
   REQUIRE(!s.statuses[*s.status_index("ENGINEER")].family_joins_as);
   const auto years = run(s);  // the run checks its live counts against a full count at every census
