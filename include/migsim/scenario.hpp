@@ -53,6 +53,9 @@ struct StatusRule {
   std::vector<std::int32_t> employer_change_after_months;  // per field (after_months rule)
   bool family_allowed = false;
   std::int32_t family_delay_months = 0;    // earliest month in status a family may join
+  // The status the family of a holder joins as and holds while linked to it (the family of a permanent
+  // resident gets 永住者の配偶者等 or 定住者, not 家族滞在); unset: family.dependent_status.
+  std::optional<std::uint8_t> family_joins_as;
   bool entries_open = false;               // new entries from abroad admitted
   std::vector<std::uint8_t> entry_fields;  // 1 per field open to entries from abroad
   std::vector<StatusTransition> transitions;

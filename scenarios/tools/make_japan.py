@@ -106,6 +106,13 @@ Initial stock 2022-12
    and railways get weight 0 in small ones (no airports or railway operators taken to be there). For each
    status, the municipality x field matrix is fitted by IPF to the municipality totals (rows) and the
    national field split (columns), with national share x size-class weight as seed.
+5b. Work shares by origin (origin_work_factors): the share in work of the statuses whose holders work by choice
+   (CHOICE_WORK_STATUSES) is multiplied per origin by a factor (shares clipped to [0, 1]) that makes the
+   origin's notified workers (all statuses but SPECIAL_PERMANENT, which MHLW does not count) equal MHLW's
+   workers by nationality (observed/mhlw_workers.csv series nationality) of the latest year not after the
+   stock's and at most MHLW_FIGURE_MAX_AGE_YEARS older, carried to the stock's year at the nationality's
+   growth since its figure before (ASSUMPTION). Origins without a figure, or whose figure no factor reaches
+   (too old for a nationality that grew), keep factor 1.
 6. Integers: per status, the real cells municipality x origin x field (4 x 5) are rounded by systematic
    (cumulative) rounding in table order (municipality code, then origin and field in category order): a
    cell gets round(C_i) - round(C_i-1) of the running sum C. The stock then adds up exactly to the
@@ -811,18 +818,104 @@ def field_shares_by_municipality(status_totals, shares, munis):
     return out.transpose(1, 0, 2)
 
 
-def build_stock(status_totals, by_origin, targets, seed, field_split, munis):
+def build_stock(status_totals, by_origin, targets, seed, field_split, munis, worker_targets):
     """Integer stock (municipality, status, origin, field) from real status totals per municipality (they add
-    up to the national targets), the municipal nationality counts, the seed and the field split."""
+    up to the national targets), the municipal nationality counts, the seed, the field split and the MHLW
+    workers by origin that the work shares are fitted to (origin_work_factors). Returns (stock, factors)."""
     margins = origin_margins(by_origin, status_totals, munis)
     mix, error = ipf(seed[None, :, :] * np.ones((len(munis), 1, 1)), status_totals, margins)
     if error > 1e-3:
         print(f"warning: origin IPF left an error of {error:.3g} persons", file=sys.stderr)
-    cells = mix[:, :, :, None] * field_split[:, :, None, :]                                  # (M, S, O, F)
+    factors = origin_work_factors(mix, field_split, worker_targets)
+    cells = mix[:, :, :, None] * split_by_origin(field_split, factors)                       # (M, S, O, F)
     stock = np.zeros(cells.shape, dtype=np.int64)
     for s in range(len(STATUSES)):
         stock[:, s] = cumulative_round(cells[:, s], int(targets[s]))
-    return stock
+    return stock, factors
+
+
+# Statuses whose holders work by choice (資格外活動 part-time work, or a status with no work condition): their
+# share in work (FIELD_MIX) is scaled per origin. TITP, TES, SSW, ENGINEER and HIGHLY_SKILLED work by
+# definition; MHLW does not count SPECIAL_PERMANENT (no notification), so its share is left alone.
+CHOICE_WORK_STATUSES = ["STUDENT", "PERMANENT", "SPOUSE_OR_LONG_TERM", "DEPENDENT", "OTHER"]
+MHLW_NOT_NOTIFIED = ["SPECIAL_PERMANENT"]
+MHLW_FIGURE_MAX_AGE_YEARS = 2  # an older MHLW figure by nationality does not stand for the stock's year
+
+
+def mhlw_workers_by_origin(observed, stock_year):
+    """{origin: (year, persons)}: MHLW notified workers by nationality (observed/mhlw_workers.csv, series
+    nationality, end of October) of the latest year not after `stock_year` and at most
+    MHLW_FIGURE_MAX_AGE_YEARS before it, for the origins the model has (MHLW's peru is in `other`, which has
+    no figure of its own). A figure older than `stock_year` is carried to it at the nationality's yearly
+    growth between that figure and the one before, where that one is at most MHLW_FIGURE_MAX_AGE_YEARS
+    older (ASSUMPTION: the growth holds one more year or two); persons are then a real number."""
+    mhlw = pd.read_csv(observed / "mhlw_workers.csv", dtype={"persons": np.int64})
+    rows = mhlw[(mhlw["series"] == "nationality") & mhlw["category"].isin(ORIGINS) & (mhlw["year"] <= stock_year)]
+    out = {}
+    for origin, group in rows.sort_values("year").groupby("category"):
+        years, persons = group["year"].to_numpy(), group["persons"].to_numpy(dtype=float)
+        if years[-1] < stock_year - MHLW_FIGURE_MAX_AGE_YEARS:
+            continue
+        figure = persons[-1]
+        if years[-1] < stock_year and len(years) > 1 and years[-1] - years[-2] <= MHLW_FIGURE_MAX_AGE_YEARS:
+            yearly = (persons[-1] / persons[-2]) ** (1.0 / (years[-1] - years[-2]))
+            figure *= yearly ** (stock_year - years[-1])
+        out[origin] = (int(years[-1]), figure)
+    return out
+
+
+def clipped_work(share, factor):
+    return np.minimum(1.0, share * factor)
+
+
+def origin_work_factors(mix, field_split, worker_targets):
+    """Per origin, the factor on the work shares of CHOICE_WORK_STATUSES (shares clipped to [0, 1]) that makes
+    the origin's notified workers (every status but MHLW_NOT_NOTIFIED, field not none) in the real cells
+    `mix` (M, S, O) x `field_split` (M, S, F) equal its MHLW figure (`worker_targets`: {origin: (year,
+    persons)}); 1 for an origin without a figure. Solved by bisection (workers rise with the factor)."""
+    none = FIELDS.index("none")
+    work = 1.0 - field_split[:, :, none]                                                      # (M, S)
+    choice = np.array([s in CHOICE_WORK_STATUSES for s in STATUSES])
+    notified = np.array([s not in MHLW_NOT_NOTIFIED for s in STATUSES])
+    fixed = mix[:, notified & ~choice, :] * work[:, notified & ~choice, None]                 # (M, S', O)
+    factors = np.ones(len(ORIGINS))
+    for origin, (_, persons) in sorted(worker_targets.items()):
+        o = ORIGINS.index(origin)
+        base = fixed[:, :, o].sum()
+        held, share = mix[:, choice, o], work[:, choice]
+
+        def workers(factor):
+            return base + (held * clipped_work(share, factor)).sum()
+        high = 1.0 / share[share > 0].min()
+        if persons <= base or persons >= workers(high):
+            # A figure no work share can reach is taken to be too old for the stock (a nationality that grew
+            # since): not used.
+            print(f"note: {origin}: MHLW workers {persons:,} out of reach (workers by definition {base:,.0f}, "
+                  f"at most {workers(high):,.0f}): not used, factor 1")
+            continue
+        low = 0.0
+        for _ in range(60):
+            mid = (low + high) / 2
+            low, high = (mid, high) if workers(mid) < persons else (low, mid)
+        factors[o] = (low + high) / 2
+    return factors
+
+
+def split_by_origin(field_split, factors):
+    """(M, S, O, F) field shares: `field_split` (M, S, F) for every origin, the work shares of
+    CHOICE_WORK_STATUSES scaled by the origin's factor (clipped to [0, 1]; the fields within work keep their
+    split, `none` takes the rest)."""
+    none = FIELDS.index("none")
+    out = np.repeat(field_split[:, :, None, :], len(ORIGINS), axis=2)
+    work = 1.0 - field_split[:, :, none]                                                      # (M, S)
+    for s, status in enumerate(STATUSES):
+        if status not in CHOICE_WORK_STATUSES:
+            continue
+        scaled = clipped_work(work[:, s, None], factors[None, :])                              # (M, O)
+        ratio = np.divide(scaled, work[:, s, None], out=np.zeros_like(scaled), where=work[:, s, None] > 0)
+        out[:, s] *= ratio[:, :, None]
+        out[:, s, :, none] = 1.0 - scaled
+    return out
 
 
 # Statuses fed mostly from inside Japan: their 2022-12 stock continues their 2019-2021 trend.
@@ -1115,6 +1208,19 @@ def print_workers(stock):
     print("  by field: " + ", ".join(f"{FIELDS[f]} {by_field[f]:,}" for f in range(len(FIELDS))))
 
 
+def print_origin_workers(title, stock, mhlw, factors):
+    """Each origin's notified workers (MHLW_NOT_NOTIFIED left out) against its MHLW figure, and the factor."""
+    none = FIELDS.index("none")
+    notified = [s for s, status in enumerate(STATUSES) if status not in MHLW_NOT_NOTIFIED]
+    workers = stock[:, notified].sum(axis=(0, 1, 3)) - stock[:, notified, :, none].sum(axis=(0, 1))
+    print(f"\n{title}: origin, notified workers, MHLW (year), work-share factor")
+    for o, origin in enumerate(ORIGINS):
+        year, persons = mhlw.get(origin, (None, None))
+        ref = f"{persons:>10,.0f} ({year})" if persons else f"{'-':>10}       "
+        ref += " not used" if persons and factors[o] == 1.0 else ""
+        print(f"  {origin:<12} {workers[o]:>10,} {ref} {factors[o]:.4f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=pathlib.Path, default=REPO.parent / "shared/data/raw")
@@ -1191,8 +1297,10 @@ def main():
     targets, reopening = targets_2022(national_2019, national_2021, obs, isa_series)
     scale = np.divide(targets, status_2021.sum(axis=0), out=np.zeros(len(STATUSES)), where=status_2021.sum(axis=0) > 0)
     totals_2022 = status_2021 * scale[None, :]
-    stock_2022 = build_stock(totals_2022, by_origin, targets, seed,
-                             field_shares_by_municipality(totals_2022, shares_2022, munis), munis)
+    mhlw_2022 = mhlw_workers_by_origin(observed, 2022)
+    stock_2022, factors_2022 = build_stock(totals_2022, by_origin, targets, seed,
+                                           field_shares_by_municipality(totals_2022, shares_2022, munis), munis,
+                                           mhlw_2022)
     write_csv(out / "stock_2022-12.csv", ["municipality", "status", "field", "origin", "persons"],
               stock_rows(stock_2022, munis))
 
@@ -1203,9 +1311,11 @@ def main():
     ssw1_split_2019 = {f: n / rest_2019 * (1 - SSW1_FOOD_BEVERAGE_2019 / national_2019[STATUSES.index("SSW1")])
                        for f, n in ssw1_split_2019.items()}
     ssw1_split_2019["food_beverage_manufacturing"] = SSW1_FOOD_BEVERAGE_2019 / national_2019[STATUSES.index("SSW1")]
-    stock_2019 = build_stock(totals_2019, by_origin, national_2019, seed,
-                             field_shares_by_municipality(totals_2019, national_field_shares(ssw1_split_2019), munis),
-                             munis)
+    mhlw_2019 = mhlw_workers_by_origin(observed, 2019)
+    stock_2019, factors_2019 = build_stock(totals_2019, by_origin, national_2019, seed,
+                                           field_shares_by_municipality(totals_2019,
+                                                                        national_field_shares(ssw1_split_2019), munis),
+                                           munis, mhlw_2019)
     write_csv(out / "stock_2019-12.csv", ["municipality", "status", "field", "origin", "persons"],
               stock_rows(stock_2019, munis))
 
@@ -1259,6 +1369,8 @@ def main():
     print_status_check("stock 2019-12 by status (target = ISA 2019-12 総数 row)", stock_2019, national_2019,
                        list(national_2019))
     print_workers(stock_2022)
+    print_origin_workers("workers by origin 2019-12", stock_2019, mhlw_2019, factors_2019)
+    print_origin_workers("workers by origin 2022-12", stock_2022, mhlw_2022, factors_2022)
     ssw1 = stock_2022[:, STATUSES.index("SSW1")].sum(axis=(0, 1))
     print("SSW1 2022-12 by field: " + ", ".join(f"{FIELDS[f]} {ssw1[f]:,}" for f in np.flatnonzero(ssw1)))
     by_origin_2022 = stock_2022.sum(axis=(0, 1, 3))

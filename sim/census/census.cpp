@@ -52,11 +52,13 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
     auto count = [&](std::size_t i) {
       if (store.fate[i] != kStay) return;
       auto municipality = store.municipality[i];
+      auto status = store.status[i];
       if (const auto principal = store.principal[i]; principal != kNone32) {
         if (store.fate[principal] != kStay) return;  // left with its principal
         municipality = store.municipality[principal];
+        status = migrants.family_status(store.status[principal]);
       }
-      const std::size_t field = store.field[i], status_field = held.status_field(store.status[i], field);
+      const std::size_t field = store.field[i], status_field = held.status_field(status, field);
       CellCount& cell = cells[held.cell_of(status_field, store.origin[i])];
       PlaceCount& place = places[municipality];
       const auto p = municipalities.prefecture_of(municipality);
@@ -90,6 +92,7 @@ PopulationCount count_population(const Migrants& migrants, const Employers& empl
       if (const auto principal = store.principal[ahead]; principal != kNone32) {
         __builtin_prefetch(&store.fate[principal]);
         __builtin_prefetch(&store.municipality[principal]);
+        __builtin_prefetch(&store.status[principal]);
       }
       count(i);
     }

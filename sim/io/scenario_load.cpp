@@ -250,6 +250,8 @@ class ScenarioReader {
     }) == 1;
     r.family_delay_months =
         static_cast<std::int32_t>(m.optional("family_delay_months", std::int64_t{0}, whole(0, 600)));
+    // Read with family: none too: a variant may close the family route of a status, an event open it.
+    if (m.has("family_joins_as")) r.family_joins_as = resolve(s.statuses, m.get("family_joins_as"), "status");
     r.entries_open = m.optional("entries_open", false, boolean);
     r.entry_fields =
         m.has("entry_fields") ? field_set(s, m.get("entry_fields")) : std::vector<std::uint8_t>(s.fields.size(), 0);
@@ -571,6 +573,9 @@ class ScenarioReader {
         c.status = resolve(s.statuses, m.get("status"), "status");
         const Value set = m.get("set");
         if (!set.node().IsMap()) set.fail("expected a mapping of status rule keys to their new values");
+        // A linked family's status follows its principal's status through the run's one rule.
+        if (const auto joins_as = set.child("family_joins_as"))
+          joins_as->fail("expected no family_joins_as in an event: the status a family joins as is fixed for the run");
         // The change applies on top of the rule as it stands after earlier changes.
         YAML::Node merged = YAML::Clone(current_rules[s.statuses[c.status].name]);
         if (!merged.IsMap()) merged = YAML::Node(YAML::NodeType::Map);

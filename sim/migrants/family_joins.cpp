@@ -3,14 +3,15 @@
 namespace migsim {
 
 // Principal i's family abroad joins it, unless a border closure keeps them out this month
-// (then it asks again later): DEPENDENT agents linked to it, who live where it lives and leave
-// with it (DESIGN §2), so they never act on their own. Its plan, made after its action, sees
-// the family at hand.
+// (then it asks again later): agents of the status its status's family joins as (DEPENDENT
+// unless the rule says otherwise), linked to it, who live where it lives, hold the status its
+// family holds and leave with it (DESIGN §2), so they never act on their own. Its plan, made
+// after its action, sees the family at hand.
 void Migrants::join_family(std::size_t i, Tally& tally, StepDelta& delta, std::vector<NewAgent>& joined) {
   if (policy_.entry_share() <= 0.0) return;  // family members come from abroad too
   Stream r(seed_, Purpose::family, static_cast<std::uint32_t>(now_), store_.id[i]);
   if (policy_.entry_share() < 1.0 && !r.bernoulli(policy_.entry_share())) return;
-  const auto dependent = family_.dependent_status;
+  const auto dependent = rules_.family_status(store_.status[i]);
   const auto packed = abroad(store_.family[i]);
   const auto members = family_size(packed);
   const auto origin = store_.origin[i];

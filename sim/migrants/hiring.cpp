@@ -64,7 +64,7 @@ inline void Migrants::move_to(std::size_t i, const Seeker& s, std::uint16_t to, 
     ++tally.prefecture(kMovesOut, old_pref, s.status, s.field);
     ++tally.prefecture(kMovesIn, new_pref, s.status, new_field);
     if (family > 0) {
-      const auto dependent = family_.dependent_status;
+      const auto dependent = rules_.family_status(s.status);
       tally.prefecture(kMovesOut, old_pref, dependent, rules_.none_field()) += family;
       tally.prefecture(kMovesIn, new_pref, dependent, rules_.none_field()) += family;
     }

@@ -73,6 +73,9 @@ class Migrants {
   void compact();
 
   const MigrantStore& store() const { return store_; }
+  // The status a linked family member holds: the one its principal's status gives its family (a
+  // member's own entry is brought up to date only at compaction).
+  std::uint8_t family_status(std::uint8_t principal_status) const { return rules_.family_status(principal_status); }
   std::size_t size() const { return store_.size(); }
 
   // ---- the month ----
@@ -349,7 +352,7 @@ class Migrants {
     if (store_.employer[i] != kNone32) separations.push_back(store_.employer[i]);
     delta.add(store_.status[i], store_.field[i], municipality, store_.origin[i], -1);
     if (const std::int32_t family = store_.linked_family[i]) {
-      const auto dependent = family_.dependent_status;
+      const auto dependent = rules_.family_status(store_.status[i]);
       tally.national(kExits, dependent, rules_.none_field(), store_.origin[i]) += family;
       tally.prefecture(kPrefExits, p, dependent, rules_.none_field()) += family;
       delta.add(dependent, rules_.none_field(), municipality, store_.origin[i], -family);
@@ -384,6 +387,18 @@ class Migrants {
     const auto origin = store_.origin[i];
     ++tally.national(kTransitionsOut, from, field, origin);
     delta.status_field[dims_.status_field(from, field)] -= 1;
+    // The family living with it takes the status the new status's family holds (a permanent
+    // resident's family cannot stay on 家族滞在).
+    if (const std::int32_t family = store_.linked_family[i]) {
+      const auto family_from = rules_.family_status(from), family_to = rules_.family_status(to);
+      if (family_from != family_to) {
+        const auto none = rules_.none_field();
+        tally.national(kTransitionsOut, family_from, none, origin) += family;
+        tally.national(kTransitionsIn, family_to, none, origin) += family;
+        delta.status_field[dims_.status_field(family_from, none)] -= family;
+        delta.status_field[dims_.status_field(family_to, none)] += family;
+      }
+    }
     store_.status[i] = to;
     store_.status_since[i] = static_cast<std::int16_t>(now_);
     if (!rules_[to].works && scenario_.fields[field].employs) {

@@ -176,12 +176,14 @@ void Migrants::compact() {
     for (std::size_t i = begin; i < end; ++i)
       if (new_place_[i] != kNone32) new_place_[i] += kept_before[c];
   });
-  // Family members keep pointing at their principal, and take its place of residence.
+  // Family members keep pointing at their principal, and take its place of residence and the
+  // status its family holds.
   for_chunks(n, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       const auto p = store_.principal[i];
       if (new_place_[i] == kNone32 || p == kNone32) continue;
       store_.municipality[i] = store_.municipality[p];
+      store_.status[i] = rules_.family_status(store_.status[p]);
       store_.principal[i] = new_place_[p];
     }
   });

@@ -30,9 +30,9 @@ struct Learning {
 };
 
 struct MigrantStore {
-  AgentArray<std::uint32_t> id;   // ascending, never reused
-  AgentArray<AgentByte> fate;  // kStay while here; set once when leaving, until compaction
-  AgentArray<AgentByte> status;
+  AgentArray<std::uint32_t> id;  // ascending, never reused
+  AgentArray<AgentByte> fate;    // kStay while here; set once when leaving, until compaction
+  AgentArray<AgentByte> status;  // a linked family member's is its principal's family status
   AgentArray<AgentByte> field;
   AgentArray<AgentByte> origin;
   AgentArray<std::uint16_t> municipality;   // a linked family member's is its principal's

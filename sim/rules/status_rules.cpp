@@ -12,6 +12,8 @@ StatusRules::StatusRules(const Scenario& scenario) : fields_(scenario.fields), r
     if (fields_[f].employs) employing_fields_.push_back(static_cast<std::uint8_t>(f));
   for (std::size_t f = fields_.size(); f-- > 0;)
     if (!fields_[f].employs) none_field_ = static_cast<std::uint8_t>(f);
+  for (const auto& rule : rules_)
+    family_status_.push_back(rule.family_joins_as.value_or(scenario.family.dependent_status));
 }
 
 void StatusRules::derive() {

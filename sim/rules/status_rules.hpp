@@ -44,6 +44,10 @@ class StatusRules {
            in_status >= rules_[status].max_stay_months;
   }
 
+  // The status the family of a holder of `status` joins as and holds while linked to it (its rule's
+  // family_joins_as, else family.dependent_status); fixed for the run, so it follows the holder's status.
+  std::uint8_t family_status(std::size_t status) const { return family_status_[status]; }
+
   // The fields that employ, in order, and the first that employs nobody (where non-workers are).
   const std::vector<std::uint8_t>& employing_fields() const { return employing_fields_; }
   std::uint8_t none_field() const { return none_field_; }
@@ -54,6 +58,7 @@ class StatusRules {
   std::vector<std::uint8_t> employing_fields_;
   std::uint8_t none_field_ = 0;
   std::vector<std::uint8_t> covered_field_, works_in_, raise_in_year_two_;
+  std::vector<std::uint8_t> family_status_;
   std::vector<std::int32_t> first_attempt_, last_attempt_;
 
   std::uint8_t find_covered_field(const StatusRule& rule, std::uint8_t field) const;

@@ -130,3 +130,14 @@ def test_bad_market_keys_name_the_key_and_what_was_expected(tmp_path, setting, k
     message = one_error_line(migsim("run", QUICKSTART, "-o", out, "--set", setting))
     assert "command line" in message and key in message and expected in message, message
     assert_untouched(tmp_path, out)
+
+
+@pytest.mark.parametrize("setting, key, expected", [
+    ("statuses.PERMANENT.family_joins_as=SPOUSE", "statuses.PERMANENT.family_joins_as", "SPOUSE_OR_LONG_TERM"),
+    ("events=[{type: status_rule, date: 2025-01, status: PERMANENT, set: {family_joins_as: DEPENDENT}}]",
+     "family_joins_as", "fixed for the run"),
+])
+def test_bad_family_joins_as_names_the_key_and_what_was_expected(tmp_path, setting, key, expected):
+    """The status a family joins as must be a defined status, and is not dated."""
+    message = one_error_line(migsim("validate", QUICKSTART, "--set", setting))
+    assert "command line" in message and key in message and expected in message, message

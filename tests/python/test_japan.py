@@ -60,6 +60,26 @@ def test_stock_2022_equals_isa_end_2022_total_and_ssw():
     assert set(stock["municipality"]) <= set(pd.read_csv(DATA / "municipalities.csv")["code"])
 
 
+def notified_workers_by_origin(stock):
+    """Workers (field not none) as MHLW counts them: special permanent residents need no notification."""
+    working = stock[(stock["field"] != "none") & (stock["status"] != "SPECIAL_PERMANENT")]
+    return working.groupby("origin")["persons"].sum()
+
+
+@pytest.mark.parametrize("stock_file, year, origins", [
+    ("stock_2022-12.csv", 2022, ["china", "vietnam", "philippines"]),
+    ("stock_2019-12.csv", 2019, ["vietnam"]),
+])
+def test_stock_workers_by_origin_match_mhlw_of_the_stock_year(stock_file, year, origins):
+    """The work shares by origin give each origin MHLW's notified workers of the stock's year, where MHLW
+    names the nationality that year."""
+    workers = notified_workers_by_origin(pd.read_csv(DATA / stock_file))
+    mhlw = pd.read_csv(OBSERVED / "mhlw_workers.csv")
+    mhlw = mhlw[(mhlw["series"] == "nationality") & (mhlw["year"] == year)].set_index("category")["persons"]
+    for origin in origins:
+        assert abs(workers[origin] - mhlw[origin]) < 0.001 * mhlw[origin], (origin, workers[origin], mhlw[origin])
+
+
 def test_establishments_match_the_mhlw_total():
     establishments = pd.read_csv(DATA / "establishments.csv")
     assert establishments["establishments"].sum() == 298_790  # MHLW, October 2022

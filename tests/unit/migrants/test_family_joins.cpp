@@ -40,3 +40,35 @@ TEST_CASE("integration speeds family reunification and settlement", "[model][int
   CHECK(joined_b > joined_a);
   CHECK(settled_b > settled_a);
 }
+
+TEST_CASE("a permanent resident's family joins, follows and leaves as spouses, an engineer's as dependants",
+          "[model]") {
+  // No one enters as a spouse or dependant from abroad and neither leaves on its own: those who
+  // enter, change status or leave in these statuses are linked families, with their principals
+  // (permanent residents leave often here, so that some leave with their families).
+  const Scenario s = small_quickstart(
+      {"statuses.SPOUSE_OR_LONG_TERM.entries_open=false", "statuses.SPOUSE_OR_LONG_TERM.exit_rate_per_year=0",
+       "statuses.DEPENDENT.exit_rate_per_year=0", "statuses.PERMANENT.exit_rate_per_year=0.5"});
+  REQUIRE(s.statuses[*s.status_index("PERMANENT")].family_joins_as == s.status_index("SPOUSE_OR_LONG_TERM"));
+  REQUIRE(!s.statuses[*s.status_index("ENGINEER")].family_joins_as);
+  const auto years = run(s);  // the run checks its live counts against a full count at every census
+  auto sum = [&](const std::string& measure, const std::vector<std::string>& statuses) {
+    std::int64_t n = 0;
+    for (const auto& y : years)
+      for (const auto& status : statuses) n += status_sum(s, y, measure, status);
+    return n;
+  };
+  const auto joined_permanent = sum("family_joined", {"PERMANENT", "SPOUSE_OR_LONG_TERM"});
+  const auto joined_dependent = sum("family_joined", {"SSW2", "ENGINEER", "HIGHLY_SKILLED", "STUDENT"});
+  INFO("joined permanent/spouse " << joined_permanent << ", others " << joined_dependent);
+  CHECK(joined_permanent > 0);
+  CHECK(joined_dependent > 0);
+  CHECK(sum("entries", {"SPOUSE_OR_LONG_TERM"}) == joined_permanent);
+  CHECK(sum("entries", {"DEPENDENT"}) == joined_dependent);
+  // They leave with their principals under the status they hold.
+  CHECK(sum("exits", {"SPOUSE_OR_LONG_TERM"}) > 0);
+  CHECK(sum("exits", {"DEPENDENT"}) > 0);
+  // A highly skilled professional or engineer who becomes permanent takes its family off 家族滞在.
+  CHECK(sum("transitions_out", {"DEPENDENT"}) > 0);
+  CHECK(sum("transitions_in", {"SPOUSE_OR_LONG_TERM"}) == sum("transitions_out", {"DEPENDENT"}));
+}
