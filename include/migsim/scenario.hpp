@@ -162,6 +162,9 @@ struct BorderClosure {
   MonthIndex from = 0;
   MonthIndex to = 0;         // inclusive
   double admit_share = 0.0;  // share of entries from abroad still admitted (residents returning, exemptions)
+  // Per status (entry channel, or the status a family member joins as), where the event names it;
+  // empty: every status admits admit_share.
+  std::vector<double> admit_share_by_status;
 };
 
 // A dated change of one status's rules: the whole rule as it holds from `date` on.

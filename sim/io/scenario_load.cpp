@@ -564,6 +564,20 @@ class ScenarioReader {
         b.to = m.get("to").as_month();
         if (b.to < b.from) m.get("to").fail("expected a date on or after from");
         b.admit_share = m.optional("admit_share", 0.0, real(0.0, 1.0));
+        if (m.has("admit_share_by_status")) {
+          // Channels close unequally (2020: interns nearly stopped, spouses kept coming).
+          b.admit_share_by_status.assign(s.statuses.size(), b.admit_share);
+          Mapping shares(m.get("admit_share_by_status"));
+          for (const auto& [status, share] : shares.entries()) {
+            const auto index = find_name(s.statuses, status);
+            if (!index) {
+              std::vector<std::string> names;
+              for (const auto& st : s.statuses) names.push_back(st.name);
+              share.fail("expected a defined status (" + quoted_list(names) + ")");
+            }
+            b.admit_share_by_status[*index] = share.as_double(0.0, 1.0);
+          }
+        }
         s.border_closures.push_back(b);
       } else if (type == 1) {
         StatusRuleChange c;

@@ -16,7 +16,7 @@ void ApplicantsFromAbroad::draw(std::uint32_t step, const std::vector<std::int64
                                 const std::vector<std::int64_t>& diaspora_open, const StepCounts& live) {
   for (auto& list : per_field_) list.clear();
   direct_.clear();
-  if (policy_.entry_share() <= 0.0) return;
+  if (!policy_.any_entry()) return;
   // Destinations of non-working entrants: municipalities weighted by foreign residents.
   // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
   destination_weight_.assign(dims_.municipal_origin(), 1.0);
@@ -91,9 +91,9 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
   };
   for (std::size_t s = 0; s < dims_.statuses; ++s) {
     const auto& rule = rules_[s];
-    if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
+    if (!rule.entries_open || origin.channel_weights[s] <= 0 || policy_.entry_share(s) <= 0) continue;
     const double mean = origin.applicants_per_year * scenario_.applicants_multiplier * policy_.origin_push()[o] *
-                        policy_.entry_share() * scenario_.scale / 12.0 * origin.channel_weights[s] / weight_sum;
+                        policy_.entry_share(s) * scenario_.scale / 12.0 * origin.channel_weights[s] / weight_sum;
     Stream r(scenario_.seed, Purpose::entries, step, o * dims_.statuses + s);
     boost::random::poisson_distribution<std::int64_t> poisson(mean);
     std::int64_t applicants = mean > 0 ? poisson(r) : 0;
@@ -142,7 +142,7 @@ void ApplicantsFromAbroad::draw_diaspora_news(std::size_t o, std::uint32_t step,
                                               std::vector<std::pair<std::size_t, Applicants>>& to_fields) const {
   const auto& origin = scenario_.origins[o];
   const double per_firm = scenario_.employers.diaspora_vacancy_applicants_per_month *
-                          origin.orientation_to_work_abroad * policy_.origin_push()[o] * policy_.entry_share();
+                          origin.orientation_to_work_abroad * policy_.origin_push()[o];
   if (per_firm <= 0) return;
   for (std::size_t f = 0; f < dims_.fields; ++f) {
     const std::int64_t hiring_firms = diaspora_open[o * dims_.fields + f];
@@ -157,8 +157,9 @@ void ApplicantsFromAbroad::draw_diaspora_news(std::size_t o, std::uint32_t step,
     if (weight_sum <= 0) continue;
     Stream r(scenario_.seed, Purpose::diaspora_news, step, o * dims_.fields + f);
     for (std::size_t s = 0; s < dims_.statuses; ++s) {
-      if (!drawn(s) || origin.channel_weights[s] <= 0) continue;
-      const double mean = per_firm * static_cast<double>(hiring_firms) * origin.channel_weights[s] / weight_sum;
+      if (!drawn(s) || origin.channel_weights[s] <= 0 || policy_.entry_share(s) <= 0) continue;
+      const double mean = per_firm * policy_.entry_share(s) * static_cast<double>(hiring_firms) *
+                          origin.channel_weights[s] / weight_sum;
       boost::random::poisson_distribution<std::int64_t> poisson(mean);
       if (const std::int64_t applicants = poisson(r); applicants > 0)
         to_fields.push_back({f, {static_cast<std::uint8_t>(o), static_cast<std::uint8_t>(s), applicants, true}});
