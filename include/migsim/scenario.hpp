@@ -55,6 +55,10 @@ struct StatusRule {
   std::int32_t family_delay_months = 0;    // earliest month in status a family may join
   bool entries_open = false;               // new entries from abroad admitted
   std::vector<std::uint8_t> entry_fields;  // 1 per field open to entries from abroad
+  // Entrants are admitted without a vacancy (a school admits students); part_time_search_share of
+  // them arrive looking for work in the employing entry_fields, the others do not work.
+  bool enters_without_job = false;
+  double part_time_search_share = 0.0;
   std::vector<StatusTransition> transitions;
   double exit_rate_per_year = 0.0;         // return / death / naturalisation hazard
   double abscond_rate_per_year = 0.0;      // leaving the status without permission

@@ -267,6 +267,17 @@ class ScenarioReader {
     } else {
       for (std::size_t f = 0; f < s.fields.size(); ++f) r.entry_fields[f] = (s.fields[f].employs == r.works) ? 1 : 0;
     }
+    r.enters_without_job = m.optional("enters_without_job", false, boolean);
+    r.part_time_search_share = m.optional("part_time_search_share", 0.0, real(0.0, 1.0));
+    if (m.has("part_time_search_share")) {
+      if (!r.enters_without_job)
+        m.get("part_time_search_share").fail("expected only with enters_without_job: true");
+      bool employing = false;
+      for (std::size_t f = 0; f < s.fields.size(); ++f) employing = employing || (r.entry_fields[f] && s.fields[f].employs);
+      if (r.part_time_search_share > 0.0 && !employing)
+        m.get("part_time_search_share")
+            .fail("expected entry_fields that employ (the fields entrants look for part-time work in)");
+    }
     if (m.has("transitions")) {
       for (const auto& t : m.get("transitions").as_sequence()) {
         Mapping tm(t);

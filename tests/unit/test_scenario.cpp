@@ -96,6 +96,11 @@ TEST_CASE("a closure's share per status names defined statuses and shares from 0
   expect_error("closure_share_out_of_range.yaml", 5, "events[0].admit_share_by_status.STUDENT", "1.5");
 }
 
+TEST_CASE("a part-time search share needs entrants admitted without a job", "[scenario][bad]") {
+  expect_error("part_time_search_without_school.yaml", 4, "statuses.STUDENT.part_time_search_share",
+               "expected only with enters_without_job: true");
+}
+
 TEST_CASE("broken YAML, duplicate keys and a missing base are errors", "[scenario][bad]") {
   const std::string syntax = load_error(bad("yaml_syntax.yaml"));
   CHECK_THAT(syntax, Contains(bad("yaml_syntax.yaml") + ":"));
