@@ -58,6 +58,10 @@ struct StatusRule {
   std::optional<std::uint8_t> family_joins_as;
   bool entries_open = false;               // new entries from abroad admitted
   std::vector<std::uint8_t> entry_fields;  // 1 per field open to entries from abroad
+  // Entrants are admitted without a vacancy (a school admits students); part_time_search_share of
+  // them arrive looking for work in the employing entry_fields, the others do not work.
+  bool enters_without_job = false;
+  double part_time_search_share = 0.0;
   std::vector<StatusTransition> transitions;
   double exit_rate_per_year = 0.0;         // return / death / naturalisation hazard
   double abscond_rate_per_year = 0.0;      // leaving the status without permission
@@ -165,6 +169,9 @@ struct BorderClosure {
   MonthIndex from = 0;
   MonthIndex to = 0;         // inclusive
   double admit_share = 0.0;  // share of entries from abroad still admitted (residents returning, exemptions)
+  // Per status (entry channel, or the status a family member joins as), where the event names it;
+  // empty: every status admits admit_share.
+  std::vector<double> admit_share_by_status;
 };
 
 // A dated change of one status's rules: the whole rule as it holds from `date` on.

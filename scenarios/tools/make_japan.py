@@ -155,15 +155,20 @@ Origins (origins.csv)
 ---------------------
 applicants_per_year: the Basic Resident Register arrivals from abroad in 2019, 515,160 (FACTS §F; read
 from jumin_foreign_residents_muni_2019-2023.csv, national row, flows_year 2019, in_from_abroad), split by
-origin in proportion to the origin's entries per year over its channels (below, TES left out), times 1.2 (ASSUMPTION: about one applicant in six is not placed). A first estimate,
-to be calibrated.
+origin in proportion to the origin's applicants per year over its channels (below, TES left out). Through
+the channels that do not need a vacancy (STUDENT, SPOUSE_OR_LONG_TERM, OTHER) every applicant enters: their
+applicants are their entries per year. The channels' entries add up to less than the 2019 arrivals (which
+also count family members joining and returning residents); the channels that need a vacancy are scaled up
+to the arrivals (x 1.2684) and times 1.2 (ASSUMPTION: about one applicant in six is not placed), as before.
+A first estimate, to be calibrated.
 channels: entries from abroad per year by status and origin (channel_flows). TITP: the interns in their
 first year (1-go) at 2019-12, 169,383 (ISA stage mix), by the origins of the 2019-12 TITP stock; SSW1: holders
 admitted from abroad per year between 2021-06 and 2022-12, (24,403 - 5,227) / 1.5 = 12,784 (observed/ssw.csv
 series route; FACTS §D), by the origins of the 2022-12 SSW1 stock; ENGINEER, HIGHLY_SKILLED, STUDENT,
 SPOUSE_OR_LONG_TERM, OTHER: the 2019-12 stock divided by an ASSUMED mean stay (CHANNEL_MEAN_STAY_YEARS:
 2.5, 10, 3, 25 and 5 years); TES gets the TITP weight (it replaces TITP from 2027-04, FACTS §E). A channel
-that is closed in a month takes no share of the origin's applicants.
+that is closed in a month takes no share of the origin's applicants. The weights are applicants per year,
+as applicants_per_year (entries x 1.2684 x 1.2 through a vacancy, x 1 directly).
 language_proximity, network_elasticity: ASSUMPTIONS in ORIGIN_ASSUMPTIONS (kanji and Korean grammar
 bring Chinese, Taiwanese and Korean speakers close; Nepali shares the verb-final order).
 location: the capital (Beijing, Hanoi, Seoul, Manila, Brasilia, Kathmandu, Jakarta, Washington, Bangkok,
@@ -387,6 +392,9 @@ ESTABLISHMENT_FIELDS = {
 
 APPLICANTS_PER_PLACED = 1.2
 CHANNEL_STATUSES = ["TITP", "TES", "SSW1", "ENGINEER", "HIGHLY_SKILLED", "STUDENT", "SPOUSE_OR_LONG_TERM", "OTHER"]
+# Channels whose entrants need no vacancy (students admitted by their school, spouses, OTHER): every
+# applicant enters, so they count one applicant per entrant, not APPLICANTS_PER_PLACED.
+DIRECT_CHANNELS = ["STUDENT", "SPOUSE_OR_LONG_TERM", "OTHER"]
 # ASSUMPTIONS: mean years in the status of an entrant from abroad, for the channels whose entries the data
 # do not give (channel weight = 2019-12 stock / mean stay, entries per year in a steady state). Students:
 # language schools (up to 2 years) and degrees (4); highly skilled professionals move on to permanent
@@ -1332,8 +1340,17 @@ def main():
     # 6. origins.csv
     arrivals = read_arrivals_2019(raw)
     flows = channel_flows(stock_2019, stock_2022, isa_series, ssw)                            # (S, O)
-    flow = flows[[STATUSES.index(s) for s in CHANNEL_STATUSES if s != "TES"]].sum(axis=0)      # by origin
-    applicants = largest_remainder(flow, round(arrivals * APPLICANTS_PER_PLACED))
+    open_2019 = [STATUSES.index(s) for s in CHANNEL_STATUSES if s != "TES"]
+    # The channels' entries fall short of the 2019 arrivals (family members joining, returning residents);
+    # the channels that need a vacancy are scaled up to the arrivals as before, the direct ones keep
+    # their entries: every applicant of theirs enters, so a scale-up would add entrants the data lack.
+    arrivals_per_entry = arrivals / flows[open_2019].sum()
+    per_entrant = np.array([1.0 if s in DIRECT_CHANNELS else APPLICANTS_PER_PLACED * arrivals_per_entry
+                            for s in STATUSES])
+    flows = flows * per_entrant[:, None]                  # applicants per year by channel and origin
+    flow = flows[open_2019].sum(axis=0)                                                       # by origin
+    applicants_per_arrival = flow.sum() / arrivals
+    applicants = largest_remainder(flow, round(flow.sum()))
     origin_rows = []
     for o, origin in enumerate(ORIGINS):
         proximity, elasticity, place = ORIGIN_ASSUMPTIONS[origin]
@@ -1380,7 +1397,8 @@ def main():
     print("policies: " + ", ".join(f"{k} {int(np.count_nonzero(v))}" for k, v in pol.items() if k != "ajts")
           + f", ajts total {int(pol['ajts'].sum())}")
     print("applicants per year: " + ", ".join(f"{o} {n:,}" for o, n in zip(ORIGINS, applicants))
-          + f" (2019 arrivals {arrivals:,} x {APPLICANTS_PER_PLACED})")
+          + f" (2019 arrivals {arrivals:,} x {applicants_per_arrival:.4f}: {APPLICANTS_PER_PLACED} x {arrivals_per_entry:.4f}"
+          f" per entry through a vacancy, 1 through {', '.join(DIRECT_CHANNELS)})")
     print(f"TITP renewal share (2-go -> 3-go): {renewal:.4f}")
     print("TITP -> SSW1 pass rate by year: " + ", ".join(f"{y} {r:.4f}" for y, r in sorted(pass_rates.items()))
           + f"; SSW1 admitted from abroad per year (2021-06 to 2022-12): {ssw1_from_abroad_per_year(ssw):,.0f}")

@@ -269,6 +269,17 @@ class ScenarioReader {
     } else {
       for (std::size_t f = 0; f < s.fields.size(); ++f) r.entry_fields[f] = (s.fields[f].employs == r.works) ? 1 : 0;
     }
+    r.enters_without_job = m.optional("enters_without_job", false, boolean);
+    r.part_time_search_share = m.optional("part_time_search_share", 0.0, real(0.0, 1.0));
+    if (m.has("part_time_search_share")) {
+      if (!r.enters_without_job)
+        m.get("part_time_search_share").fail("expected only with enters_without_job: true");
+      bool employing = false;
+      for (std::size_t f = 0; f < s.fields.size(); ++f) employing = employing || (r.entry_fields[f] && s.fields[f].employs);
+      if (r.part_time_search_share > 0.0 && !employing)
+        m.get("part_time_search_share")
+            .fail("expected entry_fields that employ (the fields entrants look for part-time work in)");
+    }
     if (m.has("transitions")) {
       for (const auto& t : m.get("transitions").as_sequence()) {
         Mapping tm(t);
@@ -566,6 +577,20 @@ class ScenarioReader {
         b.to = m.get("to").as_month();
         if (b.to < b.from) m.get("to").fail("expected a date on or after from");
         b.admit_share = m.optional("admit_share", 0.0, real(0.0, 1.0));
+        if (m.has("admit_share_by_status")) {
+          // Channels close unequally (2020: interns nearly stopped, spouses kept coming).
+          b.admit_share_by_status.assign(s.statuses.size(), b.admit_share);
+          Mapping shares(m.get("admit_share_by_status"));
+          for (const auto& [status, share] : shares.entries()) {
+            const auto index = find_name(s.statuses, status);
+            if (!index) {
+              std::vector<std::string> names;
+              for (const auto& st : s.statuses) names.push_back(st.name);
+              share.fail("expected a defined status (" + quoted_list(names) + ")");
+            }
+            b.admit_share_by_status[*index] = share.as_double(0.0, 1.0);
+          }
+        }
         s.border_closures.push_back(b);
       } else if (type == 1) {
         StatusRuleChange c;

@@ -16,7 +16,7 @@ void ApplicantsFromAbroad::draw(std::uint32_t step, const std::vector<std::int64
                                 const std::vector<std::int64_t>& diaspora_open, const StepCounts& live) {
   for (auto& list : per_field_) list.clear();
   direct_.clear();
-  if (policy_.entry_share() <= 0.0) return;
+  if (!policy_.any_entry()) return;
   // Destinations of non-working entrants: municipalities weighted by foreign residents.
   // Where entrants of each origin go: agreements and co-national networks pull (DESIGN §2).
   destination_weight_.assign(dims_.municipal_origin(), 1.0);
@@ -91,15 +91,16 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
   };
   for (std::size_t s = 0; s < dims_.statuses; ++s) {
     const auto& rule = rules_[s];
-    if (!rule.entries_open || origin.channel_weights[s] <= 0) continue;
+    if (!rule.entries_open || origin.channel_weights[s] <= 0 || policy_.entry_share(s) <= 0) continue;
     const double mean = origin.applicants_per_year * scenario_.applicants_multiplier * policy_.origin_push()[o] *
-                        policy_.entry_share() * scenario_.scale / 12.0 * origin.channel_weights[s] / weight_sum;
+                        policy_.entry_share(s) * scenario_.scale / 12.0 * origin.channel_weights[s] / weight_sum;
     Stream r(scenario_.seed, Purpose::entries, step, o * dims_.statuses + s);
     boost::random::poisson_distribution<std::int64_t> poisson(mean);
     std::int64_t applicants = mean > 0 ? poisson(r) : 0;
     if (applicants == 0) continue;
-    // Entrants into a field that employs need a vacancy; the others enter directly.
-    const bool needs_job = std::any_of(rules_.employing_fields().begin(), rules_.employing_fields().end(),
+    // Entrants into a field that employs need a vacancy; the others (and those admitted without a
+    // job) enter directly.
+    const bool needs_job = !rule.enters_without_job && std::any_of(rules_.employing_fields().begin(), rules_.employing_fields().end(),
                                        [&](std::uint8_t f) { return rule.entry_fields[f] != 0; });
     if (needs_job) {
       std::int64_t weight_left = 0;
@@ -121,10 +122,34 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
           entry_field = static_cast<std::uint8_t>(f);
           break;
         }
+      // Those who look for part-time work arrive without a job in one of the employing entry
+      // fields, by its open places, and search there as any worker without a job does.
+      std::int64_t search_open = 0;
+      std::uint32_t search_fields = 0;
+      if (rule.enters_without_job && rule.part_time_search_share > 0.0)
+        for (std::size_t f = 0; f < dims_.fields; ++f)
+          if (rule.entry_fields[f] && scenario_.fields[f].employs) {
+            search_open += open[f];
+            ++search_fields;
+          }
+      auto search_field = [&]() {
+        auto left = search_open > 0 ? static_cast<double>(search_open) * r.uniform()
+                                    : static_cast<double>(r.below(search_fields));
+        std::uint8_t last = entry_field;
+        for (std::size_t f = 0; f < dims_.fields; ++f) {
+          if (!rule.entry_fields[f] || !scenario_.fields[f].employs) continue;
+          last = static_cast<std::uint8_t>(f);
+          left -= search_open > 0 ? static_cast<double>(open[f]) : 1.0;
+          if (left < 0) break;
+        }
+        return last;
+      };
       for (std::int64_t k = 0; k < applicants; ++k) {
         const auto where = static_cast<std::uint16_t>(settle_at(r.uniform() * total_residents));
+        const std::uint8_t field =
+            search_fields > 0 && r.bernoulli(rule.part_time_search_share) ? search_field() : entry_field;
         NewAgent a{static_cast<std::uint8_t>(s),
-                   entry_field,
+                   field,
                    static_cast<std::uint8_t>(o),
                    std::min<std::uint16_t>(where, static_cast<std::uint16_t>(dims_.municipalities - 1)),
                    kNone32,
@@ -142,14 +167,15 @@ void ApplicantsFromAbroad::draw_diaspora_news(std::size_t o, std::uint32_t step,
                                               std::vector<std::pair<std::size_t, Applicants>>& to_fields) const {
   const auto& origin = scenario_.origins[o];
   const double per_firm = scenario_.employers.diaspora_vacancy_applicants_per_month *
-                          origin.orientation_to_work_abroad * policy_.origin_push()[o] * policy_.entry_share();
+                          origin.orientation_to_work_abroad * policy_.origin_push()[o];
   if (per_firm <= 0) return;
   for (std::size_t f = 0; f < dims_.fields; ++f) {
     const std::int64_t hiring_firms = diaspora_open[o * dims_.fields + f];
     if (hiring_firms == 0) continue;
     // They come through the origin's channels into this field, in proportion to its channel weights.
     auto drawn = [&](std::size_t s) {
-      return rules_[s].entries_open && rules_[s].entry_fields[f] && rules_[s].drawn_by_diaspora_vacancies;
+      return rules_[s].entries_open && rules_[s].entry_fields[f] && rules_[s].drawn_by_diaspora_vacancies &&
+             !rules_[s].enters_without_job;  // admitted by a school, not by a job offer
     };
     double weight_sum = 0;
     for (std::size_t s = 0; s < dims_.statuses; ++s)
@@ -157,8 +183,9 @@ void ApplicantsFromAbroad::draw_diaspora_news(std::size_t o, std::uint32_t step,
     if (weight_sum <= 0) continue;
     Stream r(scenario_.seed, Purpose::diaspora_news, step, o * dims_.fields + f);
     for (std::size_t s = 0; s < dims_.statuses; ++s) {
-      if (!drawn(s) || origin.channel_weights[s] <= 0) continue;
-      const double mean = per_firm * static_cast<double>(hiring_firms) * origin.channel_weights[s] / weight_sum;
+      if (!drawn(s) || origin.channel_weights[s] <= 0 || policy_.entry_share(s) <= 0) continue;
+      const double mean = per_firm * policy_.entry_share(s) * static_cast<double>(hiring_firms) *
+                          origin.channel_weights[s] / weight_sum;
       boost::random::poisson_distribution<std::int64_t> poisson(mean);
       if (const std::int64_t applicants = poisson(r); applicants > 0)
         to_fields.push_back({f, {static_cast<std::uint8_t>(o), static_cast<std::uint8_t>(s), applicants, true}});

@@ -8,10 +8,12 @@ namespace migsim {
 // family holds and leave with it (DESIGN §2), so they never act on their own. Its plan, made
 // after its action, sees the family at hand.
 void Migrants::join_family(std::size_t i, Tally& tally, StepDelta& delta, std::vector<NewAgent>& joined) {
-  if (policy_.entry_share() <= 0.0) return;  // family members come from abroad too
-  Stream r(seed_, Purpose::family, static_cast<std::uint32_t>(now_), store_.id[i]);
-  if (policy_.entry_share() < 1.0 && !r.bernoulli(policy_.entry_share())) return;
   const auto dependent = rules_.family_status(store_.status[i]);
+  // Family members come from abroad too, admitted as the status they join as.
+  const double admitted = policy_.entry_share(dependent);
+  if (admitted <= 0.0) return;
+  Stream r(seed_, Purpose::family, static_cast<std::uint32_t>(now_), store_.id[i]);
+  if (admitted < 1.0 && !r.bernoulli(admitted)) return;
   const auto packed = abroad(store_.family[i]);
   const auto members = family_size(packed);
   const auto origin = store_.origin[i];

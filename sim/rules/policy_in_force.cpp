@@ -5,7 +5,10 @@
 namespace migsim {
 
 PolicyInForce::PolicyInForce(const Scenario& scenario)
-    : scenario_(scenario), statuses_(scenario.statuses.size()), origin_push_(scenario.origins.size(), 1.0) {
+    : scenario_(scenario),
+      statuses_(scenario.statuses.size()),
+      entry_share_(statuses_, 1.0),
+      origin_push_(scenario.origins.size(), 1.0) {
   rules_changed_.assign((static_cast<std::size_t>(scenario.end - scenario.start) + 1) * statuses_, 0);
   for (const auto& change : scenario.rule_changes)
     if (change.date > scenario.start && change.date <= scenario.end)
@@ -19,9 +22,14 @@ bool PolicyInForce::apply(MonthIndex date, bool starting, StatusRules& rules, Ca
       rules.set(change.status, change.rule);
       rules_change = true;
     }
-  entry_share_ = 1.0;
+  std::fill(entry_share_.begin(), entry_share_.end(), 1.0);
   for (const auto& closure : scenario_.border_closures)
-    if (closure.from <= date && date <= closure.to) entry_share_ = std::min(entry_share_, closure.admit_share);
+    if (closure.from <= date && date <= closure.to)
+      for (std::size_t s = 0; s < statuses_; ++s)
+        entry_share_[s] = std::min(entry_share_[s], closure.admit_share_by_status.empty()
+                                                        ? closure.admit_share
+                                                        : closure.admit_share_by_status[s]);
+  any_entry_ = std::any_of(entry_share_.begin(), entry_share_.end(), [](double share) { return share > 0.0; });
   std::fill(origin_push_.begin(), origin_push_.end(), 1.0);
   for (const auto& push : scenario_.sending_pushes)
     if (push.from <= date && date <= push.to) origin_push_[push.origin] *= push.applicant_multiplier;

@@ -23,8 +23,10 @@ class PolicyInForce {
   // whether a status's rule changed.
   bool apply(MonthIndex date, bool starting, StatusRules& rules, CapLedger& caps);
 
-  // Share of entries from abroad a border closure still admits (1: no closure).
-  double entry_share() const { return entry_share_; }
+  // Share of entries from abroad into `status` a border closure still admits (1: no closure).
+  double entry_share(std::size_t status) const { return entry_share_[status]; }
+  // Whether a closure admits anybody at all this month.
+  bool any_entry() const { return any_entry_; }
   // Per origin: what its applicants are multiplied by (sending-country pushes in force).
   const std::vector<double>& origin_push() const { return origin_push_; }
   // Per status: whether its rule changes at step `step` (its holders re-plan).
@@ -35,7 +37,8 @@ class PolicyInForce {
  private:
   const Scenario& scenario_;
   std::size_t statuses_;
-  double entry_share_ = 1.0;
+  std::vector<double> entry_share_;  // per status
+  bool any_entry_ = true;
   std::vector<double> origin_push_;
   std::vector<std::uint8_t> rules_changed_;  // [step * statuses + status]
 };

@@ -173,8 +173,10 @@ def test_spec_mistakes_name_the_file_line_and_key(tmp_path, monkeypatch, capsys)
 def test_the_shipped_spec_is_valid_for_the_backtest(monkeypatch, capsys):
     status, out, err = calibrate_here(monkeypatch, capsys, REPO / "analysis" / "calibration" / "spec.yaml", "--check")
     assert status == 0, err
-    assert "valid" in out and "7 parameters" in out
+    assert "valid" in out and "10 parameters" in out
     assert "ssw1_conversion_multiplier: 0.3-1.9 log" in out
+    # The closure's share per channel is a key of a mapping inside the list of events.
+    assert "sets events[0].admit_share_by_status.TITP" in out
     # A mapping keyed by year (the dated pass rates) is named key by key, as --set takes it.
     assert "statuses.TITP.transitions[0].pass_rate_by_year.2020" in out
 
@@ -195,3 +197,21 @@ def test_an_overlay_keeps_the_year_keys_of_a_dated_series():
     transitions = [{"to": "SSW1", "pass_rate": 0.01, "pass_rate_by_year": {2020: 0.1, 2021: 0.2}}]
     _set(transitions, [0, "pass_rate_by_year", "2020"], "0.25")
     assert transitions[0]["pass_rate_by_year"] == {2020: 0.25, 2021: 0.2}
+
+
+def test_an_overlay_sets_a_closure_share_per_channel_inside_the_events(tmp_path):
+    # events is a list: the overlay copies it whole, sets the channel's share inside it and keeps the rest,
+    # and migsim takes the overlay laid over the scenario.
+    from migsim_analysis.calibration import Plan
+    spec = load_spec(REPO / "analysis" / "calibration" / "spec.yaml")
+    plan = Plan(spec, MIGSIM)
+    values = dict(plan.baseline, closure_titp_share=0.02, closure_student_share=0.3)
+    closure = plan.overlay(values)["events"][0]
+    assert closure["admit_share_by_status"]["TITP"] == 0.02
+    assert closure["admit_share_by_status"]["STUDENT"] == 0.3
+    assert closure["type"] == "border_closure" and closure["from"] is not None
+    overlay = tmp_path / "best.yaml"
+    overlay.write_text(f"extends: {REPO / spec.scenario}\n" + yaml.safe_dump(plan.overlay(values)))
+    result = subprocess.run([str(MIGSIM), "validate", str(overlay)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "admit_share_by_status: {TITP: 0.02" in result.stdout or "TITP: 0.02" in result.stdout

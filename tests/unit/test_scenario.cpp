@@ -90,6 +90,17 @@ TEST_CASE("an unknown event type is an error", "[scenario][bad]") {
   expect_error("unknown_event_type.yaml", 4, "events[0].type", "expected one of: border_closure, status_rule");
 }
 
+TEST_CASE("a closure's share per status names defined statuses and shares from 0 to 1", "[scenario][bad]") {
+  expect_error("closure_unknown_status.yaml", 4, "events[0].admit_share_by_status.INTERN",
+               "expected a defined status");
+  expect_error("closure_share_out_of_range.yaml", 5, "events[0].admit_share_by_status.STUDENT", "1.5");
+}
+
+TEST_CASE("a part-time search share needs entrants admitted without a job", "[scenario][bad]") {
+  expect_error("part_time_search_without_school.yaml", 4, "statuses.STUDENT.part_time_search_share",
+               "expected only with enters_without_job: true");
+}
+
 TEST_CASE("broken YAML, duplicate keys and a missing base are errors", "[scenario][bad]") {
   const std::string syntax = load_error(bad("yaml_syntax.yaml"));
   CHECK_THAT(syntax, Contains(bad("yaml_syntax.yaml") + ":"));
@@ -195,5 +206,15 @@ TEST_CASE("events of every kind load together in any order", "[scenario]") {
   REQUIRE(s.sending_pushes.size() == 1);
   REQUIRE(s.border_closures.size() == 1);
   CHECK(s.border_closures[0].admit_share == 0.25);
+  // Per status where named, the event's admit_share for the others.
+  const auto status = [&](const char* name) {
+    return static_cast<std::size_t>(std::find_if(s.statuses.begin(), s.statuses.end(),
+                                                 [&](const StatusRule& r) { return r.name == name; }) -
+                                    s.statuses.begin());
+  };
+  REQUIRE(s.border_closures[0].admit_share_by_status.size() == s.statuses.size());
+  CHECK(s.border_closures[0].admit_share_by_status[status("TITP")] == 0.05);
+  CHECK(s.border_closures[0].admit_share_by_status[status("SPOUSE_OR_LONG_TERM")] == 0.6);
+  CHECK(s.border_closures[0].admit_share_by_status[status("STUDENT")] == 0.25);
   CHECK(s.rule_changes.size() == 2);
 }

@@ -57,3 +57,43 @@ TEST_CASE("entrants prefer destinations nearer to where they come from", "[model
   INFO(far_off << " -> " << near);
   CHECK(near > far_off);
 }
+
+TEST_CASE("students admitted by their school enter without a vacancy, and most look for part-time work",
+          "[model][students]") {
+  // No vacancies at the start and no demand growth: entrants who need a job find few places.
+  const std::vector<std::string> few_places = {"end=2024-10", "employers.initial_vacancy_rate=0",
+                                               "fields.food_service.labour_demand_growth_per_year=0",
+                                               "fields.wholesale_retail.labour_demand_growth_per_year=0"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), few_places.begin(), few_places.end());
+    return small_quickstart(extra);
+  };
+  const Scenario by_vacancy = with({});
+  const Scenario by_school =
+      with({"statuses.STUDENT.enters_without_job=true", "statuses.STUDENT.part_time_search_share=0.75"});
+  auto student_entries = [](const Scenario& s, const std::vector<YearOutput>& years, bool looking) {
+    std::int64_t sum = 0;
+    for (const auto& y : years)
+      sum += national_sum(s, y, "entries", [&](const std::string& st, const std::string& f, const std::string&) {
+        return st == "STUDENT" && (f != "none") == looking;
+      });
+    return sum;
+  };
+  const auto vacancy_years = run(by_vacancy);
+  const auto school_years = run(by_school);
+  const std::int64_t by_vacancy_all = student_entries(by_vacancy, vacancy_years, true) +
+                                      student_entries(by_vacancy, vacancy_years, false);
+  const std::int64_t looking = student_entries(by_school, school_years, true);
+  const std::int64_t not_looking = student_entries(by_school, school_years, false);
+  const double looking_share = static_cast<double>(looking) / static_cast<double>(looking + not_looking);
+  INFO("by vacancy " << by_vacancy_all << ", by school " << looking << " looking + " << not_looking);
+  CHECK(looking + not_looking > 2 * by_vacancy_all);
+  CHECK(looking_share == Approx(0.75).margin(0.05));
+  // Those looking search like any worker without a job: by the last census most of them work.
+  const auto& last = school_years.back();
+  const std::int64_t students_in_work_fields =
+      national_sum(by_school, last, "stock", [](const std::string& st, const std::string& f, const std::string&) {
+        return st == "STUDENT" && f != "none";
+      });
+  CHECK(status_sum(by_school, last, "workers", "STUDENT") > students_in_work_fields / 2);
+}

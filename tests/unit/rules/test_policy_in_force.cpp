@@ -66,26 +66,56 @@ TEST_CASE("the holders of a changed rule are flagged in the month it changes, no
 
 TEST_CASE("a border closure and a sending push hold only between their dates", "[rules][policy]") {
   auto s = two_year_scenario();
-  s.border_closures = {{month_index(2020, 4), month_index(2020, 9), 0.1}};
+  s.border_closures = {{month_index(2020, 4), month_index(2020, 9), 0.1, {}}};
   s.sending_pushes = {{1, month_index(2020, 6), month_index(2021, 5), 1.5},
                       {1, month_index(2021, 1), month_index(2021, 12), 2.0}};
   StatusRules rules(s);
   CapLedger caps(s);
   PolicyInForce policy(s);
   policy.apply(month_index(2020, 3), true, rules, caps);
-  CHECK(policy.entry_share() == 1.0);
+  CHECK(policy.entry_share(0) == 1.0);
   CHECK(policy.origin_push()[1] == 1.0);
   policy.apply(month_index(2020, 4), false, rules, caps);
-  CHECK(policy.entry_share() == 0.1);
+  CHECK(policy.entry_share(0) == 0.1);
   policy.apply(month_index(2020, 9), false, rules, caps);
-  CHECK(policy.entry_share() == 0.1);
+  CHECK(policy.entry_share(0) == 0.1);
   CHECK(policy.origin_push()[1] == 1.5);
   CHECK(policy.origin_push()[0] == 1.0);
   policy.apply(month_index(2020, 10), false, rules, caps);
-  CHECK(policy.entry_share() == 1.0);
+  CHECK(policy.entry_share(0) == 1.0);
   // Two pushes in force at once multiply.
   policy.apply(month_index(2021, 2), false, rules, caps);
   CHECK(policy.origin_push()[1] == Approx(3.0));
   policy.apply(month_index(2021, 6), false, rules, caps);
   CHECK(policy.origin_push()[1] == 2.0);
+}
+
+TEST_CASE("a closure admits each status its own share, the event's share where it names none", "[rules][policy]") {
+  auto s = two_year_scenario();
+  const std::size_t statuses = s.statuses.size();
+  BorderClosure wide{month_index(2020, 4), month_index(2020, 12), 0.3, std::vector<double>(statuses, 0.3)};
+  wide.admit_share_by_status[0] = 0.0;  // one channel shut
+  wide.admit_share_by_status[1] = 0.8;
+  // A shorter, stricter closure on top: the smaller share holds where both are in force.
+  BorderClosure strict{month_index(2020, 6), month_index(2020, 7), 0.5, {}};
+  s.border_closures = {wide, strict};
+  StatusRules rules(s);
+  CapLedger caps(s);
+  PolicyInForce policy(s);
+  policy.apply(month_index(2020, 4), true, rules, caps);
+  CHECK(policy.entry_share(0) == 0.0);
+  CHECK(policy.entry_share(1) == 0.8);
+  CHECK(policy.entry_share(2) == 0.3);
+  CHECK(policy.any_entry());
+  policy.apply(month_index(2020, 6), false, rules, caps);
+  CHECK(policy.entry_share(0) == 0.0);
+  CHECK(policy.entry_share(1) == 0.5);
+  CHECK(policy.entry_share(2) == 0.3);
+  policy.apply(month_index(2021, 1), false, rules, caps);
+  for (std::size_t status = 0; status < statuses; ++status) CHECK(policy.entry_share(status) == 1.0);
+  // Every share 0: nobody enters at all.
+  s.border_closures = {{month_index(2020, 4), month_index(2020, 5), 0.0, std::vector<double>(statuses, 0.0)}};
+  PolicyInForce shut(s);
+  shut.apply(month_index(2020, 4), true, rules, caps);
+  CHECK_FALSE(shut.any_entry());
 }

@@ -119,6 +119,23 @@ TEST_CASE("nobody enters during a border closure", "[rules]") {
   CHECK(total(years[1], years[1].national, "exits") > 0);  // the rest of the model runs on
 }
 
+TEST_CASE("a closure shut to one channel keeps another open", "[rules]") {
+  // Census year 2023 (2022-11 to 2023-10): interns and dependants kept out, spouses let in
+  // (and with them the families of permanent residents and spouses, who join as spouses).
+  const Scenario s = small_quickstart({"events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
+                                       "admit_share_by_status: {TITP: 0, DEPENDENT: 0}}]",
+                                       "end=2024-10"});
+  const auto years = run(s);
+  REQUIRE(years.size() == 3);
+  CHECK(status_sum(s, years[1], "entries", "TITP") == 0);
+  CHECK(status_sum(s, years[1], "entries", "DEPENDENT") == 0);
+  CHECK(status_sum(s, years[1], "family_joined", "ENGINEER") == 0);
+  CHECK(status_sum(s, years[1], "family_joined", "SPOUSE_OR_LONG_TERM") > 0);
+  CHECK(status_sum(s, years[1], "entries", "SPOUSE_OR_LONG_TERM") > 0);
+  CHECK(status_sum(s, years[1], "entries", "SSW1") > 0);
+  CHECK(status_sum(s, years[2], "entries", "TITP") > 0);  // reopened
+}
+
 TEST_CASE("a dated rule change closes TITP and opens TES", "[rules]") {
   const Scenario s = small_quickstart();
   const auto years = run(s);
