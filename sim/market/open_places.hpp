@@ -99,10 +99,12 @@ class OpenPlaces {
     counted_places_ = places;
     // Each prefecture's segments: consecutive, as its employers are.
     prefecture_segments_.assign(prefectures_, {0, 0});
+    prefecture_open_.assign(prefectures_, 0);
     for (std::size_t x = segments_.size(); x-- > 0;) {
       auto& range = prefecture_segments_[segments_[x].prefecture];
       if (range.second == 0) range.second = static_cast<std::uint32_t>(x + 1);
       range.first = static_cast<std::uint32_t>(x);
+      prefecture_open_[segments_[x].prefecture] += segments_[x].open();
     }
     return static_cast<std::int64_t>(places);
   }
@@ -151,8 +153,8 @@ class OpenPlaces {
   // An open place of prefecture p drawn uniformly, as uniform() does over the field; none if the
   // prefecture has no open place left.
   std::optional<Opening> uniform_in(std::size_t p, Stream& r) const {
+    if (prefecture_open_[p] == 0) return std::nullopt;
     const auto [from, to] = prefecture_slots(p);
-    if (to == from) return std::nullopt;
     for (int attempt = 0; attempt < 8; ++attempt) {
       const std::size_t position = from + r.below(to - from);
       const auto& place = slots_[position];
@@ -160,12 +162,8 @@ class OpenPlaces {
       if (place.agreement_only ? position - s.restricted_begin() < s.open_restricted : position - s.begin < s.open_all)
         return Opening{place.segment, position};
     }
-    const auto [first, end] = prefecture_segments_[p];
-    std::int64_t open = 0;
-    for (std::size_t x = first; x < end; ++x) open += segments_[x].open();
-    if (open == 0) return std::nullopt;
-    auto ticket = static_cast<std::int64_t>(r.below(static_cast<std::uint32_t>(open)));
-    std::size_t x = first;
+    auto ticket = static_cast<std::int64_t>(r.below(prefecture_open_[p]));
+    std::size_t x = prefecture_segments_[p].first;
     while (ticket >= segments_[x].open()) ticket -= segments_[x++].open();
     return Opening{x, segments_[x].at(static_cast<std::uint32_t>(ticket), true)};
   }
@@ -211,6 +209,7 @@ class OpenPlaces {
         slots_[o.position].agreement_only ? s.restricted_begin() + --s.open_restricted : s.begin + --s.open_all;
     std::swap(slots_[o.position], slots_[last]);
     --total_;
+    --prefecture_open_[s.prefecture];
   }
 
  private:
@@ -236,6 +235,7 @@ class OpenPlaces {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> segment_employers_;  // each segment's [first, end)
   std::size_t prefectures_ = 0;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> prefecture_segments_;  // each prefecture's [first, end)
+  std::vector<std::uint32_t> prefecture_open_;  // each prefecture's places still open
   // The slots listed for prefecture p at the start of the market: [first, end).
   std::pair<std::uint32_t, std::uint32_t> prefecture_slots(std::size_t p) const {
     const auto [first, end] = prefecture_segments_[p];
