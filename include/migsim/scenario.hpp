@@ -41,6 +41,8 @@ struct StatusTransition {
   std::vector<std::uint8_t> fields_allowed;  // 1 per field where the transition exists
 };
 
+enum class JobSearchArea : std::uint8_t { country, prefecture };
+
 struct StatusRule {
   std::string name;
   bool works = true;  // holders may be employed
@@ -79,6 +81,12 @@ struct StatusRule {
   std::int32_t second_year_wage_raise_after_months = 12;  // months with the employer before the raise is paid
   // The raise is owed only in fields whose restriction period is longer than this.
   std::int32_t second_year_wage_raise_if_restriction_over_months = 12;
+  // Where holders look for a job inside Japan: anywhere, or only in their own prefecture (those bound
+  // to a school or a family, working part-time).
+  JobSearchArea job_search_area = JobSearchArea::country;
+  // How far (0-1) an employer's chance to hire the status follows the status's share of its field's
+  // workers in its prefecture in the initial stock, against the nation's (0: the field's share only).
+  double hiring_follows_stock = 0.0;
 };
 
 struct Field {
@@ -244,6 +252,7 @@ struct BehaviourParameters {
   double distance_decay_km = 0.0;  // entrants' pull × exp(−distance / decay); 0 switches distance off
   double integration_pull = 0.3;
   double change_threshold = 0.02;  // a change must beat the current job's score by this share
+  double move_cost = 0.0;          // a job seeker's score of an opening in another prefecture × (1 − move_cost)
   // Satisfaction (0-1) = weights × (wage term, conditions, integration); the weights are normalised.
   double satisfaction_weight_wage = 0.4;
   double satisfaction_weight_conditions = 0.3;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
+#include <numeric>
 
 #include "employers/split_exactly.hpp"
 #include "engine/rng.hpp"
@@ -30,7 +31,12 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
                                              const MigrantStore& migrants) {
   // Employers: per (field, municipality) with workers, enough firms of the mean size, their
   // sizes spread lognormally, with spare capacity; fields are contiguous so each field's
-  // market owns a range.
+  // market owns a range, and within it each prefecture's (the market draws openings by prefecture).
+  std::vector<std::uint16_t> by_prefecture(municipalities_count_);
+  std::iota(by_prefecture.begin(), by_prefecture.end(), std::uint16_t{0});
+  std::stable_sort(by_prefecture.begin(), by_prefecture.end(), [&](std::uint16_t a, std::uint16_t b) {
+    return municipalities_.prefecture_of(a) < municipalities_.prefecture_of(b);
+  });
   std::vector<std::int64_t> establishments_at(fields_ * municipalities_count_, -1);
   for (const auto& cell : scenario_.employers.establishments)
     establishments_at[cell.field * municipalities_count_ + cell.municipality] = cell.establishments;
@@ -39,7 +45,7 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
   store_.field_begin.assign(fields_ + 1, 0);
   for (std::size_t f = 0; f < fields_; ++f) {
     store_.field_begin[f] = static_cast<std::uint32_t>(size());
-    for (std::size_t mi = 0; mi < municipalities_count_; ++mi) {
+    for (const std::size_t mi : by_prefecture) {
       const std::int64_t workers = workers_at[f * municipalities_count_ + mi];
       if (workers == 0) continue;
       const std::int64_t listed = establishments_at[f * municipalities_count_ + mi];
@@ -96,10 +102,13 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
   }
   store_.hires_words = (size() + 63) / 64;
   store_.hires.assign(store_.hires_words * statuses_, 0);
+  const auto hiring_share = hiring_share_by_place(migrants);
   for (std::size_t k = 0; k < size(); ++k) {
     Stream hiring(scenario_.seed, Purpose::initial_employer, 3, k);
+    const std::size_t cell = (store_.field[k] * scenario_.prefectures.size() +
+                              municipalities_.prefecture_of(store_.municipality[k])) * statuses_;
     for (std::size_t st = 0; st < statuses_; ++st)
-      if (hiring.bernoulli(scenario_.fields[store_.field[k]].hires_share[st]))
+      if (hiring.bernoulli(hiring_share[cell + st]))
         store_.hires[st * store_.hires_words + k / 64] |= 1ULL << (k % 64);
   }
   for (std::size_t k = 0; k < size(); ++k) {
@@ -114,6 +123,35 @@ std::vector<std::uint32_t> Employers::create(const std::vector<std::int64_t>& wo
     cards_[k] = {store_.wage_yen[k], store_.municipality[k], store_.field[k], store_.conditions[k]};
   count_market_wages();
   return employer_of;
+}
+
+std::vector<double> Employers::hiring_share_by_place(const MigrantStore& migrants) const {
+  const std::size_t prefectures = scenario_.prefectures.size();
+  // Initial workers per (field, prefecture, status), and their sums over statuses and prefectures.
+  std::vector<double> workers(fields_ * prefectures * statuses_, 0.0), in_place(fields_ * prefectures, 0.0),
+      in_nation(fields_ * statuses_, 0.0), in_field(fields_, 0.0);
+  for (std::size_t i = 0; i < migrants.size(); ++i) {
+    const std::size_t f = migrants.field[i], st = migrants.status[i];
+    if (!scenario_.fields[f].employs) continue;
+    const std::size_t p = municipalities_.prefecture_of(migrants.municipality[i]);
+    workers[(f * prefectures + p) * statuses_ + st] += 1.0;
+    in_place[f * prefectures + p] += 1.0;
+    in_nation[f * statuses_ + st] += 1.0;
+    in_field[f] += 1.0;
+  }
+  std::vector<double> share(workers.size());
+  for (std::size_t f = 0; f < fields_; ++f)
+    for (std::size_t p = 0; p < prefectures; ++p)
+      for (std::size_t st = 0; st < statuses_; ++st) {
+        const std::size_t cell = (f * prefectures + p) * statuses_ + st;
+        const double weight = scenario_.statuses[st].hiring_follows_stock;
+        double local_over_national = 1.0;
+        if (weight > 0.0 && in_place[f * prefectures + p] > 0.0 && in_nation[f * statuses_ + st] > 0.0)
+          local_over_national = (workers[cell] / in_place[f * prefectures + p]) /
+                                (in_nation[f * statuses_ + st] / in_field[f]);
+        share[cell] = std::min(1.0, scenario_.fields[f].hires_share[st] * std::pow(local_over_national, weight));
+      }
+  return share;
 }
 
 void Employers::set_wage(std::uint32_t k, std::uint32_t wage_yen) {

@@ -111,6 +111,11 @@ class Employers {
     return municipalities_.prefecture_of(store_.municipality[k]) * fields_ + store_.field[k];
   }
   void set_wage(std::uint32_t k, std::uint32_t wage_yen);
+  // Per (field, prefecture, status), [(field * prefectures + prefecture) * statuses + status]: the
+  // chance that an employer there hires the status, the field's share × (the status's share of the
+  // place's initial workers in the field / its share nationally) ^ the status's hiring_follows_stock,
+  // at most 1 (interns are hired where interns work).
+  std::vector<double> hiring_share_by_place(const MigrantStore& migrants) const;
   // The monthly minimum wage of prefecture p in month `date`, in yen.
   double minimum_monthly_wage_in(std::size_t p, MonthIndex date) const;
   void grow(std::size_t k, std::uint32_t step, Tally& tally);

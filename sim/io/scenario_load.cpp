@@ -311,6 +311,10 @@ class ScenarioReader {
     if (m.has("entry_japanese")) r.entry_japanese = japanese_level(m.get("entry_japanese"));
     r.second_year_wage_raise = m.optional("second_year_wage_raise", 0.0, real(0.0, 1.0));
     r.drawn_by_diaspora_vacancies = m.optional("drawn_by_diaspora_vacancies", true, boolean);
+    r.job_search_area = m.optional("job_search_area", JobSearchArea::country, [](const Value& x) {
+      return x.as_choice({"country", "prefecture"}) == 1 ? JobSearchArea::prefecture : JobSearchArea::country;
+    });
+    r.hiring_follows_stock = m.optional("hiring_follows_stock", 0.0, real(0.0, 1.0));
     r.second_year_wage_raise_after_months =
         static_cast<std::int32_t>(m.optional("second_year_wage_raise_after_months", std::int64_t{12}, whole(0, 1200)));
     r.second_year_wage_raise_if_restriction_over_months = static_cast<std::int32_t>(

@@ -193,6 +193,7 @@ void read_behaviour(Scenario& s, const Value& v) {
   b.distance_decay_km = m.optional("distance_decay_km", b.distance_decay_km, real(0.0, 1e5));
   b.integration_pull = m.optional("integration_pull", b.integration_pull, factor);
   b.change_threshold = m.optional("change_threshold", b.change_threshold, real(0.0, 10.0));
+  b.move_cost = m.optional("move_cost", b.move_cost, real(0.0, 1.0));
   b.search_bad_conditions_multiplier =
       m.optional("search_bad_conditions_multiplier", b.search_bad_conditions_multiplier, factor);
   m.finish();

@@ -16,9 +16,9 @@ void LabourMarket::run(std::uint32_t step, std::size_t chunk_count, Migrants& mi
   // applicants over the fields, and each market's listing is built from them.
   std::vector<std::int64_t> open(dims_.fields);
   tbb::parallel_for(std::size_t{0}, dims_.fields, [&](std::size_t f) {
-    open[f] =
-        field_places_[f].count_open(employers.store(), employers.store().field_begin[f],
-                                    employers.store().field_begin[f + 1], scenario_.employers.small_employer_places);
+    open[f] = field_places_[f].count_open(employers.store(), employers.store().field_begin[f],
+                                          employers.store().field_begin[f + 1],
+                                          scenario_.employers.small_employer_places, municipalities_.prefectures());
   });
   employers.count_diaspora_openings(diaspora_open_);
   applicants.draw(step, open, diaspora_open_, counts.live);
@@ -101,24 +101,43 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
   auto draw_ahead = [&](std::size_t q) {
     auto& draws = ring[q % kSeekerRing];
     draws.restart(scenario_.seed, Purpose::job_search, step, seekers[q].id);
-    places.prefetch_first(draws.peek(0));
-    places.prefetch_first(draws.peek(1));
+    if (rules_[seekers[q].status].job_search_area == JobSearchArea::prefecture) {
+      const auto home = municipalities_.prefecture_of(seekers[q].municipality);
+      places.prefetch_first_in(home, draws.peek(0));
+      places.prefetch_first_in(home, draws.peek(1));
+    } else {
+      places.prefetch_first(draws.peek(0));
+      places.prefetch_first(draws.peek(1));
+    }
     if (const auto employer = seekers[q].employer; employer != kNone32) __builtin_prefetch(&employers.card(employer));
   };
   for (std::size_t q = 0; q < std::min(kAhead, seekers.size()); ++q) draw_ahead(q);
+  const double stay_home_factor = 1.0 - scenario_.behaviour.move_cost;
   for (std::size_t q = 0; q < seekers.size(); ++q) {
     if (places.open() == 0) break;
     if (q + kAhead < seekers.size()) draw_ahead(q + kAhead);
     const auto& seeker = seekers[q];
     const auto status = seeker.status;
     const auto origin = seeker.origin;
-    // Look at two openings and take the one that scores better (wage, city, co-nationals,
-    // integration); a worker with a job moves only if it beats the job they have.
+    // Look at two openings (in the home prefecture only, for those bound to it) and take the one
+    // that scores better (wage, city, co-nationals, integration, less the cost of moving to
+    // another prefecture); a worker with a job moves only if it beats the job they have.
     auto& own = ring[q % kSeekerRing];
-    auto opening = places.uniform(own);
-    const auto second = places.uniform(own);
+    const auto home = municipalities_.prefecture_of(seeker.municipality);
+    OpenPlaces::Opening opening{}, second{};
+    if (rules_[status].job_search_area == JobSearchArea::prefecture) {
+      const auto first_in = places.uniform_in(home, own);
+      const auto second_in = places.uniform_in(home, own);
+      if (!first_in || !second_in) continue;  // nothing open at home
+      opening = *first_in;
+      second = *second_in;
+    } else {
+      opening = places.uniform(own);
+      second = places.uniform(own);
+    }
     auto score = [&](const OpenPlaces::Opening& o) {
-      return places.place(o).wage_yen * place_score_[places.municipality(o) * dims_.origins + origin];
+      return places.place(o).wage_yen * place_score_[places.municipality(o) * dims_.origins + origin] *
+             (places.prefecture(o) == home ? 1.0 : stay_home_factor);
     };
     if (score(second) > score(opening)) opening = second;
     places.prefetch_ends(opening.segment);

@@ -41,7 +41,9 @@ class LabourMarket {
         field_arrivals_(dims.fields),
         field_departures_(dims.fields * dims.fields),
         field_hires_(dims.fields),
-        field_places_(dims.fields) {}
+        field_places_(dims.fields) {
+    for (auto& places : field_places_) places.set_prefectures(dims.prefectures);
+  }
 
   // This month's markets, after the migrants acted (`chunk_count` chunks of requests): the
   // applicants from abroad are drawn, the markets matched, the hired take their jobs.

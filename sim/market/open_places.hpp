@@ -16,7 +16,7 @@
 namespace migsim {
 
 // The open places of one field's employers, one entry each, grouped by municipality (employers
-// are stored by field, then municipality). Within a municipality, the places of employers who
+// are stored by field, then prefecture, then municipality, so a prefecture's places are one range). Within a municipality, the places of employers who
 // recruit abroad from any origin come first, then those of small employers who recruit only from
 // origins their municipality has an agreement with, so an applicant draws among the places that
 // could take them. An opening is drawn uniformly over all places (a listed place, drawn again
@@ -69,7 +69,7 @@ class OpenPlaces {
   // municipality's of both kinds (its segment), in one pass over the employers. An employer's
   // counts take no branch on whether it is full or of which kind (as good as random).
   std::int64_t count_open(const EmployerStore& e, std::uint32_t first, std::uint32_t end,
-                          std::int64_t small_employer_places) {
+                          std::int64_t small_employer_places, const std::vector<std::uint16_t>& prefecture_of) {
     open_.resize(end - first);
     segments_.clear();
     segment_employers_.clear();
@@ -88,7 +88,7 @@ class OpenPlaces {
       }
       if (open_all + open_restricted > 0) {
         const auto begin = static_cast<std::uint32_t>(places);
-        segments_.push_back({municipality, begin, open_all, open_restricted, open_all});
+        segments_.push_back({municipality, prefecture_of[municipality], begin, open_all, open_restricted, open_all});
         segment_employers_.push_back({from, to});
         places += open_all + open_restricted;
       }
@@ -97,8 +97,20 @@ class OpenPlaces {
     // Positions are drawn as 32-bit numbers, and an entry's top bit is its kind.
     if (places > kOpenMask) throw std::length_error("a field offers more than 2^31 open places");
     counted_places_ = places;
+    // Each prefecture's segments: consecutive, as its employers are.
+    prefecture_segments_.assign(prefectures_, {0, 0});
+    prefecture_open_.assign(prefectures_, 0);
+    for (std::size_t x = segments_.size(); x-- > 0;) {
+      auto& range = prefecture_segments_[segments_[x].prefecture];
+      if (range.second == 0) range.second = static_cast<std::uint32_t>(x + 1);
+      range.first = static_cast<std::uint32_t>(x);
+      prefecture_open_[segments_[x].prefecture] += segments_[x].open();
+    }
     return static_cast<std::int64_t>(places);
   }
+
+  // The number of prefectures whose places are kept apart (before the first count_open).
+  void set_prefectures(std::size_t prefectures) { prefectures_ = prefectures; }
 
   std::int64_t open() const { return total_; }
   // Asks for the last open places of a segment (of both kinds): taking a place there swaps it
@@ -118,6 +130,12 @@ class OpenPlaces {
   std::uint32_t employer(const Opening& o) const { return slots_[o.position].employer; }
   const Place& place(const Opening& o) const { return slots_[o.position]; }
   std::uint16_t municipality(const Opening& o) const { return segments_[o.segment].municipality; }
+  std::uint16_t prefecture(const Opening& o) const { return segments_[o.segment].prefecture; }
+  // Asks for the listed place a draw in prefecture p whose first word is `word` looks at first.
+  [[gnu::always_inline]] void prefetch_first_in(std::size_t p, std::uint32_t word) const {
+    const auto [from, to] = prefecture_slots(p);
+    if (to > from) __builtin_prefetch(&slots_[from + Stream::scaled_below(word, to - from)]);
+  }
 
   // An open place drawn uniformly: a listed place, drawn again while it is taken (few are in a
   // month), else by counting.
@@ -130,6 +148,24 @@ class OpenPlaces {
         return {place.segment, position};
     }
     return uniform(r.below(static_cast<std::uint32_t>(total_)));
+  }
+
+  // An open place of prefecture p drawn uniformly, as uniform() does over the field; none if the
+  // prefecture has no open place left.
+  std::optional<Opening> uniform_in(std::size_t p, Stream& r) const {
+    if (prefecture_open_[p] == 0) return std::nullopt;
+    const auto [from, to] = prefecture_slots(p);
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      const std::size_t position = from + r.below(to - from);
+      const auto& place = slots_[position];
+      const auto& s = segments_[place.segment];
+      if (place.agreement_only ? position - s.restricted_begin() < s.open_restricted : position - s.begin < s.open_all)
+        return Opening{place.segment, position};
+    }
+    auto ticket = static_cast<std::int64_t>(r.below(prefecture_open_[p]));
+    std::size_t x = prefecture_segments_[p].first;
+    while (ticket >= segments_[x].open()) ticket -= segments_[x++].open();
+    return Opening{x, segments_[x].at(static_cast<std::uint32_t>(ticket), true)};
   }
 
   // Place number `ticket` (below open()) in municipality order, counted through the segments:
@@ -173,13 +209,14 @@ class OpenPlaces {
         slots_[o.position].agreement_only ? s.restricted_begin() + --s.open_restricted : s.begin + --s.open_all;
     std::swap(slots_[o.position], slots_[last]);
     --total_;
+    --prefecture_open_[s.prefecture];
   }
 
  private:
   // A municipality's places: [begin, begin + all_at_start) open to any origin, the first
   // open_all of them still open; then the agreement-only ones, the first open_restricted open.
   struct Segment {
-    std::uint16_t municipality;
+    std::uint16_t municipality, prefecture;
     std::uint32_t begin, open_all, open_restricted, all_at_start;
     std::uint32_t open() const { return open_all + open_restricted; }
     std::uint32_t restricted_begin() const { return begin + all_at_start; }
@@ -196,6 +233,16 @@ class OpenPlaces {
   UninitialisedVector<Place> slots_;  // each open place once (resized without zero-filling: built anew each month)
   std::vector<Segment> segments_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> segment_employers_;  // each segment's [first, end)
+  std::size_t prefectures_ = 0;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> prefecture_segments_;  // each prefecture's [first, end)
+  std::vector<std::uint32_t> prefecture_open_;  // each prefecture's places still open
+  // The slots listed for prefecture p at the start of the market: [first, end).
+  std::pair<std::uint32_t, std::uint32_t> prefecture_slots(std::size_t p) const {
+    const auto [first, end] = prefecture_segments_[p];
+    if (first == end) return {0, 0};
+    const std::uint32_t to = end < segments_.size() ? segments_[end].begin : static_cast<std::uint32_t>(counted_places_);
+    return {segments_[first].begin, to};
+  }
   std::int64_t total_ = 0;
   struct Alias {
     bool built = false, any = false;

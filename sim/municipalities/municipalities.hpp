@@ -23,6 +23,7 @@ class Municipalities {
 
   const MunicipalityState& state() const { return state_; }
   std::size_t prefecture_of(std::uint16_t municipality) const { return prefecture_[municipality]; }
+  const std::vector<std::uint16_t>& prefectures() const { return prefecture_; }  // [municipality]
   double integration(std::size_t municipality) const { return state_.integration[municipality]; }
   // The exit hazard of a resident whose family lives with it is multiplied by this.
   double family_stay_factor(std::size_t municipality) const { return state_.family_stay_factor[municipality]; }

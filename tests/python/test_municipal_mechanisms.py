@@ -63,7 +63,7 @@ def test_toyota_hires_ajts_with_its_children_who_need_japanese(japan):
     children = m["children_needing_japanese"].values[:, int(np.flatnonzero(m["municipality"].values == TOYOTA)[0])]
     ajts = m["ajts"].values[:, int(np.flatnonzero(m["municipality"].values == TOYOTA)[0])]
     assert children[-1] > 5 * children[0]
-    assert ajts[-1] >= 2 * ajts[0]
+    assert ajts[-1] >= 2 * ajts[0]  # 12 -> 30 at this scale (children needing Japanese 60 -> 720)
     # Hired to the target of 30 children per AJT (integration.ajt_children_per_teacher) every year.
     assert (ajts >= np.ceil(children / 30)).all()
     # With ten children per AJT, Toyota hires more of them.
@@ -99,7 +99,7 @@ def test_ajts_teach_children_japanese_and_their_ability_matters(japan):
     assert needing(japan("integration.ajt_learning_boost=0")) > 1.3 * needing(base)
     # Weaker AJTs (ability 0.5 instead of 1) cover fewer children: more need instruction.
     weak = japan("municipal_policy.ajt_ability_mean=0.5")
-    assert needing(weak) > 1.01 * needing(base)
+    assert needing(weak) > 1.03 * needing(base)
     assert municipal(weak)["ajt_coverage"].sel(year=2030).mean() < m["ajt_coverage"].sel(year=2030).mean()
 
 

@@ -33,6 +33,13 @@ EmployerStore field_of(const std::vector<std::uint16_t>& municipality, const std
 }
 
 constexpr std::int64_t kSmall = 3;  // places of a small employer
+const std::vector<std::uint16_t> kPrefectureOf{0, 1};  // municipality m lies in prefecture m
+
+OpenPlaces in_two_prefectures() {
+  OpenPlaces places;
+  places.set_prefectures(2);
+  return places;
+}
 
 }  // namespace
 
@@ -40,8 +47,8 @@ TEST_CASE("open places are counted per employer and each is drawn once until non
   // Employer 2 is full; employer 3 is small (agreement-only), employer 4 small but diaspora-owned.
   const auto store = field_of({0, 0, 0, 1, 1, 1}, {10, 5, 4, 3, 2, 8}, {4, 0, 9, 1, 0, 8},
                               {kNone8, kNone8, kNone8, kNone8, 2, kNone8});
-  OpenPlaces places;
-  REQUIRE(places.count_open(store, 0, 6, kSmall) == 6 + 5 + 0 + 2 + 2 + 0);
+  auto places = in_two_prefectures();
+  REQUIRE(places.count_open(store, 0, 6, kSmall, kPrefectureOf) == 6 + 5 + 0 + 2 + 2 + 0);
   places.build(store, 0, 3);
   REQUIRE(places.open() == 15);
   Stream r(1, Purpose::matching, 0, 0);
@@ -61,8 +68,8 @@ TEST_CASE("open places are counted per employer and each is drawn once until non
 TEST_CASE("an origin's draws reach only the places open to it, where its pull is not zero", "[market]") {
   // Municipality 0: one large employer; municipality 1: a small one, agreement-only.
   const auto store = field_of({0, 1}, {20, 3}, {0, 0}, {kNone8, kNone8});
-  OpenPlaces places;
-  places.count_open(store, 0, 2, kSmall);
+  auto places = in_two_prefectures();
+  places.count_open(store, 0, 2, kSmall, kPrefectureOf);
   places.build(store, 0, 2);
   Stream r(2, Purpose::matching, 0, 0);
   auto draw = [&](std::size_t origin, auto pull, auto agrees) {
@@ -85,12 +92,29 @@ TEST_CASE("an origin's draws reach only the places open to it, where its pull is
 
 TEST_CASE("an origin offered no place is told so without a draw", "[market]") {
   const auto store = field_of({0}, {2}, {0}, {kNone8});  // small, agreement-only
-  OpenPlaces places;
-  places.count_open(store, 0, 1, kSmall);
+  auto places = in_two_prefectures();
+  places.count_open(store, 0, 1, kSmall, kPrefectureOf);
   places.build(store, 0, 1);
   Stream r(3, Purpose::matching, 0, 0);
   CHECK_FALSE(places.offers_none(0));  // not known before its table is built
   CHECK_FALSE(places.pulled(
       0, [](std::uint16_t) { return 1.0; }, [](std::uint16_t) { return false; }, r));
   CHECK(places.offers_none(0));
+}
+
+TEST_CASE("draws in a prefecture reach each of its open places once, and none elsewhere", "[market]") {
+  const auto store = field_of({0, 0, 1, 1}, {10, 5, 4, 3}, {4, 0, 1, 0}, {kNone8, kNone8, kNone8, 2});
+  auto places = in_two_prefectures();
+  places.count_open(store, 0, 4, kSmall, kPrefectureOf);
+  places.build(store, 0, 3);
+  Stream r(4, Purpose::matching, 0, 0);
+  std::map<std::uint32_t, int> taken;
+  while (const auto opening = places.uniform_in(1, r)) {
+    CHECK(places.prefecture(*opening) == 1);
+    ++taken[places.employer(*opening)];
+    places.take(*opening);
+  }
+  CHECK(taken == std::map<std::uint32_t, int>{{2, 3}, {3, 3}});
+  CHECK(places.open() == 6 + 5);  // prefecture 0's places are all still open
+  CHECK(places.uniform_in(0, r));
 }
