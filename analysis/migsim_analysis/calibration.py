@@ -305,6 +305,9 @@ def expand(tree, text):
                 raise ValueError(f"'{_dotted(at)}' has {size} items, so [{part}] is not there")
             walk(node[part], i + 1, at + (part,), wild)
         else:
+            if isinstance(node, dict) and part not in node and part.isdigit() and int(part) in node:
+                walk(node[int(part)], i + 1, at + (part,), wild)  # a mapping keyed by years
+                return
             if isinstance(node, dict) and "csv" in node and part not in node:
                 raise ValueError(f"'{_dotted(at)}' is a table ({node['csv']}); calibrate keys the resolved "
                                  "scenario spells out")

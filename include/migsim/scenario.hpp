@@ -180,6 +180,10 @@ struct BorderClosure {
   // Per status (entry channel, or the status a family member joins as), where the event names it;
   // empty: every status admits admit_share.
   std::vector<double> admit_share_by_status;
+  // Holders whose stay ends while the closure keeps them from going home: this share stays on
+  // under `stay_on_status` (2020-2022: designated activities for those unable to return).
+  double stay_on_share = 0.0;
+  std::uint8_t stay_on_status = 0;
 };
 
 // A dated change of one status's rules: the whole rule as it holds from `date` on.

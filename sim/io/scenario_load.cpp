@@ -595,6 +595,14 @@ class ScenarioReader {
             b.admit_share_by_status[*index] = share.as_double(0.0, 1.0);
           }
         }
+        if (m.has("stay_on_share")) {
+          if (!m.has("stay_on_as")) m.get("stay_on_share").fail("expected stay_on_as with it: the status they stay on under");
+          b.stay_on_share = m.get("stay_on_share").as_double(0.0, 1.0);
+        }
+        if (m.has("stay_on_as")) {
+          if (!m.has("stay_on_share")) m.get("stay_on_as").fail("expected stay_on_share with it: the share who stay on");
+          b.stay_on_status = resolve(s.statuses, m.get("stay_on_as"), "status");
+        }
         s.border_closures.push_back(b);
       } else if (type == 1) {
         StatusRuleChange c;

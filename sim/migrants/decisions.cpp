@@ -145,6 +145,12 @@ inline bool Migrants::decide(std::size_t i, Stream& r, const StatusRule& rule, b
       return true;
     }
   if (expiring || (in_status == rule.first_term_months && !r.bernoulli(rule.renewal_share))) {
+    // A closure strands some whose stay ends: they stay on under another status instead.
+    if (const double stay_on = policy_.stay_on_share();
+        stay_on > 0.0 && status != policy_.stay_on_status() && r.bernoulli(stay_on)) {
+      change_status(i, policy_.stay_on_status(), tally, delta, &requests, nullptr);
+      return true;
+    }
     leave(i, kExit, tally, delta, requests.separations);
     return false;
   }

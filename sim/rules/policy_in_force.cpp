@@ -23,6 +23,12 @@ bool PolicyInForce::apply(MonthIndex date, bool starting, StatusRules& rules, Ca
       rules_change = true;
     }
   std::fill(entry_share_.begin(), entry_share_.end(), 1.0);
+  stay_on_share_ = 0.0;
+  for (const auto& closure : scenario_.border_closures)
+    if (closure.from <= date && date <= closure.to && closure.stay_on_share > stay_on_share_) {
+      stay_on_share_ = closure.stay_on_share;
+      stay_on_status_ = closure.stay_on_status;
+    }
   for (const auto& closure : scenario_.border_closures)
     if (closure.from <= date && date <= closure.to)
       for (std::size_t s = 0; s < statuses_; ++s)

@@ -27,6 +27,10 @@ class PolicyInForce {
   double entry_share(std::size_t status) const { return entry_share_[status]; }
   // Whether a closure admits anybody at all this month.
   bool any_entry() const { return any_entry_; }
+  // Share of the holders whose stay ends this month who cannot go home and stay on under
+  // stay_on_status() (0: no closure strands anybody).
+  double stay_on_share() const { return stay_on_share_; }
+  std::uint8_t stay_on_status() const { return stay_on_status_; }
   // Per origin: what its applicants are multiplied by (sending-country pushes in force).
   const std::vector<double>& origin_push() const { return origin_push_; }
   // Per status: whether its rule changes at step `step` (its holders re-plan).
@@ -39,6 +43,8 @@ class PolicyInForce {
   std::size_t statuses_;
   std::vector<double> entry_share_;  // per status
   bool any_entry_ = true;
+  double stay_on_share_ = 0.0;
+  std::uint8_t stay_on_status_ = 0;
   std::vector<double> origin_push_;
   std::vector<std::uint8_t> rules_changed_;  // [step * statuses + status]
 };

@@ -96,6 +96,10 @@ TEST_CASE("a closure's share per status names defined statuses and shares from 0
   expect_error("closure_share_out_of_range.yaml", 5, "events[0].admit_share_by_status.STUDENT", "1.5");
 }
 
+TEST_CASE("a closure's share who stay on comes with the status they stay on under", "[scenario][bad]") {
+  expect_error("closure_stay_on_without_status.yaml", 4, "events[0].stay_on_share", "expected stay_on_as with it");
+}
+
 TEST_CASE("a part-time search share needs entrants admitted without a job", "[scenario][bad]") {
   expect_error("part_time_search_without_school.yaml", 4, "statuses.STUDENT.part_time_search_share",
                "expected only with enters_without_job: true");

@@ -136,6 +136,26 @@ TEST_CASE("a closure shut to one channel keeps another open", "[rules]") {
   CHECK(status_sum(s, years[2], "entries", "TITP") > 0);  // reopened
 }
 
+TEST_CASE("a closure strands some of those whose stay ends: they stay on under another status", "[rules]") {
+  // Census year 2023 (2022-11 to 2023-10): interns who reach the end of their stay cannot go home.
+  const auto closed = [](const char* share) {
+    return small_quickstart({std::string("events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
+                                         "stay_on_as: OTHER, stay_on_share: ") + share + "}]",
+                             "end=2024-10"});
+  };
+  const Scenario none = closed("0"), all = closed("1");
+  const auto left = run(none), stayed = run(all);
+  REQUIRE(left.size() == 3);
+  REQUIRE(stayed.size() == 3);
+  // Nobody stays on without the share; with it, the interns whose stay ends become OTHER and
+  // fewer of them leave.
+  CHECK(status_sum(none, left[1], "transitions_in", "OTHER") == 0);
+  CHECK(status_sum(all, stayed[1], "transitions_in", "OTHER") > 0);
+  CHECK(status_sum(all, stayed[1], "exits", "TITP") < status_sum(none, left[1], "exits", "TITP"));
+  // After the closure, stays end as before: nobody becomes OTHER that way.
+  CHECK(status_sum(all, stayed[2], "transitions_in", "OTHER") == 0);
+}
+
 TEST_CASE("a dated rule change closes TITP and opens TES", "[rules]") {
   const Scenario s = small_quickstart();
   const auto years = run(s);
