@@ -3,7 +3,8 @@
 # same time, one thread each on its own core (the cores swapped every round), so that both meet
 # the same spell of a shared, virtual machine; prints each round's walls and the median of
 # NEW / OLD. A round still varies by a few per cent (one binary against itself at scale 0.1:
-# 0.95 and 1.04), so take the median of several rounds.
+# 0.95 and 1.04), so take the median of several rounds. OLD_SCENARIO=FILE runs the old binary on
+# its own version of the scenario (a model change on purpose adds keys the old binary refuses).
 set -euo pipefail
 if (( $# < 3 )); then
   echo "usage: $0 ROUNDS OLD_BINARY NEW_BINARY [SCENARIO] [run options...]" >&2
@@ -11,21 +12,22 @@ if (( $# < 3 )); then
 fi
 rounds=$1 old=$2 new=$3
 scenario=${4:-scenarios/japan_baseline.yaml}
+old_scenario=${OLD_SCENARIO:-$scenario}
 shift $(( $# < 4 ? $# : 4 ))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ratios=()
 for r in $(seq "$rounds"); do
   if (( r % 2 )); then core_old=0 core_new=1; else core_old=1 core_new=0; fi
-  timed() {  # timed NAME CORE BINARY [options]: its wall in seconds, to $work/NAME.t
-    local name=$1 core=$2 binary=$3 start
-    shift 3
+  timed() {  # timed NAME CORE BINARY SCENARIO [options]: its wall in seconds, to $work/NAME.t
+    local name=$1 core=$2 binary=$3 file=$4 start
+    shift 4
     start=$(date +%s.%N)
-    taskset -c "$core" "$binary" run "$scenario" --threads 1 -q -o "$work/$name.h5" "$@" > /dev/null
+    taskset -c "$core" "$binary" run "$file" --threads 1 -q -o "$work/$name.h5" "$@" > /dev/null
     awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f\n", b - a }' > "$work/$name.t"
   }
-  timed old $core_old "$old" "$@" &
-  timed new $core_new "$new" "$@" &
+  timed old $core_old "$old" "$old_scenario" "$@" &
+  timed new $core_new "$new" "$scenario" "$@" &
   wait
   t_old=$(cat "$work/old.t") t_new=$(cat "$work/new.t")
   ratio=$(awk -v a="$t_old" -v b="$t_new" 'BEGIN { printf "%.4f", b / a }')

@@ -177,7 +177,7 @@ def test_the_shipped_spec_is_valid_for_the_backtest(monkeypatch, capsys):
     # One year of a mapping keyed by years is named on its own (the start-up years' multiplier).
     assert "ssw1_conversion_start_multiplier: 0.3-3 log" in out
     assert "multiplies statuses.TITP.transitions[0].pass_rate, statuses.TITP.transitions[0].pass_rate_by_year.2020\n" in out
-    assert "ssw1_conversion_multiplier: 0.3-1.9 log" in out
+    assert "ssw1_conversion_multiplier: 0.3-1.3 log" in out
     # The closure's share per channel is a key of a mapping inside the list of events.
     assert "sets events[0].admit_share_by_status.TITP" in out
     # A mapping keyed by year (the dated pass rates) is named key by key, as --set takes it.
