@@ -32,8 +32,8 @@ const char* to_string(EmployerChangeRule rule);
 
 struct StatusTransition {
   std::uint8_t to_status = 0;
-  std::int32_t after_months = 0;             // months in the current status before the step is possible
-  double pass_rate = 1.0;                    // probability of passing when eligible (tests, screening)
+  std::int32_t after_months = 0;  // months in the current status before the step is possible
+  double pass_rate = 1.0;         // probability of passing when eligible (tests, screening)
   // The pass rate from January of each listed year on (year, rate), sorted; pass_rate before the first.
   std::vector<std::pair<int, double>> pass_rate_by_year;
   std::uint8_t requires_japanese = 0;        // points (level × 50: A0 0, A1 50, A2 100, B1 150, B2 200)
@@ -54,7 +54,7 @@ struct StatusRule {
   EmployerChangeRule employer_change = EmployerChangeRule::never;
   std::vector<std::int32_t> employer_change_after_months;  // per field (after_months rule)
   bool family_allowed = false;
-  std::int32_t family_delay_months = 0;    // earliest month in status a family may join
+  std::int32_t family_delay_months = 0;  // earliest month in status a family may join
   // The status the family of a holder joins as and holds while linked to it (the family of a permanent
   // resident gets 永住者の配偶者等 or 定住者, not 家族滞在); unset: family.dependent_status.
   std::optional<std::uint8_t> family_joins_as;

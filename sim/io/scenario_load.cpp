@@ -272,10 +272,10 @@ class ScenarioReader {
     r.enters_without_job = m.optional("enters_without_job", false, boolean);
     r.part_time_search_share = m.optional("part_time_search_share", 0.0, real(0.0, 1.0));
     if (m.has("part_time_search_share")) {
-      if (!r.enters_without_job)
-        m.get("part_time_search_share").fail("expected only with enters_without_job: true");
+      if (!r.enters_without_job) m.get("part_time_search_share").fail("expected only with enters_without_job: true");
       bool employing = false;
-      for (std::size_t f = 0; f < s.fields.size(); ++f) employing = employing || (r.entry_fields[f] && s.fields[f].employs);
+      for (std::size_t f = 0; f < s.fields.size(); ++f)
+        employing = employing || (r.entry_fields[f] && s.fields[f].employs);
       if (r.part_time_search_share > 0.0 && !employing)
         m.get("part_time_search_share")
             .fail("expected entry_fields that employ (the fields entrants look for part-time work in)");
@@ -292,7 +292,8 @@ class ScenarioReader {
           Mapping series(tm.get("pass_rate_by_year"));
           for (const auto& [year, rate] : series.entries()) {
             const Value year_value(rate.tree(), YAML::Node(year), rate.path());
-            tr.pass_rate_by_year.emplace_back(static_cast<int>(year_value.as_int(1900, 2200)), rate.as_double(0.0, 1.0));
+            tr.pass_rate_by_year.emplace_back(static_cast<int>(year_value.as_int(1900, 2200)),
+                                              rate.as_double(0.0, 1.0));
           }
           std::sort(tr.pass_rate_by_year.begin(), tr.pass_rate_by_year.end());
         }
@@ -596,11 +597,13 @@ class ScenarioReader {
           }
         }
         if (m.has("stay_on_share")) {
-          if (!m.has("stay_on_as")) m.get("stay_on_share").fail("expected stay_on_as with it: the status they stay on under");
+          if (!m.has("stay_on_as"))
+            m.get("stay_on_share").fail("expected stay_on_as with it: the status they stay on under");
           b.stay_on_share = m.get("stay_on_share").as_double(0.0, 1.0);
         }
         if (m.has("stay_on_as")) {
-          if (!m.has("stay_on_share")) m.get("stay_on_as").fail("expected stay_on_share with it: the share who stay on");
+          if (!m.has("stay_on_share"))
+            m.get("stay_on_as").fail("expected stay_on_share with it: the share who stay on");
           b.stay_on_status = resolve(s.statuses, m.get("stay_on_as"), "status");
         }
         s.border_closures.push_back(b);

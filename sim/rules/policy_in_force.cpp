@@ -32,9 +32,9 @@ bool PolicyInForce::apply(MonthIndex date, bool starting, StatusRules& rules, Ca
   for (const auto& closure : scenario_.border_closures)
     if (closure.from <= date && date <= closure.to)
       for (std::size_t s = 0; s < statuses_; ++s)
-        entry_share_[s] = std::min(entry_share_[s], closure.admit_share_by_status.empty()
-                                                        ? closure.admit_share
-                                                        : closure.admit_share_by_status[s]);
+        entry_share_[s] =
+            std::min(entry_share_[s],
+                     closure.admit_share_by_status.empty() ? closure.admit_share : closure.admit_share_by_status[s]);
   any_entry_ = std::any_of(entry_share_.begin(), entry_share_.end(), [](double share) { return share > 0.0; });
   std::fill(origin_push_.begin(), origin_push_.end(), 1.0);
   for (const auto& push : scenario_.sending_pushes)

@@ -91,8 +91,7 @@ TEST_CASE("an unknown event type is an error", "[scenario][bad]") {
 }
 
 TEST_CASE("a closure's share per status names defined statuses and shares from 0 to 1", "[scenario][bad]") {
-  expect_error("closure_unknown_status.yaml", 4, "events[0].admit_share_by_status.INTERN",
-               "expected a defined status");
+  expect_error("closure_unknown_status.yaml", 4, "events[0].admit_share_by_status.INTERN", "expected a defined status");
   expect_error("closure_share_out_of_range.yaml", 5, "events[0].admit_share_by_status.STUDENT", "1.5");
 }
 
@@ -212,9 +211,9 @@ TEST_CASE("events of every kind load together in any order", "[scenario]") {
   CHECK(s.border_closures[0].admit_share == 0.25);
   // Per status where named, the event's admit_share for the others.
   const auto status = [&](const char* name) {
-    return static_cast<std::size_t>(std::find_if(s.statuses.begin(), s.statuses.end(),
-                                                 [&](const StatusRule& r) { return r.name == name; }) -
-                                    s.statuses.begin());
+    return static_cast<std::size_t>(
+        std::find_if(s.statuses.begin(), s.statuses.end(), [&](const StatusRule& r) { return r.name == name; }) -
+        s.statuses.begin());
   };
   REQUIRE(s.border_closures[0].admit_share_by_status.size() == s.statuses.size());
   CHECK(s.border_closures[0].admit_share_by_status[status("TITP")] == 0.05);

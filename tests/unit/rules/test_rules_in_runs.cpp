@@ -122,9 +122,10 @@ TEST_CASE("nobody enters during a border closure", "[rules]") {
 TEST_CASE("a closure shut to one channel keeps another open", "[rules]") {
   // Census year 2023 (2022-11 to 2023-10): interns and dependants kept out, spouses let in
   // (and with them the families of permanent residents and spouses, who join as spouses).
-  const Scenario s = small_quickstart({"events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
-                                       "admit_share_by_status: {TITP: 0, DEPENDENT: 0}}]",
-                                       "end=2024-10"});
+  const Scenario s =
+      small_quickstart({"events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
+                        "admit_share_by_status: {TITP: 0, DEPENDENT: 0}}]",
+                        "end=2024-10"});
   const auto years = run(s);
   REQUIRE(years.size() == 3);
   CHECK(status_sum(s, years[1], "entries", "TITP") == 0);
@@ -140,7 +141,8 @@ TEST_CASE("a closure strands some of those whose stay ends: they stay on under a
   // Census year 2023 (2022-11 to 2023-10): interns who reach the end of their stay cannot go home.
   const auto closed = [](const char* share) {
     return small_quickstart({std::string("events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
-                                         "stay_on_as: OTHER, stay_on_share: ") + share + "}]",
+                                         "stay_on_as: OTHER, stay_on_share: ") +
+                                 share + "}]",
                              "end=2024-10"});
   };
   const Scenario none = closed("0"), all = closed("1");
@@ -302,7 +304,7 @@ TEST_CASE("a dated pass rate applies from January of its year", "[rules]") {
   const Scenario s = small_quickstart({"end=2025-10", "statuses.TITP.transitions[0].pass_rate=0",
                                        "statuses.TITP.transitions[0].pass_rate_by_year={2024: 1}"});
   const auto years = run(s);
-  REQUIRE(years.size() == 4);  // 2022..2025
+  REQUIRE(years.size() == 4);                                     // 2022..2025
   CHECK(status_sum(s, years[1], "transitions_in", "SSW1") == 0);  // 2022-11 .. 2023-10
   CHECK(status_sum(s, years[3], "transitions_in", "SSW1") > 0);   // 2024-11 .. 2025-10
 }
@@ -311,10 +313,10 @@ TEST_CASE("at the end of a first term only the renewal share stays on", "[rules]
   // Interns who all reach 36 months in the first year, with no move to SSW1: with renewal_share 0 they
   // leave then, with 1 they stay on (nobody reaches 60 months in that year).
   auto titp_exits = [](const std::string& share) {
-    const Scenario s = small_quickstart(
-        {"end=2023-10", "statuses.TITP.transitions=[]", "statuses.TITP.first_term_months=36",
-         "statuses.TITP.renewal_share=" + share,
-         "initial_months_in_status=[{status: TITP, from_months: 24, to_months: 36, share: 1}]"});
+    const Scenario s =
+        small_quickstart({"end=2023-10", "statuses.TITP.transitions=[]", "statuses.TITP.first_term_months=36",
+                          "statuses.TITP.renewal_share=" + share,
+                          "initial_months_in_status=[{status: TITP, from_months: 24, to_months: 36, share: 1}]"});
     const auto years = run(s);
     return status_sum(s, years[1], "exits", "TITP");
   };
