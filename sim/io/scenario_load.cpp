@@ -379,15 +379,8 @@ class ScenarioReader {
       }
       if (m.has("channels")) {
         Mapping channels(m.get("channels"));
-        for (const auto& [status, weight] : channels.entries()) {
-          const auto index = find_name(s.statuses, status);
-          if (!index) {
-            std::vector<std::string> names;
-            for (const auto& st : s.statuses) names.push_back(st.name);
-            weight.fail("expected a defined status (" + quoted_list(names) + ")");
-          }
-          o.channel_weights[*index] = weight.as_double(0.0, 1e6);
-        }
+        for (const auto& [status, weight] : channels.entries())
+          o.channel_weights[resolve_key(s.statuses, status, weight, "status")] = weight.as_double(0.0, 1e6);
       }
       m.finish();
       s.origins.push_back(o);
@@ -586,15 +579,8 @@ class ScenarioReader {
           // Channels close unequally (2020: interns nearly stopped, spouses kept coming).
           b.admit_share_by_status.assign(s.statuses.size(), b.admit_share);
           Mapping shares(m.get("admit_share_by_status"));
-          for (const auto& [status, share] : shares.entries()) {
-            const auto index = find_name(s.statuses, status);
-            if (!index) {
-              std::vector<std::string> names;
-              for (const auto& st : s.statuses) names.push_back(st.name);
-              share.fail("expected a defined status (" + quoted_list(names) + ")");
-            }
-            b.admit_share_by_status[*index] = share.as_double(0.0, 1.0);
-          }
+          for (const auto& [status, share] : shares.entries())
+            b.admit_share_by_status[resolve_key(s.statuses, status, share, "status")] = share.as_double(0.0, 1.0);
         }
         if (m.has("stay_on_share")) {
           if (!m.has("stay_on_as"))

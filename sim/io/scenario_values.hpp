@@ -209,16 +209,27 @@ class Mapping {
   std::vector<std::string> known_;
 };
 
+template <class T>
+std::string defined_names(const std::vector<T>& items) {
+  std::vector<std::string> names;
+  for (const auto& item : items) names.push_back(item.name);
+  return quoted_list(names);
+}
+
 // The index of the item named by `v`, or a message listing the defined names.
 template <class T>
 std::uint8_t resolve(const std::vector<T>& items, const Value& v, const char* what) {
   const auto name = v.as_string();
   const auto index = find_name(items, name);
-  if (!index) {
-    std::vector<std::string> names;
-    for (const auto& item : items) names.push_back(item.name);
-    v.fail(std::string("expected a defined ") + what + " (" + quoted_list(names) + "), got '" + name + "'");
-  }
+  if (!index) v.fail(std::string("expected a defined ") + what + " (" + defined_names(items) + "), got '" + name + "'");
+  return static_cast<std::uint8_t>(*index);
+}
+
+// The index of the item a mapping's key names (`at`: the key's value, where a message points).
+template <class T>
+std::uint8_t resolve_key(const std::vector<T>& items, const std::string& name, const Value& at, const char* what) {
+  const auto index = find_name(items, name);
+  if (!index) at.fail(std::string("expected a defined ") + what + " (" + defined_names(items) + ")");
   return static_cast<std::uint8_t>(*index);
 }
 
