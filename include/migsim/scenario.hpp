@@ -64,6 +64,9 @@ struct StatusRule {
   // them arrive looking for work in the employing entry_fields, the others do not work.
   bool enters_without_job = false;
   double part_time_search_share = 0.0;
+  // The applicants of this status's entry channel are multiplied by this (its channel weight's
+  // level against the other channels', for a calibration to set).
+  double channel_multiplier = 1.0;
   std::vector<StatusTransition> transitions;
   double exit_rate_per_year = 0.0;         // return / death / naturalisation hazard
   double abscond_rate_per_year = 0.0;      // leaving the status without permission

@@ -270,6 +270,7 @@ class ScenarioReader {
       for (std::size_t f = 0; f < s.fields.size(); ++f) r.entry_fields[f] = (s.fields[f].employs == r.works) ? 1 : 0;
     }
     r.enters_without_job = m.optional("enters_without_job", false, boolean);
+    r.channel_multiplier = m.optional("channel_multiplier", 1.0, real(0.0, 100.0));
     r.part_time_search_share = m.optional("part_time_search_share", 0.0, real(0.0, 1.0));
     if (m.has("part_time_search_share")) {
       if (!r.enters_without_job) m.get("part_time_search_share").fail("expected only with enters_without_job: true");

@@ -93,7 +93,8 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
     const auto& rule = rules_[s];
     if (!rule.entries_open || origin.channel_weights[s] <= 0 || policy_.entry_share(s) <= 0) continue;
     const double mean = origin.applicants_per_year * scenario_.applicants_multiplier * policy_.origin_push()[o] *
-                        policy_.entry_share(s) * scenario_.scale / 12.0 * origin.channel_weights[s] / weight_sum;
+                        policy_.entry_share(s) * scenario_.scale / 12.0 * origin.channel_weights[s] / weight_sum *
+                        rule.channel_multiplier;
     Stream r(scenario_.seed, Purpose::entries, step, o * dims_.statuses + s);
     boost::random::poisson_distribution<std::int64_t> poisson(mean);
     std::int64_t applicants = mean > 0 ? poisson(r) : 0;
