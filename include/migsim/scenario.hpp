@@ -187,6 +187,10 @@ struct BorderClosure {
   // under `stay_on_status` (2020-2022: designated activities for those unable to return).
   double stay_on_share = 0.0;
   std::uint8_t stay_on_status = 0;
+  // Applicants it kept out who still come once it ends, spread evenly over catch_up_months after
+  // `to` (2022: those granted entry during the closure arrived in the months after the reopening).
+  double catch_up_share = 0.0;
+  std::int32_t catch_up_months = 12;
 };
 
 // A dated change of one status's rules: the whole rule as it holds from `date` on.

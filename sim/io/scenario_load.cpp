@@ -593,6 +593,10 @@ class ScenarioReader {
             m.get("stay_on_as").fail("expected stay_on_share with it: the share who stay on");
           b.stay_on_status = resolve(s.statuses, m.get("stay_on_as"), "status");
         }
+        b.catch_up_share = m.optional("catch_up_share", 0.0, real(0.0, 1.0));
+        b.catch_up_months = static_cast<std::int32_t>(m.optional("catch_up_months", std::int64_t{12}, whole(1, 60)));
+        if (m.has("catch_up_months") && !m.has("catch_up_share"))
+          m.get("catch_up_months").fail("expected catch_up_share with it: the share of those kept out who still come");
         s.border_closures.push_back(b);
       } else if (type == 1) {
         StatusRuleChange c;

@@ -186,7 +186,7 @@ void ApplicantsFromAbroad::draw_diaspora_news(std::size_t o, std::uint32_t step,
     for (std::size_t s = 0; s < dims_.statuses; ++s) {
       if (!drawn(s) || origin.channel_weights[s] <= 0 || policy_.entry_share(s) <= 0) continue;
       const double mean = per_firm * policy_.entry_share(s) * static_cast<double>(hiring_firms) *
-                          origin.channel_weights[s] / weight_sum;
+                          origin.channel_weights[s] / weight_sum * rules_[s].channel_multiplier;
       boost::random::poisson_distribution<std::int64_t> poisson(mean);
       if (const std::int64_t applicants = poisson(r); applicants > 0)
         to_fields.push_back({f, {static_cast<std::uint8_t>(o), static_cast<std::uint8_t>(s), applicants, true}});

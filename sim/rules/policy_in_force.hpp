@@ -23,7 +23,8 @@ class PolicyInForce {
   // whether a status's rule changed.
   bool apply(MonthIndex date, bool starting, StatusRules& rules, CapLedger& caps);
 
-  // Share of entries from abroad into `status` a border closure still admits (1: no closure).
+  // Share of entries from abroad into `status` a border closure still admits (1: no closure; above
+  // 1 in the months after a closure while those it kept out catch up).
   double entry_share(std::size_t status) const { return entry_share_[status]; }
   // Whether a closure admits anybody at all this month.
   bool any_entry() const { return any_entry_; }

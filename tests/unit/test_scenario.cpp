@@ -99,6 +99,11 @@ TEST_CASE("a closure's share who stay on comes with the status they stay on unde
   expect_error("closure_stay_on_without_status.yaml", 4, "events[0].stay_on_share", "expected stay_on_as with it");
 }
 
+TEST_CASE("a closure's catch-up months come with the share who catch up", "[scenario][bad]") {
+  expect_error("closure_catch_up_months_alone.yaml", 4, "events[0].catch_up_months", "expected catch_up_share with it");
+  expect_error("closure_catch_up_share_out_of_range.yaml", 4, "events[0].catch_up_share", "1.2");
+}
+
 TEST_CASE("a part-time search share needs entrants admitted without a job", "[scenario][bad]") {
   expect_error("part_time_search_without_school.yaml", 4, "statuses.STUDENT.part_time_search_share",
                "expected only with enters_without_job: true");

@@ -158,6 +158,41 @@ TEST_CASE("a closure strands some of those whose stay ends: they stay on under a
   CHECK(status_sum(all, stayed[2], "transitions_in", "OTHER") == 0);
 }
 
+TEST_CASE("after a closure, those it kept out catch up over the months after it", "[rules]") {
+  // Census year 2023 (2022-11 to 2023-10) shut to students; the year after, the catch-up.
+  const auto closed = [](const char* share) {
+    return small_quickstart({std::string("events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
+                                         "admit_share_by_status: {STUDENT: 0}, catch_up_months: 12, catch_up_share: ") +
+                                 share + "}]",
+                             "end=2025-10"});
+  };
+  const Scenario none = closed("0"), half = closed("0.5");
+  const auto plain = run(none), caught_up = run(half);
+  REQUIRE(plain.size() == 4);
+  REQUIRE(caught_up.size() == 4);
+  CHECK(status_sum(half, caught_up[1], "entries", "STUDENT") == 0);
+  // Half of a year's students kept out come in the year after: about 1.5 times the entries.
+  const auto after = static_cast<double>(status_sum(half, caught_up[2], "entries", "STUDENT"));
+  const auto normal = static_cast<double>(status_sum(none, plain[2], "entries", "STUDENT"));
+  REQUIRE(normal > 0);
+  CHECK(after / normal > 1.3);
+  CHECK(after / normal < 1.7);
+  // Then the channel runs as before (the same applicants' rate, other draws).
+  const auto later = static_cast<double>(status_sum(half, caught_up[3], "entries", "STUDENT"));
+  CHECK(later / static_cast<double>(status_sum(none, plain[3], "entries", "STUDENT")) < 1.2);
+}
+
+TEST_CASE("a channel multiplier scales one status's applicants from abroad", "[rules]") {
+  const Scenario base = small_quickstart({"end=2024-10"});
+  const Scenario halved = small_quickstart({"end=2024-10", "statuses.STUDENT.channel_multiplier=0.5"});
+  const auto plain = run(base), fewer = run(halved);
+  REQUIRE(plain.size() == fewer.size());
+  const auto ratio = static_cast<double>(status_sum(halved, fewer[1], "entries", "STUDENT")) /
+                     static_cast<double>(status_sum(base, plain[1], "entries", "STUDENT"));
+  CHECK(ratio > 0.35);
+  CHECK(ratio < 0.65);
+}
+
 TEST_CASE("a dated rule change closes TITP and opens TES", "[rules]") {
   const Scenario s = small_quickstart();
   const auto years = run(s);
