@@ -4,6 +4,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <numeric>
 #include <optional>
@@ -97,11 +98,15 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
   // drawn (where its two openings are looked for first) and those places and its employer's
   // card asked for from memory: the listing is too large for the cache and read at random.
   const auto& seekers = field_seekers_[f];
+  // Which statuses look for work in their home prefecture only, held here (read twice a seeker).
+  std::array<bool, 256> near_home{};
+  for (std::size_t s = 0; s < dims_.statuses; ++s)
+    near_home[s] = rules_[s].job_search_area == JobSearchArea::prefecture;
   std::array<Stream, kSeekerRing> ring;
   auto draw_ahead = [&](std::size_t q) {
     auto& draws = ring[q % kSeekerRing];
     draws.restart(scenario_.seed, Purpose::job_search, step, seekers[q].id);
-    if (rules_[seekers[q].status].job_search_area == JobSearchArea::prefecture) {
+    if (near_home[seekers[q].status]) {
       const auto home = municipalities_.prefecture_of(seekers[q].municipality);
       places.prefetch_first_in(home, draws.peek(0));
       places.prefetch_first_in(home, draws.peek(1));
@@ -125,7 +130,7 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
     auto& own = ring[q % kSeekerRing];
     const auto home = municipalities_.prefecture_of(seeker.municipality);
     OpenPlaces::Opening opening{}, second{};
-    if (rules_[status].job_search_area == JobSearchArea::prefecture) {
+    if (near_home[status]) {
       const auto first_in = places.uniform_in(home, own);
       const auto second_in = places.uniform_in(home, own);
       if (!first_in || !second_in) continue;  // nothing open at home

@@ -106,6 +106,16 @@ class OpenPlaces {
       range.first = static_cast<std::uint32_t>(x);
       prefecture_open_[segments_[x].prefecture] += segments_[x].open();
     }
+    // And its slots, looked up by every seeker bound to it.
+    prefecture_slots_.resize(prefectures_);
+    for (std::size_t p = 0; p < prefectures_; ++p) {
+      const auto [first_segment, end_segment] = prefecture_segments_[p];
+      prefecture_slots_[p] = {0, 0};
+      if (first_segment == end_segment) continue;
+      prefecture_slots_[p] = {segments_[first_segment].begin, end_segment < segments_.size()
+                                                                   ? segments_[end_segment].begin
+                                                                   : static_cast<std::uint32_t>(counted_places_)};
+    }
     return static_cast<std::int64_t>(places);
   }
 
@@ -237,12 +247,8 @@ class OpenPlaces {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> prefecture_segments_;  // each prefecture's [first, end)
   std::vector<std::uint32_t> prefecture_open_;  // each prefecture's places still open
   // The slots listed for prefecture p at the start of the market: [first, end).
-  std::pair<std::uint32_t, std::uint32_t> prefecture_slots(std::size_t p) const {
-    const auto [first, end] = prefecture_segments_[p];
-    if (first == end) return {0, 0};
-    const std::uint32_t to = end < segments_.size() ? segments_[end].begin : static_cast<std::uint32_t>(counted_places_);
-    return {segments_[first].begin, to};
-  }
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> prefecture_slots_;
+  std::pair<std::uint32_t, std::uint32_t> prefecture_slots(std::size_t p) const { return prefecture_slots_[p]; }
   std::int64_t total_ = 0;
   struct Alias {
     bool built = false, any = false;
