@@ -305,7 +305,6 @@ class OpenPlaces {
       agreement[k] = agrees_here ? 1 : 0;
       offered[k] = s.open_all + (agrees_here ? s.open_restricted : 0);
       total += (keep[k] = offered[k] * pull(s.municipality));
-      alias[k] = static_cast<std::uint32_t>(k);
     }
     table.any = total > 0.0;
     if (!table.any) return;
@@ -333,7 +332,8 @@ class OpenPlaces {
         small[smalls++] = more;
       }
     }
-    for (std::size_t j = 0; j < smalls; ++j) keep[small[j]] = 1.0;  // rounding left-overs keep themselves
+    // Rounding left-overs keep themselves (their alias, never read, is not written).
+    for (std::size_t j = 0; j < smalls; ++j) keep[small[j]] = 1.0;
     for (std::size_t j = 0; j < larges; ++j) keep[large[j]] = 1.0;
   }
 };
