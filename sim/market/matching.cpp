@@ -145,7 +145,6 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
              (places.prefecture(o) == home ? 1.0 : stay_home_factor);
     };
     if (score(second) > score(opening)) opening = second;
-    places.prefetch_ends(opening.segment);
     const std::uint32_t pick = places.employer(opening);
     if (!employers.store().hires_status(pick, status)) continue;  // that employer does not hire this status
     const std::uint32_t old_employer = seeker.employer;
@@ -153,6 +152,8 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
         (pick == old_employer ||
          score(opening) <= job_score(employers, old_employer, origin) * (1.0 + scenario_.behaviour.change_threshold)))
       continue;
+    // Only a place about to be taken has its segment's ends asked for (most seekers stay put).
+    places.prefetch_ends(opening.segment);
     const auto old_field = seeker.field;
     // Moving into a capped field is an admission like any other.
     if (old_field != f && caps.capped(dims_.status_field(status, f))) {
@@ -209,12 +210,13 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
           origin, [pulls, stride](std::uint16_t place) { return pulls[place * stride]; },
           [agreements, stride](std::uint16_t place) { return agreements[place * stride] != 0; }, r);
       if (!opening) continue;
-      places.prefetch_ends(opening->segment);
       if ((attempt < compatriot_tries && places.place(*opening).owner_origin != origin) ||
           !recruits_from(employers, places.place(*opening), places.municipality(*opening), origin, status, r))
         opening.reset();
     }
     if (!opening) continue;  // no employer here recruits this applicant
+    // Only a place about to be taken has its segment's ends asked for (most tries are refused).
+    places.prefetch_ends(opening->segment);
     pick = places.employer(*opening);
     const auto municipality = places.municipality(*opening);  // the employer's, from the cached segment
     const auto pref = municipalities_.prefecture_of(municipality);
