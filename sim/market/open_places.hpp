@@ -113,8 +113,8 @@ class OpenPlaces {
       prefecture_slots_[p] = {0, 0};
       if (first_segment == end_segment) continue;
       prefecture_slots_[p] = {segments_[first_segment].begin, end_segment < segments_.size()
-                                                                   ? segments_[end_segment].begin
-                                                                   : static_cast<std::uint32_t>(counted_places_)};
+                                                                  ? segments_[end_segment].begin
+                                                                  : static_cast<std::uint32_t>(counted_places_)};
     }
     return static_cast<std::int64_t>(places);
   }
