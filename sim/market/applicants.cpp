@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/random/binomial_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 
@@ -127,20 +128,25 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
       // fields, by its open places, and search there as any worker without a job does.
       std::int64_t search_open = 0;
       std::uint32_t search_fields = 0;
+      // The fields searched in, and what each weighs (its open places, or 1 if none is open
+      // anywhere), listed once for the channel's applicants.
+      std::array<std::uint8_t, 256> search_field_at;
+      std::array<double, 256> search_weight;
       if (rule.enters_without_job && rule.part_time_search_share > 0.0)
         for (std::size_t f = 0; f < dims_.fields; ++f)
           if (rule.entry_fields[f] && scenario_.fields[f].employs) {
             search_open += open[f];
-            ++search_fields;
+            search_field_at[search_fields++] = static_cast<std::uint8_t>(f);
           }
+      for (std::uint32_t k = 0; k < search_fields; ++k)
+        search_weight[k] = search_open > 0 ? static_cast<double>(open[search_field_at[k]]) : 1.0;
       auto search_field = [&]() {
         auto left = search_open > 0 ? static_cast<double>(search_open) * r.uniform()
                                     : static_cast<double>(r.below(search_fields));
         std::uint8_t last = entry_field;
-        for (std::size_t f = 0; f < dims_.fields; ++f) {
-          if (!rule.entry_fields[f] || !scenario_.fields[f].employs) continue;
-          last = static_cast<std::uint8_t>(f);
-          left -= search_open > 0 ? static_cast<double>(open[f]) : 1.0;
+        for (std::uint32_t k = 0; k < search_fields; ++k) {
+          last = search_field_at[k];
+          left -= search_weight[k];
           if (left < 0) break;
         }
         return last;

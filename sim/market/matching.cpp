@@ -4,6 +4,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <numeric>
 #include <optional>
@@ -97,11 +98,15 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
   // drawn (where its two openings are looked for first) and those places and its employer's
   // card asked for from memory: the listing is too large for the cache and read at random.
   const auto& seekers = field_seekers_[f];
+  // Which statuses look for work in their home prefecture only, held here (read twice a seeker).
+  std::array<bool, 256> near_home{};
+  for (std::size_t s = 0; s < dims_.statuses; ++s)
+    near_home[s] = rules_[s].job_search_area == JobSearchArea::prefecture;
   std::array<Stream, kSeekerRing> ring;
   auto draw_ahead = [&](std::size_t q) {
     auto& draws = ring[q % kSeekerRing];
     draws.restart(scenario_.seed, Purpose::job_search, step, seekers[q].id);
-    if (rules_[seekers[q].status].job_search_area == JobSearchArea::prefecture) {
+    if (near_home[seekers[q].status]) {
       const auto home = municipalities_.prefecture_of(seekers[q].municipality);
       places.prefetch_first_in(home, draws.peek(0));
       places.prefetch_first_in(home, draws.peek(1));
@@ -125,7 +130,7 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
     auto& own = ring[q % kSeekerRing];
     const auto home = municipalities_.prefecture_of(seeker.municipality);
     OpenPlaces::Opening opening{}, second{};
-    if (rules_[status].job_search_area == JobSearchArea::prefecture) {
+    if (near_home[status]) {
       const auto first_in = places.uniform_in(home, own);
       const auto second_in = places.uniform_in(home, own);
       if (!first_in || !second_in) continue;  // nothing open at home
@@ -140,7 +145,6 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
              (places.prefecture(o) == home ? 1.0 : stay_home_factor);
     };
     if (score(second) > score(opening)) opening = second;
-    places.prefetch_ends(opening.segment);
     const std::uint32_t pick = places.employer(opening);
     if (!employers.store().hires_status(pick, status)) continue;  // that employer does not hire this status
     const std::uint32_t old_employer = seeker.employer;
@@ -148,6 +152,8 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
         (pick == old_employer ||
          score(opening) <= job_score(employers, old_employer, origin) * (1.0 + scenario_.behaviour.change_threshold)))
       continue;
+    // Only a place about to be taken has its segment's ends asked for (most seekers stay put).
+    places.prefetch_ends(opening.segment);
     const auto old_field = seeker.field;
     // Moving into a capped field is an admission like any other.
     if (old_field != f && caps.capped(dims_.status_field(status, f))) {
@@ -204,12 +210,13 @@ void LabourMarket::match_field(std::size_t f, std::uint32_t step, Migrants& migr
           origin, [pulls, stride](std::uint16_t place) { return pulls[place * stride]; },
           [agreements, stride](std::uint16_t place) { return agreements[place * stride] != 0; }, r);
       if (!opening) continue;
-      places.prefetch_ends(opening->segment);
       if ((attempt < compatriot_tries && places.place(*opening).owner_origin != origin) ||
           !recruits_from(employers, places.place(*opening), places.municipality(*opening), origin, status, r))
         opening.reset();
     }
     if (!opening) continue;  // no employer here recruits this applicant
+    // Only a place about to be taken has its segment's ends asked for (most tries are refused).
+    places.prefetch_ends(opening->segment);
     pick = places.employer(*opening);
     const auto municipality = places.municipality(*opening);  // the employer's, from the cached segment
     const auto pref = municipalities_.prefecture_of(municipality);

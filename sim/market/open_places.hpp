@@ -73,26 +73,26 @@ class OpenPlaces {
     open_.resize(end - first);
     segments_.clear();
     segment_employers_.clear();
+    if (runs_first_ != first || runs_end_ != end) find_runs(e, first, end);
     std::size_t places = 0;
-    for (std::uint32_t from = first; from < end;) {
-      const auto municipality = e.municipality[from];
-      std::uint32_t to = from, open_all = 0, open_restricted = 0;
-      for (; to < end && e.municipality[to] == municipality; ++to) {
-        const std::uint32_t capacity = e.capacity[to];
-        const std::uint32_t open = capacity - std::min(e.filled[to], capacity);
+    for (const auto& run : runs_) {
+      std::uint32_t open_all = 0, open_restricted = 0;
+      for (std::uint32_t k = run.from; k < run.to; ++k) {
+        const std::uint32_t capacity = e.capacity[k];
+        const std::uint32_t open = capacity - std::min(e.filled[k], capacity);
         const bool restricted =
-            static_cast<std::int64_t>(capacity) <= small_employer_places && e.owner_origin[to] == kNone8;
-        open_[to - first] = open | (restricted ? kAgreementOnly : 0U);
+            static_cast<std::int64_t>(capacity) <= small_employer_places && e.owner_origin[k] == kNone8;
+        open_[k - first] = open | (restricted ? kAgreementOnly : 0U);
         open_all += restricted ? 0U : open;
         open_restricted += restricted ? open : 0U;
       }
       if (open_all + open_restricted > 0) {
         const auto begin = static_cast<std::uint32_t>(places);
-        segments_.push_back({municipality, prefecture_of[municipality], begin, open_all, open_restricted, open_all});
-        segment_employers_.push_back({from, to});
+        segments_.push_back(
+            {run.municipality, prefecture_of[run.municipality], begin, open_all, open_restricted, open_all});
+        segment_employers_.push_back({run.from, run.to});
         places += open_all + open_restricted;
       }
-      from = to;
     }
     // Positions are drawn as 32-bit numbers, and an entry's top bit is its kind.
     if (places > kOpenMask) throw std::length_error("a field offers more than 2^31 open places");
@@ -105,6 +105,16 @@ class OpenPlaces {
       if (range.second == 0) range.second = static_cast<std::uint32_t>(x + 1);
       range.first = static_cast<std::uint32_t>(x);
       prefecture_open_[segments_[x].prefecture] += segments_[x].open();
+    }
+    // And its slots, looked up by every seeker bound to it.
+    prefecture_slots_.resize(prefectures_);
+    for (std::size_t p = 0; p < prefectures_; ++p) {
+      const auto [first_segment, end_segment] = prefecture_segments_[p];
+      prefecture_slots_[p] = {0, 0};
+      if (first_segment == end_segment) continue;
+      prefecture_slots_[p] = {segments_[first_segment].begin, end_segment < segments_.size()
+                                                                  ? segments_[end_segment].begin
+                                                                  : static_cast<std::uint32_t>(counted_places_)};
     }
     return static_cast<std::int64_t>(places);
   }
@@ -234,15 +244,30 @@ class OpenPlaces {
   std::vector<Segment> segments_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> segment_employers_;  // each segment's [first, end)
   std::size_t prefectures_ = 0;
+  // Each municipality's employers of the field, [from, to): employers never move, so they are
+  // found once, not compared employer by employer every month.
+  struct Run {
+    std::uint16_t municipality;
+    std::uint32_t from, to;
+  };
+  std::vector<Run> runs_;
+  std::uint32_t runs_first_ = 0, runs_end_ = 0;
+  void find_runs(const EmployerStore& e, std::uint32_t first, std::uint32_t end) {
+    runs_.clear();
+    for (std::uint32_t from = first; from < end;) {
+      std::uint32_t to = from;
+      while (to < end && e.municipality[to] == e.municipality[from]) ++to;
+      runs_.push_back({e.municipality[from], from, to});
+      from = to;
+    }
+    runs_first_ = first;
+    runs_end_ = end;
+  }
   std::vector<std::pair<std::uint32_t, std::uint32_t>> prefecture_segments_;  // each prefecture's [first, end)
   std::vector<std::uint32_t> prefecture_open_;  // each prefecture's places still open
   // The slots listed for prefecture p at the start of the market: [first, end).
-  std::pair<std::uint32_t, std::uint32_t> prefecture_slots(std::size_t p) const {
-    const auto [first, end] = prefecture_segments_[p];
-    if (first == end) return {0, 0};
-    const std::uint32_t to = end < segments_.size() ? segments_[end].begin : static_cast<std::uint32_t>(counted_places_);
-    return {segments_[first].begin, to};
-  }
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> prefecture_slots_;
+  std::pair<std::uint32_t, std::uint32_t> prefecture_slots(std::size_t p) const { return prefecture_slots_[p]; }
   std::int64_t total_ = 0;
   struct Alias {
     bool built = false, any = false;
@@ -280,7 +305,6 @@ class OpenPlaces {
       agreement[k] = agrees_here ? 1 : 0;
       offered[k] = s.open_all + (agrees_here ? s.open_restricted : 0);
       total += (keep[k] = offered[k] * pull(s.municipality));
-      alias[k] = static_cast<std::uint32_t>(k);
     }
     table.any = total > 0.0;
     if (!table.any) return;
@@ -308,7 +332,8 @@ class OpenPlaces {
         small[smalls++] = more;
       }
     }
-    for (std::size_t j = 0; j < smalls; ++j) keep[small[j]] = 1.0;  // rounding left-overs keep themselves
+    // Rounding left-overs keep themselves (their alias, never read, is not written).
+    for (std::size_t j = 0; j < smalls; ++j) keep[small[j]] = 1.0;
     for (std::size_t j = 0; j < larges; ++j) keep[large[j]] = 1.0;
   }
 };

@@ -258,53 +258,57 @@ class Migrants {
     // covers their field for a job in one it does.
     if (!covered || (at_work && !employed)) next = from;
     // The clocks, and the months they start ticking: from now, or later (a search once the rules
-    // allow one, a family once it may join).
+    // allow one, a family once it may join). The agent's clocks in their order (exit, absconding,
+    // search, family): those its state has, written out (a call per clock cost as much as a plan).
     const auto family = a.family();
-    // The agent's clocks in their order (exit, absconding, search, family): those its state has.
-    struct Ticking {
-      const Bound* bound;
-      std::int64_t start;
-      std::uint8_t clock;
-    };
-    std::array<Ticking, 4> ticking;
+    const auto municipality = a.municipality();
+    std::array<const Bound*, 4> clock_bound;
+    std::array<std::int64_t, 4> clock_start;
+    std::array<std::uint8_t, 4> clock_bit;
     std::size_t count = 0;
+    clock_bound[count] = &hazards_.exit_bound(status, family, municipality);
+    clock_start[count] = from;
+    clock_bit[count++] = kExitClock;
+    if (employed) {
+      const auto conditions = employers_.card(employer).conditions;
+      clock_bound[count] = &hazards_.abscond_bound(status, conditions);
+      clock_start[count] = from;
+      clock_bit[count++] = kAbscondClock;
+      if (at_work && covered && employer_change::ever_allowed(rule)) {
+        clock_bound[count] = &hazards_.search_bound(status, conditions, municipality);
+        clock_start[count] = employer_change::search_from(rule, field, a.employer_since(), from);
+        clock_bit[count++] = kSearchClock;
+      }
+    }
+    if (rule.family_allowed && abroad(family) != 0) {
+      clock_bound[count] = &hazards_.family_bound();
+      clock_start[count] = std::max<std::int64_t>(from, since + rule.family_delay_months);
+      clock_bit[count++] = kFamilyClock;
+    }
     // Between one start and the next, the clocks started tick together in a month with
     // probability 1 - prod(1 - bound): one geometric draw gives the first such month, then which
     // of them tick, given that one does. No tick before the next start: the months being
     // independent, the draw is made again from there with the clock that starts.
-    // The stretch being drawn: the started clocks that can tick, in order (their bounds and
-    // bits), and the next start, where it ends. The first stretch is counted as the clocks are
-    // listed (most plans have no other).
-    std::array<double, 4> live_bound;
-    std::array<std::uint8_t, 4> live_clock;
-    std::size_t live = 0;
-    double none_tick = 1.0, log_none = 0.0;
-    std::int64_t segment_end = kNeverStep;
-    auto count_live = [&](const Bound& bound, std::int64_t start, std::uint8_t clock, std::int64_t segment) {
-      if (start > segment) {
-        segment_end = std::min(segment_end, start);
-      } else if (const double p = bound.p; p > 0.0) {
-        none_tick *= 1.0 - p;
-        log_none += bound.log_none;
-        live_bound[live] = p;
-        live_clock[live++] = clock;
-      }
-    };
-    auto add_clock = [&](const Bound& bound, std::int64_t start, std::uint8_t clock) {
-      ticking[count++] = {&bound, start, clock};
-      count_live(bound, start, clock, from);
-    };
-    const auto municipality = a.municipality();
-    add_clock(hazards_.exit_bound(status, family, municipality), from, kExitClock);
-    if (employed) add_clock(hazards_.abscond_bound(status, employers_.card(employer).conditions), from, kAbscondClock);
-    if (employed && at_work && covered && employer_change::ever_allowed(rule))
-      add_clock(hazards_.search_bound(status, employers_.card(employer).conditions, municipality),
-                employer_change::search_from(rule, field, a.employer_since(), from), kSearchClock);
-    if (rule.family_allowed && abroad(family) != 0)
-      add_clock(hazards_.family_bound(), std::max<std::int64_t>(from, since + rule.family_delay_months), kFamilyClock);
     std::uint8_t clocks = 0;
     std::optional<Stream> own;
     for (std::int64_t segment = from; segment <= next && segment < kNeverStep;) {
+      // The stretch being drawn: the started clocks that can tick, in order (their bounds and
+      // bits), and the next start, where it ends (most plans have no other).
+      std::array<double, 4> live_bound;
+      std::array<std::uint8_t, 4> live_clock;
+      std::size_t live = 0;
+      double none_tick = 1.0, log_none = 0.0;
+      std::int64_t segment_end = kNeverStep;
+      for (std::size_t k = 0; k < count; ++k) {
+        if (clock_start[k] > segment) {
+          segment_end = std::min(segment_end, clock_start[k]);
+        } else if (const double p = clock_bound[k]->p; p > 0.0) {
+          none_tick *= 1.0 - p;
+          log_none += clock_bound[k]->log_none;
+          live_bound[live] = p;
+          live_clock[live++] = clock_bit[k];
+        }
+      }
       if (none_tick < 1.0) {
         if (!r) r = &own.emplace(seed_, Purpose::schedule, static_cast<std::uint32_t>(from), a.id());
         // u in (0, 1], its logarithm in single precision (half the instructions of a double's):
@@ -322,12 +326,6 @@ class Migrants {
       }
       // The next stretch, from the next start.
       segment = segment_end;
-      if (segment > next || segment >= kNeverStep) break;
-      live = 0;
-      none_tick = 1.0, log_none = 0.0;
-      segment_end = kNeverStep;
-      for (std::size_t k = 0; k < count; ++k)
-        count_live(*ticking[k].bound, ticking[k].start, ticking[k].clock, segment);
     }
     store_.next_wake[i] = static_cast<std::int16_t>(std::min<std::int64_t>(next, kNeverStep));
     store_.wake_clocks[i] = next < kNeverStep ? clocks : 0;
