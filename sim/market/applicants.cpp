@@ -102,8 +102,9 @@ void ApplicantsFromAbroad::draw_origin(std::size_t o, std::uint32_t step, const 
     if (applicants == 0) continue;
     // Entrants into a field that employs need a vacancy; the others (and those admitted without a
     // job) enter directly.
-    const bool needs_job = !rule.enters_without_job && std::any_of(rules_.employing_fields().begin(), rules_.employing_fields().end(),
-                                       [&](std::uint8_t f) { return rule.entry_fields[f] != 0; });
+    const bool needs_job =
+        !rule.enters_without_job && std::any_of(rules_.employing_fields().begin(), rules_.employing_fields().end(),
+                                                [&](std::uint8_t f) { return rule.entry_fields[f] != 0; });
     if (needs_job) {
       std::int64_t weight_left = 0;
       for (std::size_t f = 0; f < dims_.fields; ++f)
