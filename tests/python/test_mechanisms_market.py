@@ -139,9 +139,9 @@ def test_wages_falling_back_narrow_their_spread_within_a_market(baseline, tmp_pa
 
 
 def test_raises_on_loss_stop_at_the_ceiling(tmp_path_factory):
-    """Large raises on loss drive wages up without a ceiling; with it wages stop near it. (10 % a
+    """Large raises on loss drive wages up without a ceiling; with it wages stop near it. (15 % a
     loss: with a cost of moving between prefectures, fewer workers leave for a rival.)"""
-    raises = ["employers.minimum_wage_growth_per_year=0", "employers.wage_raise_on_loss=0.1"]
+    raises = ["employers.minimum_wage_growth_per_year=0", "employers.wage_raise_on_loss=0.15"]
     unbounded = run(tmp_path_factory, "unbounded", *raises, "employers.wage_ceiling_over_minimum=0", end="2026-12")
     bounded = run(tmp_path_factory, "bounded", *raises, "employers.wage_ceiling_over_minimum=1.3", end="2026-12")
     assert mean_wage(unbounded, 2026) > 1.1 * mean_wage(unbounded, 2022)

@@ -108,8 +108,8 @@ def test_ajts_teach_children_japanese_and_their_ability_matters(japan):
     assert ((covered >= 0) & (covered <= 1)).all() and (covered > 0).sum() > 100
     # Without the AJTs' effect on learning, far more children still need instruction.
     assert needing(japan("integration.ajt_learning_boost=0")) > 1.3 * needing(base)
-    # Weaker AJTs (ability 0.5 instead of 1) cover fewer children: more need instruction.
-    weak = japan("municipal_policy.ajt_ability_mean=0.5")
+    # Weaker AJTs (ability 0.25 instead of 1) cover fewer children: more need instruction.
+    weak = japan("municipal_policy.ajt_ability_mean=0.25")
     assert needing(weak) > 1.03 * needing(base)
     assert municipal(weak)["ajt_coverage"].sel(year=2030).mean() < m["ajt_coverage"].sel(year=2030).mean()
 
