@@ -108,9 +108,18 @@ TEST_CASE("a cap of 0 admits nobody and no cap means no limit", "[rules]") {
   CHECK(admitted > 0);
 }
 
+namespace {
+
+// The quickstart with a border closure over census year 2023 (2022-11 to 2023-10), the event's
+// other keys in `keys` (", key: value" each), run to the census of `end`.
+Scenario closed_in_2023(const std::string& keys, const std::string& end = "2024-10") {
+  return small_quickstart({"events=[{type: border_closure, from: 2022-11, to: 2023-10" + keys + "}]", "end=" + end});
+}
+
+}  // namespace
+
 TEST_CASE("nobody enters during a border closure", "[rules]") {
-  // Closed for the whole census year 2023 (2022-11 to 2023-10).
-  const Scenario s = small_quickstart({"events=[{type: border_closure, from: 2022-11, to: 2023-10}]", "end=2024-10"});
+  const Scenario s = closed_in_2023("");
   const auto years = run(s);
   REQUIRE(years.size() == 3);
   CHECK(entries_all(years[1]) == 0);
@@ -122,10 +131,7 @@ TEST_CASE("nobody enters during a border closure", "[rules]") {
 TEST_CASE("a closure shut to one channel keeps another open", "[rules]") {
   // Census year 2023 (2022-11 to 2023-10): interns and dependants kept out, spouses let in
   // (and with them the families of permanent residents and spouses, who join as spouses).
-  const Scenario s =
-      small_quickstart({"events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
-                        "admit_share_by_status: {TITP: 0, DEPENDENT: 0}}]",
-                        "end=2024-10"});
+  const Scenario s = closed_in_2023(", admit_share: 1, admit_share_by_status: {TITP: 0, DEPENDENT: 0}");
   const auto years = run(s);
   REQUIRE(years.size() == 3);
   CHECK(status_sum(s, years[1], "entries", "TITP") == 0);
@@ -139,13 +145,8 @@ TEST_CASE("a closure shut to one channel keeps another open", "[rules]") {
 
 TEST_CASE("a closure strands some of those whose stay ends: they stay on under another status", "[rules]") {
   // Census year 2023 (2022-11 to 2023-10): interns who reach the end of their stay cannot go home.
-  const auto closed = [](const char* share) {
-    return small_quickstart({std::string("events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
-                                         "stay_on_as: OTHER, stay_on_share: ") +
-                                 share + "}]",
-                             "end=2024-10"});
-  };
-  const Scenario none = closed("0"), all = closed("1");
+  const Scenario none = closed_in_2023(", admit_share: 1, stay_on_as: OTHER, stay_on_share: 0");
+  const Scenario all = closed_in_2023(", admit_share: 1, stay_on_as: OTHER, stay_on_share: 1");
   const auto left = run(none), stayed = run(all);
   REQUIRE(left.size() == 3);
   REQUIRE(stayed.size() == 3);
@@ -160,11 +161,10 @@ TEST_CASE("a closure strands some of those whose stay ends: they stay on under a
 
 TEST_CASE("after a closure, those it kept out catch up over the months after it", "[rules]") {
   // Census year 2023 (2022-11 to 2023-10) shut to students; the year after, the catch-up.
-  const auto closed = [](const char* share) {
-    return small_quickstart({std::string("events=[{type: border_closure, from: 2022-11, to: 2023-10, admit_share: 1, "
-                                         "admit_share_by_status: {STUDENT: 0}, catch_up_months: 12, catch_up_share: ") +
-                                 share + "}]",
-                             "end=2025-10"});
+  const auto closed = [](const std::string& share) {
+    return closed_in_2023(
+        ", admit_share: 1, admit_share_by_status: {STUDENT: 0}, catch_up_months: 12, catch_up_share: " + share,
+        "2025-10");
   };
   const Scenario none = closed("0"), half = closed("0.5");
   const auto plain = run(none), caught_up = run(half);
