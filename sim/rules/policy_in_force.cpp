@@ -4,6 +4,15 @@
 
 namespace migsim {
 
+namespace {
+
+// The share of `status`'s entries a closure admits while it holds.
+double admitted_share(const BorderClosure& closure, std::size_t status) {
+  return closure.admit_share_by_status.empty() ? closure.admit_share : closure.admit_share_by_status[status];
+}
+
+}  // namespace
+
 PolicyInForce::PolicyInForce(const Scenario& scenario)
     : scenario_(scenario),
       statuses_(scenario.statuses.size()),
@@ -32,20 +41,15 @@ bool PolicyInForce::apply(MonthIndex date, bool starting, StatusRules& rules, Ca
   for (const auto& closure : scenario_.border_closures)
     if (closure.from <= date && date <= closure.to)
       for (std::size_t s = 0; s < statuses_; ++s)
-        entry_share_[s] =
-            std::min(entry_share_[s],
-                     closure.admit_share_by_status.empty() ? closure.admit_share : closure.admit_share_by_status[s]);
+        entry_share_[s] = std::min(entry_share_[s], admitted_share(closure, s));
   // After a closure, those it kept out who still come: a month of the channel's applicants for
   // every month it was shut, times the share who still come, spread over the months after it.
   for (const auto& closure : scenario_.border_closures)
     if (closure.catch_up_share > 0.0 && closure.to < date && date <= closure.to + closure.catch_up_months) {
       const double shut_months = static_cast<double>(closure.to - closure.from + 1);
-      for (std::size_t s = 0; s < statuses_; ++s) {
-        const double admitted =
-            closure.admit_share_by_status.empty() ? closure.admit_share : closure.admit_share_by_status[s];
-        entry_share_[s] *= 1.0 + closure.catch_up_share * (1.0 - admitted) * shut_months /
+      for (std::size_t s = 0; s < statuses_; ++s)
+        entry_share_[s] *= 1.0 + closure.catch_up_share * (1.0 - admitted_share(closure, s)) * shut_months /
                                      static_cast<double>(closure.catch_up_months);
-      }
     }
   any_entry_ = std::any_of(entry_share_.begin(), entry_share_.end(), [](double share) { return share > 0.0; });
   std::fill(origin_push_.begin(), origin_push_.end(), 1.0);
