@@ -39,18 +39,21 @@ def main(argv=None):
     parser.add_argument("--low", type=float, default=0.3)
     parser.add_argument("--high", type=float, default=1.5)
     parser.add_argument("--tolerance", type=float, default=0.005, help="of the drift (default 0.005)")
+    parser.add_argument("--steps", type=int, default=20, help="bisection steps at most (default 20)")
     args = parser.parse_args(argv)
     low, high = args.low, args.high
     with tempfile.TemporaryDirectory() as work:
         if not students_drift(args.binary, low, work) < 1 < students_drift(args.binary, high, work):
             sys.exit(f"the flat multiplier is not between {low} and {high}")
-        while True:
+        for _ in range(args.steps):  # the drift is a draw: it need not reach the tolerance
             middle = (low + high) / 2
             drift = students_drift(args.binary, middle, work)
             print(f"channel_multiplier {middle:.4f}: students 2022-10 / 2019-12 = {drift:.4f}")
             if abs(drift - 1) <= args.tolerance:
                 break
             low, high = (middle, high) if drift < 1 else (low, middle)
+        else:
+            sys.exit(f"no multiplier within {args.tolerance} of flat after {args.steps} steps (last {middle:.4g})")
     print(f"steady: statuses.STUDENT.channel_multiplier = {middle:.4g}")
 
 
