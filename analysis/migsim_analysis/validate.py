@@ -53,7 +53,7 @@ DEFAULT_CENSUS_MONTH = 10
 COLUMNS = ["series", "years", "categories", "observations", "ard_model", "ard_naive", "beats_naive",
            "naive_from", "notes"]
 SERIES = ("isa_total", "isa_status", "isa_prefecture", "isa_nationality", "ssw_total", "ssw_grade", "ssw_route",
-          "mhlw_total", "mhlw_nationality", "mhlw_status_group", "arrivals", "departures", "missing_interns")
+          "ssw_nationality", "mhlw_total", "mhlw_nationality", "mhlw_status_group", "arrivals", "departures", "missing_interns")
 
 # MHLW notified foreign workers (外国人雇用状況): special permanent residents need no notification.
 MHLW_NOT_NOTIFIED = ("SPECIAL_PERMANENT",)
@@ -394,10 +394,24 @@ def _fold_into_other(frame, run_categories, what):
     return folded, [f"{what} {_names(extra)} (not origins of the run) counted in other"]
 
 
+def _fold_run_into_other(sim, observed_categories, what):
+    """Run categories the observed table does not name are added to the run's 'other', when both have an
+    'other' (the table pools them there, as ISA's その他 pools Myanmar, Peru and Cambodia)."""
+    if "other" not in sim.columns or "other" not in observed_categories:
+        return sim, []
+    extra = [c for c in sim.columns if c not in observed_categories]
+    if not extra:
+        return sim, []
+    folded = sim.drop(columns=extra)
+    folded["other"] = sim[["other"] + extra].sum(axis=1)
+    return folded, [f"run {what} {_names(extra)} (not in the observed table) counted in other"]
+
+
 def _isa_nationality(obs, run, status_map):
     frame, year_notes = obs.isa_series("nationality")
     frame, notes = _fold_into_other(frame, run.labels("origin"), "ISA nationalities")
-    return _Spec(frame, run.national_by("stock", "origin"), complete=True, year_notes=year_notes, notes=notes)
+    sim, run_notes = _fold_run_into_other(run.national_by("stock", "origin"), set(frame.columns), "origins")
+    return _Spec(frame, sim, complete=True, year_notes=year_notes, notes=notes + run_notes)
 
 
 def _ssw_total(obs, run, status_map):
@@ -415,6 +429,14 @@ def _ssw_grade(obs, run, status_map):
     rows = obs.ssw[obs.ssw["series"].isin(["ssw1", "ssw2"])]
     frame, year_notes = _isa_by_year(rows.assign(category=rows["series"].str.upper()))
     return _Spec(frame, run.national_by("stock", "status")[["SSW1", "SSW2"]], complete=True, year_notes=year_notes)
+
+
+def _ssw_nationality(obs, run, status_map):
+    if "SSW1" not in run.labels("status"):
+        raise _Skip("the run has no status SSW1")
+    frame, year_notes = _isa_by_year(obs.ssw[obs.ssw["series"] == "nationality"])
+    notes = ["SSW1 holders; the statistics name the largest nationalities only"]
+    return _Spec(frame, run.national_by("stock", "origin", status=["SSW1"]), year_notes=year_notes, notes=notes)
 
 
 def _ssw_route(obs, run, status_map):
@@ -532,6 +554,7 @@ _BUILDERS = {
     "ssw_total": _ssw_total,
     "ssw_grade": _ssw_grade,
     "ssw_route": _ssw_route,
+    "ssw_nationality": _ssw_nationality,
     "mhlw_total": _mhlw_total,
     "mhlw_nationality": _mhlw_nationality,
     "mhlw_status_group": _mhlw_status_group,

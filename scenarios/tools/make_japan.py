@@ -24,9 +24,12 @@ statuses (12): TITP TES SSW1 SSW2 ENGINEER HIGHLY_SKILLED STUDENT PERMANENT SPOU
   2027-04 (FACTS §E) and has no stock.
 fields (20): the 16 SSW fields of 2024 (FACTS §D) plus it_professional, wholesale_retail,
   other_services and none (not working).
-origins (11): the nationality columns of the ISA 2022-06 municipality table
+origins (14): the nationality columns of the ISA 2022-06 municipality table
   (raw/derived_csv/isa_2022-06_muni_by_nationality.csv): china (excludes Taiwan), vietnam, korea
-  (ISA 韓国; 朝鮮 is in `other`), philippines, brazil, nepal, indonesia, usa, thailand, taiwan, other.
+  (ISA 韓国; 朝鮮 is in `other`), philippines, brazil, nepal, indonesia, usa, thailand, taiwan, other; and
+  three the statistics name elsewhere, split out of that table's その他 (step 4b below): myanmar (SSW1 by
+  nationality, FACTS §D; missing interns, §F), peru (MHLW workers by nationality, §C) and cambodia
+  (missing interns, §F).
 
 Tables written (see docs/japan_data.md for a description of each column)
 -----------------------------------------------------------------------
@@ -90,7 +93,18 @@ Initial stock 2022-12
    matrix SEED_ORIGIN_SHARES (share of each origin within a status; sources and assumptions are written
    next to each row) to the municipality's status margin (1) and origin margin (3). Every seed share
    gets a floor of 0.1 % of the origin's national share (2022-06), so that IPF can fill any combination a
-   municipality's margins demand.
+   municipality's margins demand. The IPF runs on the eleven columns of the table (the three split origins'
+   seed shares counted in `other`).
+4b. Myanmar, Peru and Cambodia out of `other` (split_other): each takes its seed share of every status's
+   national target out of that status's `other`. Their seed shares: SSW1 from FACTS §D (Myanmar 5,956 of
+   130,923; Cambodia an ASSUMED 30 % of the 9,409 not named); TITP as for every origin, the mean of the
+   missing-intern shares (§F: Cambodia 462, Myanmar 347 of 8,796) and the SSW1 shares; Peru in every status
+   Brazil's share x Peru's MHLW workers per Brazilian one (peru_per_brazil: 29,054 / 131,112 in 2020;
+   ASSUMPTION: both nikkei, same residents per worker and status mix); Myanmar's and Cambodia's other
+   statuses are ASSUMPTIONS in SEED_ORIGIN_SHARES. Where they live (ASSUMPTION): Peruvians where Brazilians
+   of their status do (LIVES_LIKE, at most a municipality's `other`), Myanmar and Cambodian nationals where
+   the table's その他 of their status do. The stock at 2022-12: Myanmar about 46,000, Peru 46,500, Cambodia
+   22,000.
 5. Fields within a status: FIELD_MIX gives per status the share in work and the national split over
    fields (sources and assumptions next to each entry). SSW1 uses the 2022-12 field figures of FACTS §D
    (observed/ssw.csv series field: food and beverage 42,505; industrial products manufacturing 27,725;
@@ -112,7 +126,7 @@ Initial stock 2022-12
    workers by nationality (observed/mhlw_workers.csv series nationality) of the latest year not after the
    stock's and at most MHLW_FIGURE_MAX_AGE_YEARS older, carried to the stock's year at the nationality's
    growth since its figure before (ASSUMPTION). Origins without a figure, or whose figure no factor reaches
-   (too old for a nationality that grew), keep factor 1.
+   (too old for a nationality that grew), keep factor 1; Peru without a figure (2019-12) takes Brazil's.
 6. Integers: per status, the real cells municipality x origin x field (4 x 5) are rounded by systematic
    (cumulative) rounding in table order (municipality code, then origin and field in category order): a
    cell gets round(C_i) - round(C_i-1) of the running sum C. The stock then adds up exactly to the
@@ -231,10 +245,15 @@ FIELDS = ["nursing_care", "building_cleaning", "industrial_products_manufacturin
           "food_service", "automobile_transport", "railways", "forestry", "wood_industry", "it_professional",
           "wholesale_retail", "other_services", "none"]
 ORIGINS = ["china", "vietnam", "korea", "philippines", "brazil", "nepal", "indonesia", "usa", "thailand", "taiwan",
-           "other"]
-# Column names of the ISA 2022-06 nationality table, in ORIGINS order.
+           "myanmar", "peru", "cambodia", "other"]
+# Origins the statistics name outside the ISA 2022-06 municipal table: they are in its その他 column.
+SPLIT_FROM_OTHER = ["myanmar", "peru", "cambodia"]
+# The ISA 2022-06 nationality table's columns as origins, and their Japanese names in the same order.
+ISA_ORIGINS = [o for o in ORIGINS if o not in SPLIT_FROM_OTHER]
 ORIGIN_COLUMNS_JA = ["中国", "ベトナム", "韓国", "フィリピン", "ブラジル", "ネパール", "インドネシア", "米国", "タイ", "台湾",
                      "その他"]
+# ASSUMPTION: Peruvians, nikkei like the Brazilians, live where Brazilians of their status live.
+LIVES_LIKE = {"peru": "brazil"}
 
 # The 36 ISA statuses of residence in table order: (label of observed/README.md, ISA column, model status).
 ISA_STATUSES = [
@@ -266,35 +285,39 @@ FUTABA_CODE = "07546"                       # no 2020 Census population (see the
 # Rows built from FACTS figures are computed in seed_origin_shares(); the others are ASSUMPTIONS from
 # general knowledge of the ISA status x nationality tables of 2021-2022 (rounded), stated per row.
 SEED_ORIGIN_SHARES = {
-    #                     china vietnam korea  phil  brazil nepal  indon  usa   thai  taiwan other
+    # Peru's column is 0 here: seed_origin_shares() sets it to Brazil's share x peru_per_brazil(), taken from `other`.
+    #                     china vietnam korea  phil  brazil nepal  indon  usa   thai  taiwan myanm peru cambo other
     # 技人国: China and Vietnam about 60 %, then Korea, Nepal; Sri Lanka, Myanmar, India in other.
-    "ENGINEER":          [0.33, 0.26, 0.08, 0.03, 0.005, 0.07, 0.025, 0.035, 0.015, 0.035, 0.115],
+    "ENGINEER":          [0.33, 0.26, 0.08, 0.03, 0.005, 0.07, 0.025, 0.035, 0.015, 0.035, 0.016, 0, 0.002, 0.097],
     # 高度専門職: about two thirds Chinese; India (other), USA, Korea, Taiwan follow.
-    "HIGHLY_SKILLED":    [0.65, 0.02, 0.05, 0.005, 0.002, 0.005, 0.005, 0.05, 0.005, 0.04, 0.163],
-    # 留学: China about half, Vietnam a fifth, Nepal about a tenth.
-    "STUDENT":           [0.48, 0.19, 0.06, 0.01, 0.002, 0.09, 0.025, 0.01, 0.015, 0.025, 0.093],
+    "HIGHLY_SKILLED":    [0.65, 0.02, 0.05, 0.005, 0.002, 0.005, 0.005, 0.05, 0.005, 0.04, 0.002, 0, 0.0, 0.161],
+    # 留学: China about half, Vietnam a fifth, Nepal about a tenth; Myanmar about 2 %.
+    "STUDENT":           [0.48, 0.19, 0.06, 0.01, 0.002, 0.09, 0.025, 0.01, 0.015, 0.025, 0.02, 0, 0.002, 0.071],
     # 永住者: China a third, Philippines, Brazil (Brazilians and Peruvians are mostly permanent or
-    # long-term), Korea; Peru in other.
-    "PERMANENT":         [0.34, 0.03, 0.09, 0.16, 0.135, 0.008, 0.008, 0.02, 0.025, 0.03, 0.144],
-    # spouses and long-term residents (定住者): Brazil (nikkei), Philippines, China; Peru in other.
-    "SPOUSE_OR_LONG_TERM": [0.20, 0.06, 0.05, 0.22, 0.23, 0.01, 0.015, 0.025, 0.02, 0.012, 0.158],
+    # long-term), Korea.
+    "PERMANENT":         [0.34, 0.03, 0.09, 0.16, 0.135, 0.008, 0.008, 0.02, 0.025, 0.03, 0.003, 0, 0.002, 0.139],
+    # spouses and long-term residents (定住者): Brazil (nikkei), Philippines, China.
+    "SPOUSE_OR_LONG_TERM": [0.20, 0.06, 0.05, 0.22, 0.23, 0.01, 0.015, 0.025, 0.02, 0.012, 0.005, 0, 0.003, 0.15],
     # 特別永住者: almost all Korean; the Chōsen-seki (朝鮮) residents are in the ISA `other` column.
-    "SPECIAL_PERMANENT": [0.003, 0.0, 0.91, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.002, 0.085],
+    "SPECIAL_PERMANENT": [0.003, 0.0, 0.91, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.002, 0.0, 0, 0.0, 0.085],
     # 家族滞在: China, Nepal (Nepalese are mostly students, dependents and cooks under 技能), Vietnam.
-    "DEPENDENT":         [0.36, 0.15, 0.05, 0.03, 0.005, 0.23, 0.02, 0.02, 0.01, 0.015, 0.11],
-    # designated activities (Vietnamese waiting between TITP/SSW), business managers (China), skilled
-    # labour = cooks (China, Nepal, India), EPA nurses (Philippines, Indonesia).
-    "OTHER":             [0.20, 0.25, 0.05, 0.06, 0.01, 0.09, 0.05, 0.04, 0.02, 0.02, 0.21],
+    "DEPENDENT":         [0.36, 0.15, 0.05, 0.03, 0.005, 0.23, 0.02, 0.02, 0.01, 0.015, 0.007, 0, 0.001, 0.102],
+    # designated activities (Vietnamese waiting between TITP/SSW; Myanmar nationals under the emergency
+    # measures after the 2021 coup), business managers (China), skilled labour = cooks (China, Nepal,
+    # India), EPA nurses (Philippines, Indonesia).
+    "OTHER":             [0.20, 0.25, 0.05, 0.06, 0.01, 0.09, 0.05, 0.04, 0.02, 0.02, 0.035, 0, 0.008, 0.167],
 }
 SEED_FLOOR = 0.001  # floor of every seed share, as a fraction of the origin's national share
-# FACTS §D 2022-12, SSW1 by nationality (largest five; Myanmar 5,956 is in `other`).
-SSW1_NATIONALITY_2022 = {"vietnam": 77135, "indonesia": 16327, "philippines": 13214, "china": 8882, "other": 5956}
-# ASSUMPTION: the SSW1 holders not in the five largest nationalities (130,923 - 121,514 = 9,409) are
-# Cambodians, Mongolians, Sri Lankans etc. (other) 70 %, Thai 20 %, Nepalese 10 %.
-SSW1_REST_SPLIT = {"other": 0.7, "thailand": 0.2, "nepal": 0.1}
-# FACTS §F 2019, technical interns reported missing by nationality (Cambodia 462 and Myanmar 347 in
-# `other`); 8,796 in all, the 245 not itemised are put in `other`.
-MISSING_INTERNS_2019 = {"vietnam": 6105, "china": 1330, "indonesia": 307, "other": 462 + 347 + 245}
+# FACTS §D 2022-12, SSW1 by nationality (the five it names).
+SSW1_NATIONALITY_2022 = {"vietnam": 77135, "indonesia": 16327, "philippines": 13214, "china": 8882, "myanmar": 5956}
+# ASSUMPTION: the SSW1 holders not in the five nationalities named (130,923 - 121,514 = 9,409) are Cambodians
+# 30 % (Cambodia sends more interns than Myanmar: 462 missing against 347 in 2019, FACTS §F), Mongolians,
+# Sri Lankans etc. (other) 40 %, Thai 20 %, Nepalese 10 %.
+SSW1_REST_SPLIT = {"cambodia": 0.3, "other": 0.4, "thailand": 0.2, "nepal": 0.1}
+# FACTS §F 2019, technical interns reported missing by nationality; 8,796 in all, the 245 not itemised are
+# put in `other`.
+MISSING_INTERNS_2019 = {"vietnam": 6105, "china": 1330, "cambodia": 462, "myanmar": 347, "indonesia": 307,
+                        "other": 245}
 
 # Per status: (share in work, {field: relative weight among the workers}). The weights are normalised.
 FIELD_MIX = {
@@ -414,6 +437,9 @@ ORIGIN_ASSUMPTIONS = {
     "usa": (0.3, 1.0, (38.9072, -77.0369)),          # Washington, D.C.
     "thailand": (0.35, 1.5, (13.7563, 100.5018)),    # Bangkok
     "taiwan": (0.8, 1.0, (25.033, 121.5654)),        # Taipei
+    "myanmar": (0.4, 2.5, (19.7633, 96.0785)),       # Naypyidaw; Burmese is verb-final like Japanese
+    "peru": (0.3, 3.0, (-12.0464, -77.0428)),        # Lima; nikkei networks as Brazil's
+    "cambodia": (0.3, 2.0, (11.5564, 104.9282)),     # Phnom Penh
     "other": (0.3, 1.5, None),
 }
 
@@ -747,8 +773,19 @@ def ssw1_from_abroad_per_year(ssw):
 # ----------------------------------------------------------------------------------------------------------
 # The initial stock
 
-def seed_origin_shares(national_origin_shares):
-    """The national seed matrix status x origin (rows sum to 1), with the floor of SEED_FLOOR."""
+def peru_per_brazil(observed):
+    """Peruvians per Brazilian in every status: MHLW's notified workers of Peru over Brazil's in the latest year
+    that has both (observed/mhlw_workers.csv series nationality; 29,054 / 131,112 in 2020). ASSUMPTION: both are
+    mostly nikkei communities with status-based residence, so Peruvians have Brazil's residents per worker
+    and Brazil's status mix; no resident table in raw/ names Peru."""
+    mhlw = pd.read_csv(observed / "mhlw_workers.csv")
+    rows = mhlw[(mhlw["series"] == "nationality") & mhlw["category"].isin(["peru", "brazil"]) & (mhlw["year"] <= 2022)]
+    wide = rows.pivot_table(index="year", columns="category", values="persons").dropna()
+    return float(wide["peru"].iloc[-1] / wide["brazil"].iloc[-1]), int(wide.index[-1])
+
+
+def seed_origin_shares(peru_ratio):
+    """The national seed matrix status x origin (ORIGINS; rows sum to 1), before the floor."""
     def row(counts):
         v = np.array([counts.get(o, 0.0) for o in ORIGINS], dtype=float)
         return v / v.sum()
@@ -761,8 +798,66 @@ def seed_origin_shares(national_origin_shares):
     rows = {"SSW1": row(ssw1), "TITP": (row(MISSING_INTERNS_2019) + row(ssw1)) / 2}
     rows["SSW2"], rows["TES"] = rows["SSW1"], rows["TITP"]
     rows.update({s: row(dict(zip(ORIGINS, v))) for s, v in SEED_ORIGIN_SHARES.items()})
-    seed = np.array([rows[s] for s in STATUSES]) + SEED_FLOOR * national_origin_shares[None, :]
-    return seed / seed.sum(axis=1, keepdims=True)
+    seed = np.array([rows[s] for s in STATUSES])
+    brazil, peru, other = (ORIGINS.index(o) for o in ("brazil", "peru", "other"))
+    seed[:, peru] = np.minimum(peru_ratio * seed[:, brazil], seed[:, other])
+    seed[:, other] -= seed[:, peru]
+    return seed
+
+
+def isa_seed(seed, national_isa_shares):
+    """The seed over ISA_ORIGINS (the origins split from `other` put back into it), with the floor of SEED_FLOOR."""
+    merged = np.array([seed[:, ORIGINS.index(o)] for o in ISA_ORIGINS]).T
+    merged[:, ISA_ORIGINS.index("other")] += sum(seed[:, ORIGINS.index(o)] for o in SPLIT_FROM_OTHER)
+    merged = merged + SEED_FLOOR * national_isa_shares[None, :]
+    return merged / merged.sum(axis=1, keepdims=True)
+
+
+def split_other(mix, seed, targets):
+    """(M, S, ORIGINS) from the IPF's (M, S, ISA_ORIGINS): each status's `other` cells are split over
+    SPLIT_FROM_OTHER and the rest so that, nationally, each split origin gets its seed share of the status's
+    target (at most the status's `other`; shared in proportion when they ask for more). Within a status, an
+    origin of LIVES_LIKE lives where that origin does (at most the municipality's `other`), the others where
+    the ISA table's その他 do, in every municipality in the same proportion (ASSUMPTIONS)."""
+    out = np.zeros(mix.shape[:2] + (len(ORIGINS),))
+    for k, origin in enumerate(ISA_ORIGINS):
+        out[:, :, ORIGINS.index(origin)] = mix[:, :, k]
+    other = ORIGINS.index("other")
+    pooled = out[:, :, other].sum(axis=0)                                                       # (S,)
+    wanted = np.array([seed[:, ORIGINS.index(o)] * targets for o in SPLIT_FROM_OTHER])          # (K, S)
+    wanted *= np.minimum(1.0, pooled / np.maximum(wanted.sum(axis=0), 1e-12))[None, :]
+    shares = np.zeros(len(pooled))
+    for k, origin in enumerate(SPLIT_FROM_OTHER):
+        if origin not in LIVES_LIKE:
+            share = np.divide(wanted[k], pooled, out=np.zeros_like(pooled), where=pooled > 0)
+            out[:, :, ORIGINS.index(origin)] = out[:, :, other] * share[None, :]
+            shares += share
+    room = out[:, :, other] * (1.0 - shares)[None, :]
+    for k, origin in enumerate(SPLIT_FROM_OTHER):
+        if origin in LIVES_LIKE:
+            like = out[:, :, ORIGINS.index(LIVES_LIKE[origin])]
+            for s in range(mix.shape[1]):
+                out[:, s, ORIGINS.index(origin)] = placed_like(like[:, s], room[:, s], wanted[k, s])
+            room -= out[:, :, ORIGINS.index(origin)]
+    out[:, :, other] = room
+    return out
+
+
+def placed_like(like, room, wanted):
+    """`wanted` persons spread over municipalities in proportion to `like`, at most `room` in each: c x like
+    capped at room, with c found by bisection (the spread grows with c); in proportion to `room` where
+    `like` cannot hold them."""
+    if wanted <= 0:
+        return np.zeros_like(room)
+    if np.minimum(room, like * 1e12).sum() < wanted:
+        return room * (wanted / room.sum())
+    low, high = 0.0, 1.0
+    while np.minimum(room, high * like).sum() < wanted:
+        high *= 2
+    for _ in range(100):
+        mid = (low + high) / 2
+        low, high = (mid, high) if np.minimum(room, mid * like).sum() < wanted else (low, mid)
+    return np.minimum(room, high * like)
 
 
 def origin_margins(by_origin, status_totals, munis):
@@ -828,12 +923,15 @@ def field_shares_by_municipality(status_totals, shares, munis):
 
 def build_stock(status_totals, by_origin, targets, seed, field_split, munis, worker_targets):
     """Integer stock (municipality, status, origin, field) from real status totals per municipality (they add
-    up to the national targets), the municipal nationality counts, the seed, the field split and the MHLW
-    workers by origin that the work shares are fitted to (origin_work_factors). Returns (stock, factors)."""
+    up to the national targets), the municipal nationality counts (ISA_ORIGINS), the seed (ORIGINS), the
+    field split and the MHLW workers by origin that the work shares are fitted to (origin_work_factors).
+    Returns (stock, factors)."""
     margins = origin_margins(by_origin, status_totals, munis)
-    mix, error = ipf(seed[None, :, :] * np.ones((len(munis), 1, 1)), status_totals, margins)
+    merged = isa_seed(seed, by_origin.sum(axis=0) / by_origin.sum())
+    mix, error = ipf(merged[None, :, :] * np.ones((len(munis), 1, 1)), status_totals, margins)
     if error > 1e-3:
         print(f"warning: origin IPF left an error of {error:.3g} persons", file=sys.stderr)
+    mix = split_other(mix, seed, np.asarray(targets, dtype=float))
     factors = origin_work_factors(mix, field_split, worker_targets)
     cells = mix[:, :, :, None] * split_by_origin(field_split, factors)                       # (M, S, O, F)
     stock = np.zeros(cells.shape, dtype=np.int64)
@@ -906,6 +1004,9 @@ def origin_work_factors(mix, field_split, worker_targets):
             mid = (low + high) / 2
             low, high = (mid, high) if workers(mid) < persons else (low, mid)
         factors[o] = (low + high) / 2
+    for origin, like in LIVES_LIKE.items():  # ASSUMPTION: without a figure, the work shares of the origin it is like
+        if origin not in worker_targets:
+            factors[ORIGINS.index(origin)] = factors[ORIGINS.index(like)]
     return factors
 
 
@@ -1252,8 +1353,9 @@ def main():
                                 keep_default_na=False).set_index("name").loc["総数", isa_columns].to_numpy(np.int64)
     national_2021 = to_model_statuses(national_2021)
     obs = read_observed(observed)
-    origin_shares = by_origin.sum(axis=0) / by_origin.sum()
-    seed = seed_origin_shares(origin_shares)
+    peru_ratio, peru_year = peru_per_brazil(observed)
+    seed = seed_origin_shares(peru_ratio)
+    print(f"Peruvians per Brazilian: {peru_ratio:.4f} (MHLW workers {peru_year})")
     print(f"municipalities: {len(munis):,}; foreign residents 2021-12 in them: {status_2021.sum():,}")
 
     # 1. isa_status_map.csv, prefectures.csv

@@ -60,6 +60,32 @@ def test_stock_2022_equals_isa_end_2022_total_and_ssw():
     assert set(stock["municipality"]) <= set(pd.read_csv(DATA / "municipalities.csv")["code"])
 
 
+def test_myanmar_peru_and_cambodia_are_origins_split_from_the_isa_other():
+    """The three origins the statistics name outside the ISA municipal table come out of its その他 column:
+    the table's eleven columns keep their 2022-06 shares, Myanmar holds its SSW1 figure and Peru lives where
+    the Brazilians do (docs/japan_data.md)."""
+    stock = pd.read_csv(DATA / "stock_2022-12.csv")
+    by_origin = stock.groupby("origin")["persons"].sum()
+    assert {"myanmar", "peru", "cambodia"} <= set(by_origin.index)
+    ssw1 = stock[stock["status"] == "SSW1"].groupby("origin")["persons"].sum()
+    assert abs(ssw1["myanmar"] - 5956) < 0.01 * 5956  # FACTS §D, 2022-12
+    # Peru: Brazil's residents per MHLW worker (2020) and Brazil's places.
+    assert 0.2 * by_origin["brazil"] < by_origin["peru"] < 0.25 * by_origin["brazil"]
+    prefecture = stock.merge(pd.read_csv(DATA / "municipalities.csv")[["code", "prefecture"]],
+                             left_on="municipality", right_on="code")
+    by_pref = prefecture.groupby(["origin", "prefecture"])["persons"].sum()
+    assert by_pref["peru"].idxmax() == by_pref["brazil"].idxmax() == 23  # Aichi
+    # The eleven ISA columns: the split origins counted in `other` give the table's national shares.
+    isa = pd.read_csv(OBSERVED / "isa_residents.csv")
+    observed = isa[(isa["series"] == "nationality") & (isa["date"] == "2022-06")].set_index("category")["persons"]
+    pooled = by_origin.drop(["myanmar", "peru", "cambodia"])
+    pooled["other"] += by_origin[["myanmar", "peru", "cambodia"]].sum()
+    share = pooled / pooled.sum()
+    observed_share = observed / observed.sum()
+    for origin in observed.index:
+        assert abs(share[origin] - observed_share[origin]) < 0.01, origin
+
+
 def notified_workers_by_origin(stock):
     """Workers (field not none) as MHLW counts them: special permanent residents need no notification."""
     working = stock[(stock["field"] != "none") & (stock["status"] != "SPECIAL_PERMANENT")]
@@ -115,9 +141,13 @@ def test_backtest_validation_table_is_produced(backtest_h5):
     path, _ = backtest_h5
     table = validation_table(path)
     series = set(table["series"])
-    for expected in ("isa_total", "isa_status", "isa_prefecture", "isa_nationality", "ssw_total", "mhlw_total",
-                     "arrivals", "departures", "missing_interns"):
+    for expected in ("isa_total", "isa_status", "isa_prefecture", "isa_nationality", "ssw_total", "ssw_nationality",
+                     "mhlw_total", "mhlw_nationality", "arrivals", "departures", "missing_interns"):
         assert expected in series
+    notes = table.set_index("series")["notes"]
+    assert "myanmar, peru, cambodia" in notes["isa_nationality"] and "counted in other" in notes["isa_nationality"]
+    assert "peru" not in notes["mhlw_nationality"]  # compared: an origin of the run
+    assert "not in the run" not in notes["ssw_nationality"]  # Myanmar's SSW1 holders have a run counterpart
     computed = table[table["series"].isin(series)]
     assert np.isfinite(computed["ard_model"].astype(float)).all()
     # The naive forecast is there wherever a 2019 observation exists.
