@@ -55,6 +55,10 @@ struct StatusRule {
   std::vector<std::int32_t> employer_change_after_months;  // per field (after_months rule)
   bool family_allowed = false;
   std::int32_t family_delay_months = 0;  // earliest month in status a family may join
+  // Initial holders have all reunited, or keep a family abroad with the chance it has not joined at
+  // family.join_rate_per_month in their months in status past the delay.
+  enum class InitialFamilies : std::uint8_t { reunited, by_months_in_status };
+  InitialFamilies initial_families = InitialFamilies::reunited;
   // The status the family of a holder joins as and holds while linked to it (the family of a permanent
   // resident gets 永住者の配偶者等 or 定住者, not 家族滞在); unset: family.dependent_status.
   std::optional<std::uint8_t> family_joins_as;

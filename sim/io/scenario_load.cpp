@@ -250,6 +250,10 @@ class ScenarioReader {
     }) == 1;
     r.family_delay_months =
         static_cast<std::int32_t>(m.optional("family_delay_months", std::int64_t{0}, whole(0, 600)));
+    if (m.has("initial_families"))
+      r.initial_families = m.get("initial_families").as_choice({"reunited", "by_months_in_status"}) == 0
+                               ? StatusRule::InitialFamilies::reunited
+                               : StatusRule::InitialFamilies::by_months_in_status;
     // Read with family: none too: a variant may close the family route of a status, an event open it.
     if (m.has("family_joins_as")) r.family_joins_as = resolve(s.statuses, m.get("family_joins_as"), "status");
     r.entries_open = m.optional("entries_open", false, boolean);
@@ -607,6 +611,8 @@ class ScenarioReader {
         // A linked family's status follows its principal's status through the run's one rule.
         if (const auto joins_as = set.child("family_joins_as"))
           joins_as->fail("expected no family_joins_as in an event: the status a family joins as is fixed for the run");
+        if (const auto initial = set.child("initial_families"))
+          initial->fail("expected no initial_families in an event: it sets up the initial residents only");
         // The change applies on top of the rule as it stands after earlier changes.
         YAML::Node merged = YAML::Clone(current_rules[s.statuses[c.status].name]);
         if (!merged.IsMap()) merged = YAML::Node(YAML::NodeType::Map);

@@ -107,6 +107,8 @@ class Migrants {
   }
 
  private:
+  bool still_abroad(Stream& r, const StatusRule& rule, std::int32_t months_in_status) const;
+
   const Scenario& scenario_;
   const Dims dims_;  // by value: read by every action
   const StatusRules& rules_;

@@ -47,6 +47,14 @@ class InitialMonthsInStatus {
 
 }  // namespace
 
+// Whether an initial resident's family is still abroad: with `by_months_in_status`, the chance it
+// has not joined at the join rate in the months since it was allowed to join (no draw otherwise).
+bool Migrants::still_abroad(Stream& r, const StatusRule& rule, std::int32_t months_in_status) const {
+  if (rule.initial_families != StatusRule::InitialFamilies::by_months_in_status) return false;
+  const auto months_allowed = std::max(0, months_in_status - rule.family_delay_months);
+  return r.uniform() < std::pow(1.0 - family_.join_rate_per_month, months_allowed);
+}
+
 std::vector<std::int64_t> Migrants::create_initial() {
   // Agents: each stock cell's persons times the scale, rounded stochastically per cell; ids
   // in cell order. Each agent draws from a stream of its own id, so the cells are filled in
@@ -84,13 +92,15 @@ std::vector<std::int64_t> Migrants::create_initial() {
                    cell.origin, cell.municipality,
                    kNone32,     static_cast<std::uint16_t>(EntrantDraws::age_months(r, rule) + in_status),
                    0,           kNone32};
-        // Residents whose status allows family are taken to have reunited already (their
-        // families are in the initial DEPENDENT stock); the others left theirs abroad.
+        // Residents whose status allows family have reunited (their families are in the initial
+        // stock), unless the scenario keeps a family abroad as often as the join rate would have
+        // left it there; the others left theirs abroad.
         const std::uint8_t family = entrants_.family(r, cell.status);
-        a.family_abroad = rule.family_allowed ? 0 : family;
+        const bool reunited = rule.family_allowed && family != 0 && !still_abroad(r, rule, in_status);
+        a.family_abroad = reunited ? 0 : family;
         Stream learning(seed_, Purpose::learning, 0, id);
         place(i, a, id, learning);
-        if (rule.family_allowed && family != 0) store_.family[i] |= kFamilyHereBit;
+        if (reunited) store_.family[i] |= kFamilyHereBit;
         store_.status_since[i] = static_cast<std::int16_t>(-in_status);
         store_.employer_since[i] = static_cast<std::int16_t>(-in_status);
         // What the months already spent in Japan taught them.

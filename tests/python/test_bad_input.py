@@ -136,8 +136,12 @@ def test_bad_market_keys_name_the_key_and_what_was_expected(tmp_path, setting, k
     ("statuses.PERMANENT.family_joins_as=SPOUSE", "statuses.PERMANENT.family_joins_as", "SPOUSE_OR_LONG_TERM"),
     ("events=[{type: status_rule, date: 2025-01, status: PERMANENT, set: {family_joins_as: DEPENDENT}}]",
      "family_joins_as", "fixed for the run"),
+    ("statuses.ENGINEER.initial_families=some", "statuses.ENGINEER.initial_families", "reunited, by_months_in_status"),
+    ("events=[{type: status_rule, date: 2025-01, status: ENGINEER, set: {initial_families: reunited}}]",
+     "initial_families", "initial residents only"),
 ])
 def test_bad_family_joins_as_names_the_key_and_what_was_expected(tmp_path, setting, key, expected):
-    """The status a family joins as must be a defined status, and is not dated."""
+    """The status a family joins as must be a defined status, and is not dated; so is how the initial residents'
+    families are set up."""
     message = one_error_line(migsim("validate", QUICKSTART, "--set", setting))
     assert "command line" in message and key in message and expected in message, message

@@ -165,7 +165,7 @@ def test_no_stock_drifts_over_the_first_three_years_without_a_dated_policy_event
 def test_the_student_channel_keeps_the_students_of_2019_flat_without_the_closure(tmp_path):
     """The student channel's weight takes the 2019 stock for a steady state (make_japan.py: stock over a
     mean stay); with the calibrated exit rate, the backtest without its closure keeps the students of
-    2019-12 within 5 % to 2022-10 (analysis/calibration/student_steady_state.py sets the multiplier).
+    2019-12 within 5 % to 2022-10 (analysis/calibration/steady_state.py sets the multiplier).
     Before the multiplier was set so: x1.26 and a baseline surge to 488,000 students by 2025."""
     out = tmp_path / "no_closure.h5"
     run_ok("run", BACKTEST, "--scale", SCALE, "--set", "events=[]", "-q", "-o", out)

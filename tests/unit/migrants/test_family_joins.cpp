@@ -72,3 +72,29 @@ TEST_CASE("a permanent resident's family joins, follows and leaves as spouses, a
   CHECK(sum("transitions_out", {"DEPENDENT"}) > 0);
   CHECK(sum("transitions_in", {"SPOUSE_OR_LONG_TERM"}) == sum("transitions_out", {"DEPENDENT"}));
 }
+
+TEST_CASE("initial residents kept with a family abroad bring it, as often as the join rate left it there", "[model]") {
+  // Engineers only may bring family, and none enter: the joins come from the initial engineers (and from
+  // the students who become engineers, the same in every run).
+  const std::vector<std::string> engineers_only = {"end=2024-10", "statuses.ENGINEER.entries_open=false",
+                                                   "statuses.SSW2.family=none", "statuses.HIGHLY_SKILLED.family=none",
+                                                   "statuses.STUDENT.family=none"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), engineers_only.begin(), engineers_only.end());
+    return small_quickstart(extra);
+  };
+  const Scenario reunited = with({});
+  const Scenario abroad = with({"statuses.ENGINEER.initial_families=by_months_in_status"});
+  const Scenario all_joined = with({"statuses.ENGINEER.initial_families=by_months_in_status",
+                                    "statuses.ENGINEER.family_delay_months=0", "family.join_rate_per_month=1"});
+  auto joined = [](const Scenario& s) {
+    std::int64_t n = 0;
+    for (const auto& y : run(s)) n += status_sum(s, y, "family_joined", "ENGINEER");
+    return n;
+  };
+  INFO("reunited " << joined(reunited) << ", by months " << joined(abroad) << ", rate 1 " << joined(all_joined));
+  CHECK(joined(abroad) > 3 * joined(reunited));
+  // At a join rate of 1 every family allowed to join for a month or more has joined before the start; only
+  // those of engineers in their first month in status are left to come.
+  CHECK(joined(all_joined) < joined(abroad));
+}
