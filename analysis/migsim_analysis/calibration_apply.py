@@ -106,11 +106,10 @@ def _location(layer, node):
 
 def load_chain(top):
     """The files of ``top``'s extends chain, most derived first (SpecError: file:line:col: why)."""
-    layers, seen, path = [], set(), Path(top)
+    layers, seen, path, named_at = [], set(), Path(top), "--scenario"
     while True:
         if not path.is_file():
-            where = f"{layers[-1].path}: extends" if layers else "--scenario"
-            raise SpecError(f"{where}: no scenario file {path}")
+            raise SpecError(f"{named_at}: no scenario file {path}")
         if path.resolve() in seen:
             raise SpecError(f"{path}: extends cycle: this file is already in the chain")
         seen.add(path.resolve())
@@ -130,6 +129,7 @@ def load_chain(top):
             return layers
         if not isinstance(base, yaml.ScalarNode) or not base.value:
             raise SpecError(f"{_location(layer, base)}: key 'extends': expected the path of a base scenario file")
+        named_at = f"{_location(layer, base)}: key 'extends'"
         path = Path(os.path.normpath(path.parent / base.value))
 
 
@@ -272,7 +272,7 @@ def edited_texts(changes):
 
 def write_atomically(path, text):
     """Replace ``path`` with ``text`` at once (a temporary file in its folder, then os.replace)."""
-    path = Path(path)
+    path = Path(path).resolve()        # a linked scenario: replace the file, not the link
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as f:

@@ -221,3 +221,21 @@ def test_the_committed_best_yaml_over_the_committed_scenarios(tmp_path, monkeypa
     tree = resolved(folder)
     wanted = yaml.safe_load(best.read_text())["behaviour"]["move_cost"]
     assert f"{tree['behaviour']['move_cost']:.4g}" == f"{wanted:.4g}"
+
+
+def test_by_default_it_applies_to_the_scenario_best_yaml_names(monkeypatch, capsys):
+    """The committed best.yaml's Use: line names scenarios/backtest_2019.yaml; a dry run writes nothing."""
+    files = [REPO / "scenarios" / BACKTEST, REPO / "scenarios" / BASELINE]
+    before = [p.read_bytes() for p in files]
+    status, out, err = apply(monkeypatch, capsys, REPO / "analysis" / "calibration" / "best.yaml", "--dry-run")
+    assert status == 0, err
+    assert "backtest_2019.yaml)" in out.splitlines()[-1] and "would change" in out
+    assert [p.read_bytes() for p in files] == before
+
+
+def test_a_missing_base_file_names_the_extends_key(tmp_path, monkeypatch, capsys):
+    (tmp_path / "derived.yaml").write_text("name: derived\nextends: nowhere.yaml\n")
+    (tmp_path / "best.yaml").write_text("behaviour: {move_cost: 0.25}\n")
+    status, out, err = apply(monkeypatch, capsys, tmp_path / "best.yaml", "--scenario", tmp_path / "derived.yaml")
+    assert status == 2
+    assert "derived.yaml:2:10: key 'extends': no scenario file" in err and "nowhere.yaml" in err
