@@ -8,7 +8,7 @@ import argparse
 import os
 import sys
 
-from . import calibration
+from . import calibration, calibration_apply
 from .compare import compare, format_comparison
 from .contract import check_contract
 from .load import BadFile, Sweep, export_csv, open_output, summary_table
@@ -90,6 +90,7 @@ def _parser():
     report.add_argument("--svg", action="store_true", help="write each figure as SVG too")
 
     calibration.add_parser(commands)
+    calibration_apply.add_parser(commands)
     return parser
 
 
@@ -239,7 +240,8 @@ def _report(args):
 
 
 COMMANDS = {"check": _check, "summary": _summary, "validate": _validate, "compare": _compare, "export": _export,
-            "figure": _figure, "report": _report, "calibrate": calibration.main}
+            "figure": _figure, "report": _report, "calibrate": calibration.main,
+            "calibrate-apply": calibration_apply.main}
 
 if __name__ == "__main__":
     sys.exit(main())
