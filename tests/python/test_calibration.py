@@ -173,7 +173,7 @@ def test_spec_mistakes_name_the_file_line_and_key(tmp_path, monkeypatch, capsys)
 def test_the_shipped_spec_is_valid_for_the_backtest(monkeypatch, capsys):
     status, out, err = calibrate_here(monkeypatch, capsys, REPO / "analysis" / "calibration" / "spec.yaml", "--check")
     assert status == 0, err
-    assert "valid" in out and "14 parameters" in out
+    assert "valid" in out and "15 parameters" in out
     # One year of a mapping keyed by years is named on its own (the start-up years' multiplier).
     assert "ssw1_conversion_start_multiplier: 0.3-3 log" in out
     assert "multiplies statuses.TITP.transitions[0].pass_rate, statuses.TITP.transitions[0].pass_rate_by_year.2020\n" in out

@@ -8,7 +8,7 @@ import yaml
 from conftest import MIGSIM, REPO
 
 from migsim_analysis.calibration import expand
-from migsim_analysis.calibration_apply import number_leaves, rounded
+from migsim_analysis.calibration_apply import number_leaves, number_text, rounded
 
 BACKTEST = "backtest_2019.yaml"
 BASELINE = "japan_baseline.yaml"
@@ -56,58 +56,56 @@ def changed_lines(before, after):
     return [(x, y) for x, y in zip(a, b) if x != y]
 
 
-BEST = """\
-# Calibrated parameters (a test's best.yaml)
-applicants_multiplier: 0.7512345
-events:
-- admit_share: 0.123456
-  admit_share_by_status: {SPOUSE_OR_LONG_TERM: 0.248144, SSW1: 0.0849682, STUDENT: 0.237147, TITP: 0.41}
-  catch_up_months: 7
-  catch_up_share: 0.29611
-  from: 2020-04
-  stay_on_as: OTHER
-  stay_on_share: 0.502486
-  to: 2022-03
-  type: border_closure
-statuses:
-  TITP:
-    transitions:
-    - after_months: 36
-      pass_rate: 0.0129456
-      pass_rate_by_year: {2020: 0.0840071, 2021: 0.3, 2022: 0.733175}
-      to: SSW1
-    exit_rate_per_year: 0.0988268
-  ENGINEER: {exit_rate_per_year: 0.2}
-"""
+def best_with_changes(tmp_path):
+    """The committed best.yaml (as the committed scenarios hold it) with six values changed, and those
+    values as they stand in the scenarios before: (path, {key: (old text, new text)})."""
+    best = yaml.safe_load((REPO / "analysis" / "calibration" / "best.yaml").read_text())
+    closure = best["events"][0]
+    pass_rates = best["statuses"]["TITP"]["transitions"][0]["pass_rate_by_year"]
+    old = {"applicants_multiplier": best["applicants_multiplier"], "admit_share": closure["admit_share"],
+           "TITP": closure["admit_share_by_status"]["TITP"], "catch_up_months": closure["catch_up_months"],
+           "2021": pass_rates[2021], "ENGINEER": best["statuses"]["ENGINEER"]["exit_rate_per_year"]}
+    best["applicants_multiplier"] = 0.7512345
+    closure["admit_share"] = 0.123456
+    closure["admit_share_by_status"]["TITP"] = 0.41
+    closure["catch_up_months"] = 7
+    pass_rates[2021] = 0.3
+    best["statuses"]["ENGINEER"]["exit_rate_per_year"] = 0.2
+    path = tmp_path / "best.yaml"
+    path.write_text("# Calibrated parameters (a test's best.yaml)\n" + yaml.safe_dump(best, sort_keys=False))
+    text = {key: number_text(rounded(value)) for key, value in old.items()}
+    new = {"applicants_multiplier": "0.7512", "admit_share": "0.1235", "TITP": "0.41", "catch_up_months": "7",
+           "2021": "0.3", "ENGINEER": "0.2"}
+    return path, {key: (text[key], new[key]) for key in old}
 
 
 def test_values_land_in_the_file_that_defines_them_and_nothing_else_moves(tmp_path, monkeypatch, capsys):
     folder = scenarios_copy(tmp_path / "scenarios")
-    best = tmp_path / "best.yaml"
-    best.write_text(BEST)
+    best, values = best_with_changes(tmp_path)
     before = snapshot(folder)
     status, out, err = apply(monkeypatch, capsys, best, "--scenario", folder / BACKTEST)
     assert status == 0, err
     after = snapshot(folder)
     assert {p for p in after if after[p] != before[p]} == {BACKTEST, BASELINE}
 
-    # The closure is the backtest's own: its event line changes there, in place, its comment kept.
+    # The closure is the backtest's own: its event lines change there, in place, each keeping its comment
+    # and every other character.
     backtest = changed_lines(before[BACKTEST], after[BACKTEST])
     assert len(backtest) == 3
-    joined = "".join(new for _, new in backtest)
-    assert "admit_share: 0.1235," in joined and "TITP: 0.41," in joined and "catch_up_months: 7}" in joined
-    assert "# calibrated (analysis/calibration/best.yaml) but catch_up_months" in joined
-    # The rates are the baseline's: exactly those lines change, each keeping its comment.
+    for key, (old, new) in ((k, values[k]) for k in ("admit_share", "TITP", "catch_up_months")):
+        assert any(line.replace(f"{key}: {old}", f"{key}: {new}") == changed for line, changed in backtest), key
+    assert "# calibrated (analysis/calibration/best.yaml) but catch_up_months" in "".join(n for _, n in backtest)
+    # The rates are the baseline's: exactly those lines change, the same way.
     baseline = changed_lines(before[BASELINE], after[BASELINE])
-    assert sorted(new.strip() for _, new in baseline) == sorted([
-        "- {to: SSW1, after_months: 36, pass_rate: 0.01295, pass_rate_by_year: {2020: 0.08401, 2021: 0.3, "
-        "2022: 0.7332}}   # calibrated (analysis/calibration/best.yaml)",
-        "exit_rate_per_year: 0.2   # calibrated (analysis/calibration/best.yaml)",
-        "applicants_multiplier: 0.7512   # calibrated (analysis/calibration/best.yaml)",
-    ])
+    assert len(baseline) == 3
+    for key, (old, new) in ((k, values[k]) for k in ("2021", "ENGINEER", "applicants_multiplier")):
+        label = "exit_rate_per_year" if key == "ENGINEER" else key
+        assert any(line.replace(f"{label}: {old}", f"{label}: {new}") == changed for line, changed in baseline), key
     # One line per changed key, file:line key old -> new, and the count.
-    assert f"{BACKTEST}:" in out and "events[0].admit_share 0.09891 -> 0.1235" in out
-    assert "statuses.ENGINEER.exit_rate_per_year 0.1582 -> 0.2" in out
+    old, new = values["admit_share"]
+    assert f"{BACKTEST}:" in out and f"events[0].admit_share {old} -> {new}" in out
+    old, new = values["ENGINEER"]
+    assert f"statuses.ENGINEER.exit_rate_per_year {old} -> {new}" in out
     assert "changed 6 value(s) in 2 file(s)" in out
 
     tree = resolved(folder)
@@ -124,12 +122,12 @@ def test_values_land_in_the_file_that_defines_them_and_nothing_else_moves(tmp_pa
 
 def test_dry_run_prints_the_changes_and_writes_nothing(tmp_path, monkeypatch, capsys):
     folder = scenarios_copy(tmp_path / "scenarios")
-    best = tmp_path / "best.yaml"
-    best.write_text(BEST)
+    best, values = best_with_changes(tmp_path)
     before = snapshot(folder)
     status, out, err = apply(monkeypatch, capsys, best, "--scenario", folder / BACKTEST, "--dry-run")
     assert status == 0, err
-    assert "statuses.ENGINEER.exit_rate_per_year 0.1582 -> 0.2" in out and "would change 6 value(s)" in out
+    old, new = values["ENGINEER"]
+    assert f"statuses.ENGINEER.exit_rate_per_year {old} -> {new}" in out and "would change 6 value(s)" in out
     assert snapshot(folder) == before
 
 
