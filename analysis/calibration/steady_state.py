@@ -6,7 +6,7 @@ flat to 2022-10, by bisection on full-scale runs; the status's stock must grow w
     PYTHONPATH=analysis /usr/bin/python3 analysis/calibration/steady_state.py [--binary build/migsim]
         [--status STUDENT --key statuses.STUDENT.channel_multiplier --low 0.3 --high 1.5]
     PYTHONPATH=analysis /usr/bin/python3 analysis/calibration/steady_state.py --status DEPENDENT \
-        --key family.join_rate_per_month --low 0.0001 --high 0.01
+        --key family.join_rate_per_month --low 0.0002 --high 0.004
 
 The students: make_japan.py sets every channel's entries as the 2019 stock over a mean stay, i.e. it takes
 the 2019 stock for a steady state, and the calibrated exit rate fixes the model's own mean stay. The

@@ -825,7 +825,11 @@ def split_other(mix, seed, targets):
     other = ORIGINS.index("other")
     pooled = out[:, :, other].sum(axis=0)                                                       # (S,)
     wanted = np.array([seed[:, ORIGINS.index(o)] * targets for o in SPLIT_FROM_OTHER])          # (K, S)
-    wanted *= np.minimum(1.0, pooled / np.maximum(wanted.sum(axis=0), 1e-12))[None, :]
+    asked = wanted.sum(axis=0)
+    for s in np.flatnonzero(asked > pooled + 1e-9):
+        print(f"note: {STATUSES[s]}: {', '.join(SPLIT_FROM_OTHER)} ask for {asked[s]:,.0f} of `other`'s "
+              f"{pooled[s]:,.0f}: scaled down in proportion", file=sys.stderr)
+    wanted *= np.minimum(1.0, pooled / np.maximum(asked, 1e-12))[None, :]
     shares = np.zeros(len(pooled))
     for k, origin in enumerate(SPLIT_FROM_OTHER):
         if origin not in LIVES_LIKE:
@@ -845,11 +849,11 @@ def split_other(mix, seed, targets):
 
 def placed_like(like, room, wanted):
     """`wanted` persons spread over municipalities in proportion to `like`, at most `room` in each: c x like
-    capped at room, with c found by bisection (the spread grows with c); in proportion to `room` where
-    `like` cannot hold them."""
+    capped at room, with c found by bisection (the spread grows with c). If the municipalities where `like`
+    lives have too little room for them all, all are spread in proportion to `room` instead."""
     if wanted <= 0:
         return np.zeros_like(room)
-    if np.minimum(room, like * 1e12).sum() < wanted:
+    if room[like > 0].sum() < wanted:
         return room * (wanted / room.sum())
     low, high = 0.0, 1.0
     while np.minimum(room, high * like).sum() < wanted:
@@ -951,8 +955,8 @@ MHLW_FIGURE_MAX_AGE_YEARS = 2  # an older MHLW figure by nationality does not st
 def mhlw_workers_by_origin(observed, stock_year):
     """{origin: (year, persons)}: MHLW notified workers by nationality (observed/mhlw_workers.csv, series
     nationality, end of October) of the latest year not after `stock_year` and at most
-    MHLW_FIGURE_MAX_AGE_YEARS before it, for the origins the model has (MHLW's peru is in `other`, which has
-    no figure of its own). A figure older than `stock_year` is carried to it at the nationality's yearly
+    MHLW_FIGURE_MAX_AGE_YEARS before it, for the origins the model has (`other` has no figure of its own).
+    A figure older than `stock_year` is carried to it at the nationality's yearly
     growth between that figure and the one before, where that one is at most MHLW_FIGURE_MAX_AGE_YEARS
     older (ASSUMPTION: the growth holds one more year or two); persons are then a real number."""
     mhlw = pd.read_csv(observed / "mhlw_workers.csv", dtype={"persons": np.int64})

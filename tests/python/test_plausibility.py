@@ -179,7 +179,6 @@ def test_the_steady_levels_keep_their_2019_stock_flat_without_the_closure(no_clo
     the data assume (analysis/calibration/steady_state.py): the student channel's multiplier (its weight is
     the 2019 stock over a mean stay, make_japan.py) and the rate at which families join (the dependants stood
     near 200,000 in 2019-2021), so the backtest without its closure keeps each stock of 2019-12 within 5 %
-    to 2022-10. Before the multiplier was set so: students x1.26 and a baseline surge to 488,000 by 2025;
-    before the initial residents could bring their families, dependants fell 7 %."""
+    to 2022-10 (docs/validation.md, "The steady states")."""
     first, last = no_closure[status]
     assert abs(last / first - 1) <= 0.05, f"{status} 2019-12 {first:,.0f} -> 2022-10 {last:,.0f}"
