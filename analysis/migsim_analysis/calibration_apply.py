@@ -174,12 +174,29 @@ class Change:
         return self.node.start_mark.line + 1
 
 
-def plan_changes(best_path, best, tree):
-    """The Changes that put ``best`` (a mapping) into the files; SpecError names BEST.yaml and the key."""
+def _best_position(root, at):
+    """'line:column' in BEST.yaml of the key path ``at`` (its deepest part found), from the composed ``root``."""
+    node, found = root, root
+    for part in at:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+        if node is None:
+            break
+        found = node
+    return f"{found.start_mark.line + 1}:{found.start_mark.column + 1}" if found is not None else "1:1"
+
+
+def plan_changes(best_path, best, tree, best_root=None):
+    """The Changes that put ``best`` (a mapping) into the files; SpecError names BEST.yaml, the line and
+    column of the key (from ``best_root``, BEST.yaml composed) and the key."""
     changes, unchanged, claimed = [], [0], {}
 
     def fail(at, message):
-        raise SpecError(f"{best_path}: key '{_dotted(at)}': {message}")
+        raise SpecError(f"{best_path}:{_best_position(best_root, at)}: key '{_dotted(at)}': {message}")
 
     def table_error(at, value, placed):
         while isinstance(value, (dict, list)) and value:      # name the key BEST.yaml sets, not the table
@@ -353,12 +370,12 @@ def _main(args):
         raise SpecError(f"{best_path}: no such file")
     text = best_path.read_text()
     try:
-        best = yaml.safe_load(text)
+        best, best_root = yaml.safe_load(text), yaml.compose(text)
     except yaml.YAMLError as e:
         raise SpecError(f"{best_path}: not valid YAML: {e}") from None
     scenario = Path(args.scenario) if args.scenario else _default_scenario(best_path, text)
     layers = load_chain(scenario)
-    changes, unchanged = plan_changes(best_path, best, merged_chain(layers))
+    changes, unchanged = plan_changes(best_path, best, merged_chain(layers), best_root)
     binary = None if args.dry_run else _binary()        # before anything is written
 
     for c in sorted(changes, key=lambda c: (layers.index(c.layer), c.node.start_mark.index)):

@@ -150,7 +150,7 @@ def test_a_key_no_file_defines_is_an_error_and_nothing_is_written(tmp_path, monk
     # A good key first: the error must come before anything is written.
     message = _untouched_on_error(tmp_path, monkeypatch, capsys,
                                   "applicants_multiplier: 0.5\nstatuses:\n  TITP: {exit_rate_per_yaer: 0.1}\n")
-    assert "statuses.TITP.exit_rate_per_yaer" in message and "defined in no file" in message
+    assert "best.yaml:3:30: key 'statuses.TITP.exit_rate_per_yaer'" in message and "defined in no file" in message
 
 
 def test_a_list_item_with_no_counterpart_in_the_file_is_an_error(tmp_path, monkeypatch, capsys):
@@ -158,7 +158,7 @@ def test_a_list_item_with_no_counterpart_in_the_file_is_an_error(tmp_path, monke
         tmp_path, monkeypatch, capsys,
         "statuses:\n  STUDENT:\n    transitions:\n    - {after_months: 24, pass_rate: 0.1, requires_japanese: B1, "
         "to: ENGINEER, cost: 3}\n")
-    assert "statuses.STUDENT.transitions[0].cost" in message and "no counterpart" in message
+    assert "best.yaml:4:85: key 'statuses.STUDENT.transitions[0].cost'" in message and "no counterpart" in message
 
 
 def test_a_value_from_a_csv_table_is_out_of_scope(tmp_path, monkeypatch, capsys):
