@@ -14,6 +14,7 @@ the resolved scenario, otherwise the files are put back.
 
 import os
 import re
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -353,7 +354,12 @@ def _default_scenario(best_path, text):
     return load_spec(DEFAULT_SPEC).scenario
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(args):
+    previous = signal.signal(signal.SIGTERM, _interrupt)    # a kill puts the files back like Ctrl-C
     try:
         return _main(args)
     except SpecError as e:
@@ -362,6 +368,11 @@ def main(args):
     except VerificationFailed as e:
         print(f"calibrate-apply: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("calibrate-apply: interrupted; the files are as before", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _main(args):

@@ -189,6 +189,22 @@ def test_a_synthetic_pair_writes_into_the_base_and_the_derived_file(tmp_path, mo
     assert "the resolved scenario holds BEST.yaml's values" in out
 
 
+def test_an_interrupt_after_writing_puts_the_files_back(tmp_path, monkeypatch, capsys):
+    """Ctrl-C (or SIGTERM, which main turns into it) while migsim checks the written files: exit 130, every
+    file as it was, no temporary file left."""
+    import migsim_analysis.calibration_apply as calibration_apply
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+    folder = scenarios_copy(tmp_path / "scenarios")
+    best, _ = best_with_changes(tmp_path)
+    before, listing = snapshot(folder), sorted(p.name for p in folder.rglob("*"))
+    monkeypatch.setattr(calibration_apply, "verify", interrupted)
+    status, out, err = apply(monkeypatch, capsys, best, "--scenario", folder / BACKTEST)
+    assert status == 130 and "interrupted; the files are as before" in err
+    assert snapshot(folder) == before and sorted(p.name for p in folder.rglob("*")) == listing
+
+
 def test_a_value_migsim_rejects_leaves_the_files_as_they_were(tmp_path, monkeypatch, capsys):
     shutil.copy2(REPO / "scenarios" / "quickstart.yaml", tmp_path / "quickstart.yaml")
     before = (tmp_path / "quickstart.yaml").read_bytes()
