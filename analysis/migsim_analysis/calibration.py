@@ -48,6 +48,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SPEC = REPO / "analysis" / "calibration" / "spec.yaml"
 STUDY_NAME = "calibration"
 BOUND_SHARE = 0.02          # a best value this close to a bound (share of the searched width) is a finding
+HELD_WIDTH = 1e-3           # a range this narrow (share of its upper bound) holds the parameter: not a finding
 VALUE_FORMAT = "{:.6g}"     # the text of a value on migsim's command line and in best.yaml
 MAX_FAILURES_IN_A_ROW = 3   # a worker stops then: the failure is in the set-up, not in one point
 
@@ -635,9 +636,13 @@ def trials_csv(study, spec):
 
 
 def bound_findings(spec, values):
-    """Lines for the parameters whose best value is within BOUND_SHARE of a bound (search scale)."""
+    """Lines for the parameters whose best value is within BOUND_SHARE of a bound (search scale); a parameter
+    held by a range narrower than HELD_WIDTH is said to be held instead (its bounds are the spec's choice)."""
     lines = []
     for p in spec.parameters:
+        if p.high - p.low <= HELD_WIDTH * max(abs(p.high), abs(p.low)):
+            lines.append(f"held: {p.name} = {fmt(values[p.name])} (range {fmt(p.low)}-{fmt(p.high)}), not fitted")
+            continue
         where = p.position(values[p.name])
         for side, distance, bound in (("lower", where, p.low), ("upper", 1 - where, p.high)):
             if distance <= BOUND_SHARE:

@@ -191,6 +191,11 @@ def test_a_best_value_near_a_bound_is_a_finding(tmp_path):
     assert len(lines) == 2
     assert "titp_to_ssw1_pass_rate = 0.052 is within 2 % of its lower bound 0.05 (log scale)" in lines[0]
     assert "exit_multiplier = 1.98 is within 2 % of its upper bound 2 (linear scale)" in lines[1]
+    # A range that holds a parameter (the held-back fit's catch-up share) is no finding.
+    held = next(p for p in spec.parameters if p.name == "titp_to_ssw1_pass_rate")
+    held.low, held.high = 0.4999, 0.5001
+    lines = bound_findings(spec, {"titp_to_ssw1_pass_rate": 0.4999, "exit_multiplier": 1.0})
+    assert lines == ["held: titp_to_ssw1_pass_rate = 0.4999 (range 0.4999-0.5001), not fitted"]
 
 
 def test_an_overlay_keeps_the_year_keys_of_a_dated_series():
