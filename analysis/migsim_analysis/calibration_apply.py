@@ -22,7 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from .calibration import DEFAULT_SPEC, REPO, SpecError, _binary, _dotted, expand, load_spec, resolved_scenario
+from .calibration import (DEFAULT_SPEC, REPO, SpecError, _binary, _dotted, _interrupt, expand, load_spec,
+                          resolved_scenario)
 
 DIGITS = 4      # significant digits of a float written into a scenario, like the scenarios' calibrated values
 
@@ -352,10 +353,6 @@ def _default_scenario(best_path, text):
         path = Path(match.group(1))
         return path if path.is_absolute() else REPO / path
     return load_spec(DEFAULT_SPEC).scenario
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def main(args):

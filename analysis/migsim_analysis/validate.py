@@ -382,35 +382,26 @@ def _isa_prefecture(obs, run, status_map):
                  notes=["ISA prefecture unknown (未定・不詳) left out"], label=obs.prefecture_name)
 
 
-def _fold_into_other(frame, run_categories, what):
-    """Observed categories the run does not have are added to 'other', when both have an 'other'."""
-    if "other" not in frame.columns or "other" not in run_categories:
+def _fold_into_other(frame, kept, note):
+    """The columns of ``frame`` not in ``kept`` are added to its 'other', when both have an 'other' (one
+    side pools there what the other names); ``note`` says so, with {names} for those columns."""
+    if "other" not in frame.columns or "other" not in kept:
         return frame, []
-    extra = [c for c in frame.columns if c not in run_categories]
+    extra = [c for c in frame.columns if c not in kept]
     if not extra:
         return frame, []
     folded = frame.drop(columns=extra)
     folded["other"] = frame[["other"] + extra].sum(axis=1, min_count=1)
-    return folded, [f"{what} {_names(extra)} (not origins of the run) counted in other"]
-
-
-def _fold_run_into_other(sim, observed_categories, what):
-    """Run categories the observed table does not name are added to the run's 'other', when both have an
-    'other' (the table pools them there, as ISA's その他 pools Myanmar, Peru and Cambodia)."""
-    if "other" not in sim.columns or "other" not in observed_categories:
-        return sim, []
-    extra = [c for c in sim.columns if c not in observed_categories]
-    if not extra:
-        return sim, []
-    folded = sim.drop(columns=extra)
-    folded["other"] = sim[["other"] + extra].sum(axis=1)
-    return folded, [f"run {what} {_names(extra)} (not in the observed table) counted in other"]
+    return folded, [note.format(names=_names(extra))]
 
 
 def _isa_nationality(obs, run, status_map):
     frame, year_notes = obs.isa_series("nationality")
-    frame, notes = _fold_into_other(frame, run.labels("origin"), "ISA nationalities")
-    sim, run_notes = _fold_run_into_other(run.national_by("stock", "origin"), set(frame.columns), "origins")
+    frame, notes = _fold_into_other(frame, run.labels("origin"),
+                                    "ISA nationalities {names} (not origins of the run) counted in other")
+    # ISA's その他 pools origins of the run it does not name (Myanmar, Peru, Cambodia).
+    sim, run_notes = _fold_into_other(run.national_by("stock", "origin"), set(frame.columns),
+                                      "run origins {names} (not in the observed table) counted in other")
     return _Spec(frame, sim, complete=True, year_notes=year_notes, notes=notes + run_notes)
 
 

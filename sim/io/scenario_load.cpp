@@ -250,10 +250,10 @@ class ScenarioReader {
     }) == 1;
     r.family_delay_months =
         static_cast<std::int32_t>(m.optional("family_delay_months", std::int64_t{0}, whole(0, 600)));
-    if (m.has("initial_families"))
-      r.initial_families = m.get("initial_families").as_choice({"reunited", "by_months_in_status"}) == 0
-                               ? StatusRule::InitialFamilies::reunited
-                               : StatusRule::InitialFamilies::by_months_in_status;
+    r.initial_families = static_cast<StatusRule::InitialFamilies>(  // the choices in the enum's order
+        m.optional("initial_families", std::size_t{0}, [](const Value& x) {
+          return x.as_choice({"reunited", "by_months_in_status"});
+        }));
     // Read with family: none too: a variant may close the family route of a status, an event open it.
     if (m.has("family_joins_as")) r.family_joins_as = resolve(s.statuses, m.get("family_joins_as"), "status");
     r.entries_open = m.optional("entries_open", false, boolean);
